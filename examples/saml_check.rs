@@ -1,0 +1,131 @@
+//! `saml_check`: an admin and conformance tool for saml-sp.
+//!
+//! ```text
+//! saml_check c14n [--inclusive] [--with-comments] [--inclusive-prefixes "p q #default"] [--id ID] FILE
+//! ```
+//!
+//! `c14n` writes the canonical form of FILE to stdout: Exclusive XML
+//! Canonicalization 1.0 unless `--inclusive` (Canonical XML 1.0); the whole
+//! document, or with `--id` the subtree of the element whose `ID` attribute
+//! has that value.
+//!
+//! Exit status: 0 on success; 1 when the input is refused, with one JSON
+//! object `{"ok":false,"error":"<kind>","message":"..."}` on stdout; 2 for
+//! usage errors and unreadable files.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use saml_sp::{
+    C14nMethod, Document, Error, ErrorKind, InclusivePrefixes, Limits, canonicalize_document,
+    canonicalize_element,
+};
+
+const USAGE: &str = "usage:
+  saml_check c14n [--inclusive] [--with-comments] [--inclusive-prefixes \"p q #default\"] [--id ID] FILE";
+
+/// A failure of the tool: a usage problem (exit 2) or a refused input (exit 1).
+enum Failure {
+    Usage(String),
+    Refused(ErrorKind, String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Self::Refused(e.kind(), e.detail().to_owned())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("c14n") => c14n(args.get(1..).unwrap_or_default()),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => Err(Failure::Usage("unknown or missing subcommand".into())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("saml_check: {msg}\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Refused(kind, message)) => {
+            let json = serde_json::json!({
+                "ok": false,
+                "error": kind.as_str(),
+                "message": message,
+            });
+            println!("{json}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Command-line arguments: flags, options with values, and positionals.
+struct Args<'a> {
+    rest: std::slice::Iter<'a, String>,
+}
+
+impl<'a> Args<'a> {
+    fn value(&mut self, flag: &str) -> Result<&'a str, Failure> {
+        self.rest
+            .next()
+            .map(String::as_str)
+            .ok_or_else(|| Failure::Usage(format!("{flag} needs a value")))
+    }
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read {path}: {e}")))
+}
+
+fn c14n(args: &[String]) -> Result<(), Failure> {
+    let mut inclusive = false;
+    let mut with_comments = false;
+    let mut prefixes = InclusivePrefixes::none();
+    let mut id = None;
+    let mut file = None;
+    let mut it = Args { rest: args.iter() };
+    while let Some(arg) = it.rest.next() {
+        match arg.as_str() {
+            "--inclusive" => inclusive = true,
+            "--with-comments" => with_comments = true,
+            "--inclusive-prefixes" => {
+                prefixes = InclusivePrefixes::parse(it.value(arg)?)
+                    .map_err(|e| Failure::Usage(e.detail().to_owned()))?;
+            }
+            "--id" => id = Some(it.value(arg)?),
+            flag if flag.starts_with("--") => {
+                return Err(Failure::Usage(format!("unknown option {flag}")));
+            }
+            path if file.is_none() => file = Some(path),
+            extra => return Err(Failure::Usage(format!("unexpected argument {extra}"))),
+        }
+    }
+    let file = file.ok_or_else(|| Failure::Usage("FILE is missing".into()))?;
+    let method = match (inclusive, with_comments) {
+        (false, false) => C14nMethod::Exclusive,
+        (false, true) => C14nMethod::ExclusiveWithComments,
+        (true, false) => C14nMethod::Inclusive,
+        (true, true) => C14nMethod::InclusiveWithComments,
+    };
+    let input = read_file(file)?;
+    let doc = Document::parse(&input, &Limits::default())?;
+    let mut out = Vec::new();
+    match id {
+        None => canonicalize_document(&doc, method, &prefixes, &mut out)?,
+        Some(id) => {
+            let element = doc.element_by_id(id).ok_or_else(|| {
+                Failure::Refused(ErrorKind::XmlIdNotFound, format!("no element has ID {id:?}"))
+            })?;
+            canonicalize_element(element, None, method, &prefixes, &mut out)?;
+        }
+    }
+    std::io::stdout()
+        .write_all(&out)
+        .map_err(|e| Failure::Usage(format!("cannot write stdout: {e}")))
+}

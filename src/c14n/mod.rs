@@ -1,0 +1,544 @@
+//! XML tree -> canonical bytes.
+//!
+//! Exclusive XML Canonicalization 1.0 (with and without comments, with the
+//! `InclusiveNamespaces PrefixList`) and Canonical XML 1.0 (with and without
+//! comments), over a whole [`Document`] or over one element's subtree (the
+//! node-set of a same-document `#id` reference), optionally leaving out one
+//! descendant element (what XML-DSig's enveloped-signature transform does).
+//!
+//! Output streams into any [`std::io::Write`]; a digest is computed by
+//! handing in a hasher adapter, without building the canonical string.
+//! The walk is iterative: no input can overflow the stack.
+
+use std::io::Write;
+
+use crate::xml::{Document, Element, NodeId, NodeView, Step, XML_NS};
+use crate::{Error, ErrorKind, Result};
+
+/// A canonicalization algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum C14nMethod {
+    /// Exclusive XML Canonicalization 1.0, omitting comments
+    /// (`http://www.w3.org/2001/10/xml-exc-c14n#`). What SAML uses.
+    Exclusive,
+    /// Exclusive XML Canonicalization 1.0 with comments
+    /// (`http://www.w3.org/2001/10/xml-exc-c14n#WithComments`).
+    ExclusiveWithComments,
+    /// Canonical XML 1.0, omitting comments
+    /// (`http://www.w3.org/TR/2001/REC-xml-c14n-20010315`).
+    Inclusive,
+    /// Canonical XML 1.0 with comments
+    /// (`http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments`).
+    InclusiveWithComments,
+}
+
+impl C14nMethod {
+    /// Every method, for iteration.
+    pub const ALL: [Self; 4] = [
+        Self::Exclusive,
+        Self::ExclusiveWithComments,
+        Self::Inclusive,
+        Self::InclusiveWithComments,
+    ];
+
+    /// The algorithm identifier URI.
+    pub const fn uri(self) -> &'static str {
+        match self {
+            Self::Exclusive => "http://www.w3.org/2001/10/xml-exc-c14n#",
+            Self::ExclusiveWithComments => "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
+            Self::Inclusive => "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+            Self::InclusiveWithComments => {
+                "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments"
+            }
+        }
+    }
+
+    /// The method an algorithm identifier URI names, if it is one of ours.
+    ///
+    /// ```
+    /// use saml_sp::C14nMethod;
+    /// assert_eq!(
+    ///     C14nMethod::from_uri("http://www.w3.org/2001/10/xml-exc-c14n#"),
+    ///     Some(C14nMethod::Exclusive)
+    /// );
+    /// assert_eq!(C14nMethod::from_uri("http://www.w3.org/2006/12/xml-c14n11"), None);
+    /// ```
+    pub fn from_uri(uri: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.uri() == uri)
+    }
+
+    /// Whether this is an exclusive canonicalization.
+    pub const fn is_exclusive(self) -> bool {
+        matches!(self, Self::Exclusive | Self::ExclusiveWithComments)
+    }
+
+    /// Whether comments are kept.
+    pub const fn with_comments(self) -> bool {
+        matches!(self, Self::ExclusiveWithComments | Self::InclusiveWithComments)
+    }
+}
+
+/// The `InclusiveNamespaces PrefixList` parameter of exclusive
+/// canonicalization: prefixes whose namespace declarations are rendered as
+/// Canonical XML would, whether or not they are visibly used. `#default`
+/// names the default namespace. Ignored by the inclusive methods.
+///
+/// ```
+/// use saml_sp::InclusivePrefixes;
+/// let list = InclusivePrefixes::parse("xs  #default\txsi")?;
+/// assert!(list.contains(None));
+/// assert!(list.contains(Some("xs")));
+/// assert!(!list.contains(Some("saml")));
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InclusivePrefixes {
+    default: bool,
+    prefixes: Vec<String>,
+}
+
+impl InclusivePrefixes {
+    /// An empty list.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Parses a whitespace-separated PrefixList.
+    ///
+    /// # Errors
+    /// [`ErrorKind::XmlInvalidName`] for a token that is neither an NCName nor
+    /// `#default`.
+    pub fn parse(list: &str) -> Result<Self> {
+        let mut out = Self::default();
+        for token in list.split([' ', '\t', '\n', '\r']).filter(|t| !t.is_empty()) {
+            if token == "#default" {
+                out.default = true;
+            } else if crate::xml::is_ncname(token) {
+                if !out.prefixes.iter().any(|p| p == token) {
+                    out.prefixes.push(token.to_owned());
+                }
+            } else {
+                return Err(Error::new(
+                    ErrorKind::XmlInvalidName,
+                    format!("PrefixList token {token:?} is not a prefix"),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the list names `prefix` (`None`: the default namespace).
+    pub fn contains(&self, prefix: Option<&str>) -> bool {
+        match prefix {
+            None => self.default,
+            Some(p) => self.prefixes.iter().any(|q| q == p),
+        }
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        !self.default && self.prefixes.is_empty()
+    }
+}
+
+/// Canonicalizes a whole document into `out`.
+///
+/// ```
+/// use saml_sp::{C14nMethod, Document, InclusivePrefixes, Limits, canonicalize_document};
+/// let doc = Document::parse(b"<?xml version=\"1.0\"?>\n<a b='1' a='2'><c/></a>", &Limits::default())?;
+/// let mut out = Vec::new();
+/// canonicalize_document(&doc, C14nMethod::Exclusive, &InclusivePrefixes::none(), &mut out)?;
+/// assert_eq!(out, b"<a a=\"2\" b=\"1\"><c></c></a>");
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::Io`] if `out` fails.
+pub fn canonicalize_document<W: Write>(
+    doc: &Document,
+    method: C14nMethod,
+    prefixes: &InclusivePrefixes,
+    out: &mut W,
+) -> Result<()> {
+    Canonicalizer::new(doc, method, prefixes, None, out).run(doc.document_id())
+}
+
+/// Canonicalizes the subtree of `element` into `out`, as the node-set of a
+/// same-document `#id` reference, leaving out `exclude` (and its subtree)
+/// when it is a descendant of `element`.
+///
+/// ```
+/// use saml_sp::{C14nMethod, Document, InclusivePrefixes, Limits, canonicalize_element};
+/// let doc = Document::parse(
+///     br#"<r xmlns="urn:r" xmlns:p="urn:p"><p:a ID="x"><p:b/></p:a></r>"#,
+///     &Limits::default(),
+/// )?;
+/// let a = doc.element_by_id("x").unwrap();
+/// let mut out = Vec::new();
+/// canonicalize_element(a, None, C14nMethod::Exclusive, &InclusivePrefixes::none(), &mut out)?;
+/// assert_eq!(out, br#"<p:a xmlns:p="urn:p" ID="x"><p:b></p:b></p:a>"#);
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+///
+/// # Errors
+/// [`ErrorKind::Io`] if `out` fails.
+pub fn canonicalize_element<W: Write>(
+    element: Element<'_>,
+    exclude: Option<Element<'_>>,
+    method: C14nMethod,
+    prefixes: &InclusivePrefixes,
+    out: &mut W,
+) -> Result<()> {
+    let doc = element.document();
+    let exclude = exclude
+        .filter(|e| std::ptr::eq(e.document(), doc))
+        .map(|e| e.node_id());
+    Canonicalizer::new(doc, method, prefixes, exclude, out).run(element.node_id())
+}
+
+/// Output buffered in chunks so hashers and writers see few, large writes.
+struct Out<'w, W: Write> {
+    w: &'w mut W,
+    buf: Vec<u8>,
+}
+
+const CHUNK: usize = 8 * 1024;
+
+impl<W: Write> Out<'_, W> {
+    fn push(&mut self, s: &str) -> Result<()> {
+        self.buf.extend_from_slice(s.as_bytes());
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.w
+            .write_all(&self.buf)
+            .map_err(|e| Error::new(ErrorKind::Io, e.to_string()))?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Writes `s` with each of `specials` replaced by its escape.
+    fn escaped(&mut self, s: &str, escape: fn(u8) -> Option<&'static str>) -> Result<()> {
+        let mut run = 0;
+        for (i, b) in s.bytes().enumerate() {
+            if let Some(rep) = escape(b) {
+                self.push(s.get(run..i).unwrap_or_default())?;
+                self.push(rep)?;
+                run = i + 1;
+            }
+        }
+        self.push(s.get(run..).unwrap_or_default())
+    }
+}
+
+fn escape_text(b: u8) -> Option<&'static str> {
+    match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    }
+}
+
+fn escape_attr(b: u8) -> Option<&'static str> {
+    match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'"' => Some("&quot;"),
+        b'\t' => Some("&#x9;"),
+        b'\n' => Some("&#xA;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    }
+}
+
+/// An attribute to render: (namespace or "", local name, prefix, value).
+type AttrOut<'d> = (&'d str, &'d str, Option<&'d str>, &'d str);
+
+struct Canonicalizer<'d, 'p, 'w, W: Write> {
+    doc: &'d Document,
+    method: C14nMethod,
+    prefixes: &'p InclusivePrefixes,
+    exclude: Option<NodeId>,
+    out: Out<'w, W>,
+    /// Namespace declarations rendered by output ancestors, innermost last:
+    /// (prefix or "" for the default namespace, namespace name or "").
+    rendered: Vec<(&'d str, &'d str)>,
+    marks: Vec<usize>,
+    ns_scratch: Vec<(&'d str, &'d str)>,
+    attr_scratch: Vec<AttrOut<'d>>,
+    scope_scratch: Vec<(&'d str, &'d str)>,
+}
+
+impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
+    fn new(
+        doc: &'d Document,
+        method: C14nMethod,
+        prefixes: &'p InclusivePrefixes,
+        exclude: Option<NodeId>,
+        w: &'w mut W,
+    ) -> Self {
+        Self {
+            doc,
+            method,
+            prefixes,
+            exclude,
+            out: Out {
+                w,
+                buf: Vec::with_capacity(CHUNK + 256),
+            },
+            rendered: Vec::new(),
+            marks: Vec::new(),
+            ns_scratch: Vec::new(),
+            attr_scratch: Vec::new(),
+            scope_scratch: Vec::new(),
+        }
+    }
+
+    fn run(mut self, apex: NodeId) -> Result<()> {
+        let document_level = apex == self.doc.document_id();
+        let root = self.doc.root_id();
+        let mut after_root = false;
+        let mut walk = self.doc.walk(apex);
+        while let Some(step) = walk.next_step() {
+            match step {
+                Step::Enter(id) => {
+                    if Some(id) == self.exclude && id != apex {
+                        walk.skip_children(id);
+                        continue;
+                    }
+                    // Separators around comments and PIs outside the
+                    // document element (Canonical XML 1.0, section 2.1).
+                    let top = document_level && self.doc.parent_of(id) == Some(apex);
+                    match self.doc.view(id) {
+                        NodeView::Document => {}
+                        NodeView::Element(el) => self.start_tag(el, id == apex)?,
+                        NodeView::Text(text) => self.out.escaped(text, escape_text)?,
+                        NodeView::Comment(text) => {
+                            if self.method.with_comments() {
+                                if top && after_root {
+                                    self.out.push("\n")?;
+                                }
+                                self.out.push("<!--")?;
+                                self.out.push(text)?;
+                                self.out.push("-->")?;
+                                if top && !after_root {
+                                    self.out.push("\n")?;
+                                }
+                            }
+                        }
+                        NodeView::Pi(target, data) => {
+                            if top && after_root {
+                                self.out.push("\n")?;
+                            }
+                            self.out.push("<?")?;
+                            self.out.push(target)?;
+                            if !data.is_empty() {
+                                self.out.push(" ")?;
+                                self.out.push(data)?;
+                            }
+                            self.out.push("?>")?;
+                            if top && !after_root {
+                                self.out.push("\n")?;
+                            }
+                        }
+                    }
+                }
+                Step::Leave(id) => {
+                    if Some(id) == self.exclude && id != apex {
+                        continue;
+                    }
+                    if let NodeView::Element(el) = self.doc.view(id) {
+                        self.end_tag(el)?;
+                        if id == root {
+                            after_root = true;
+                        }
+                    }
+                }
+            }
+        }
+        self.out.flush()
+    }
+
+    fn rendered_uri(&self, prefix: &str) -> Option<&'d str> {
+        self.rendered
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|(_, uri)| *uri)
+    }
+
+    /// Decides whether the namespace node (prefix, uri) must be rendered on
+    /// the current element, given what output ancestors rendered.
+    fn consider(&mut self, prefix: &'d str, uri: &'d str) {
+        if prefix == "xml" || self.ns_scratch.iter().any(|(p, _)| *p == prefix) {
+            return;
+        }
+        let current = self.rendered_uri(prefix);
+        let render = if uri.is_empty() {
+            // Only the default namespace can be empty: render xmlns="" only
+            // to undo a non-empty default rendered above.
+            current.is_some_and(|c| !c.is_empty())
+        } else {
+            current != Some(uri)
+        };
+        if render {
+            self.ns_scratch.push((prefix, uri));
+        }
+    }
+
+    fn start_tag(&mut self, el: Element<'d>, is_apex: bool) -> Result<()> {
+        self.marks.push(self.rendered.len());
+        self.ns_scratch.clear();
+        self.attr_scratch.clear();
+
+        if self.method.is_exclusive() {
+            // Visibly utilized prefixes: the element's and its attributes'.
+            self.consider(el.prefix().unwrap_or(""), el.namespace().unwrap_or(""));
+            for attr in el.attributes() {
+                if let (Some(prefix), Some(ns)) = (attr.prefix(), attr.namespace()) {
+                    self.consider(prefix, ns);
+                }
+            }
+            let prefixes = self.prefixes;
+            if prefixes.contains(None) {
+                self.consider("", el.lookup_namespace(None).unwrap_or(""));
+            }
+            for prefix in &prefixes.prefixes {
+                if let Some(uri) = el.lookup_namespace(Some(prefix)) {
+                    // The list outlives the walk only as `'p`; find the same
+                    // prefix string in the document so it lives as `'d`.
+                    if let Some(p) = in_scope_prefix(el, prefix) {
+                        self.consider(p, uri);
+                    }
+                }
+            }
+        } else if is_apex {
+            // Every namespace in scope: the nearest declaration of a prefix
+            // wins.
+            let mut in_scope = std::mem::take(&mut self.scope_scratch);
+            in_scope.clear();
+            let mut current = Some(el);
+            while let Some(e) = current {
+                for (prefix, uri) in e.namespace_declarations() {
+                    let prefix = prefix.unwrap_or("");
+                    if !in_scope.iter().any(|(p, _)| *p == prefix) {
+                        in_scope.push((prefix, uri));
+                    }
+                }
+                current = e.parent();
+            }
+            for &(prefix, uri) in &in_scope {
+                self.consider(prefix, uri);
+            }
+            self.scope_scratch = in_scope;
+        } else {
+            for (prefix, uri) in el.namespace_declarations() {
+                self.consider(prefix.unwrap_or(""), uri);
+            }
+        }
+
+        // Attributes: in inclusive mode, the apex inherits the xml:*
+        // attributes of its ancestors that it does not carry itself.
+        for attr in el.attributes() {
+            self.attr_scratch.push((
+                attr.namespace().unwrap_or(""),
+                attr.local_name(),
+                attr.prefix(),
+                attr.value(),
+            ));
+        }
+        if is_apex && !self.method.is_exclusive() {
+            let mut current = el.parent();
+            while let Some(e) = current {
+                for attr in e.attributes() {
+                    let inherited = attr.namespace() == Some(XML_NS)
+                        && !self
+                            .attr_scratch
+                            .iter()
+                            .any(|(ns, local, _, _)| *ns == XML_NS && *local == attr.local_name());
+                    if inherited {
+                        self.attr_scratch.push((
+                            XML_NS,
+                            attr.local_name(),
+                            attr.prefix(),
+                            attr.value(),
+                        ));
+                    }
+                }
+                current = e.parent();
+            }
+        }
+
+        self.ns_scratch.sort_by(|a, b| a.0.cmp(b.0));
+        self.attr_scratch
+            .sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+
+        self.out.push("<")?;
+        write_qname(&mut self.out, el.prefix(), el.local_name())?;
+        for i in 0..self.ns_scratch.len() {
+            let Some(&(prefix, uri)) = self.ns_scratch.get(i) else {
+                break;
+            };
+            if prefix.is_empty() {
+                self.out.push(" xmlns=\"")?;
+            } else {
+                self.out.push(" xmlns:")?;
+                self.out.push(prefix)?;
+                self.out.push("=\"")?;
+            }
+            self.out.escaped(uri, escape_attr)?;
+            self.out.push("\"")?;
+            self.rendered.push((prefix, uri));
+        }
+        for i in 0..self.attr_scratch.len() {
+            let Some(&(_, local, prefix, value)) = self.attr_scratch.get(i) else {
+                break;
+            };
+            self.out.push(" ")?;
+            write_qname(&mut self.out, prefix, local)?;
+            self.out.push("=\"")?;
+            self.out.escaped(value, escape_attr)?;
+            self.out.push("\"")?;
+        }
+        self.out.push(">")
+    }
+
+    fn end_tag(&mut self, el: Element<'d>) -> Result<()> {
+        self.out.push("</")?;
+        write_qname(&mut self.out, el.prefix(), el.local_name())?;
+        self.out.push(">")?;
+        let mark = self.marks.pop().unwrap_or(0);
+        self.rendered.truncate(mark);
+        Ok(())
+    }
+}
+
+/// The prefix string as declared on `el` or an ancestor, borrowed from the
+/// document.
+fn in_scope_prefix<'d>(el: Element<'d>, prefix: &str) -> Option<&'d str> {
+    let mut current = Some(el);
+    while let Some(e) = current {
+        for (p, _) in e.namespace_declarations() {
+            if let Some(p) = p.filter(|p| *p == prefix) {
+                return Some(p);
+            }
+        }
+        current = e.parent();
+    }
+    None
+}
+
+fn write_qname<W: Write>(out: &mut Out<'_, W>, prefix: Option<&str>, local: &str) -> Result<()> {
+    if let Some(prefix) = prefix {
+        out.push(prefix)?;
+        out.push(":")?;
+    }
+    out.push(local)
+}

@@ -1,0 +1,246 @@
+//! The crate's one error type.
+//!
+//! Every failure is an [`Error`] carrying an [`ErrorKind`]. The kind has a
+//! stable snake_case name ([`ErrorKind::as_str`]) that callers can match on,
+//! log, and print (the `saml_check` CLI prints it); these names are part of the
+//! public API and never change meaning.
+//!
+//! Two texts come with an error:
+//! - `Display` is the kind's fixed description: short, and safe to show to an
+//!   end user (it never echoes attacker-controlled input);
+//! - [`Error::detail`] is for logs: what exactly was wrong, where (byte offset),
+//!   expected versus found values. It may contain pieces of the input.
+
+use std::fmt;
+
+/// What went wrong, as a stable, matchable kind.
+///
+/// New kinds may be added in minor releases (`#[non_exhaustive]`); existing
+/// names never change.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    // ---- resource limits -------------------------------------------------
+    /// The input is larger than [`Limits::max_input_bytes`](crate::Limits).
+    InputTooLarge,
+    /// Elements are nested deeper than [`Limits::max_depth`](crate::Limits).
+    XmlTooDeep,
+    /// The document has more elements than [`Limits::max_elements`](crate::Limits).
+    XmlTooManyElements,
+    /// An element has more attributes (namespace declarations included) than
+    /// [`Limits::max_attributes_per_element`](crate::Limits).
+    XmlTooManyAttributes,
+    /// A text node, attribute value, comment or processing instruction is
+    /// longer than [`Limits::max_text_bytes`](crate::Limits).
+    XmlTextTooLong,
+
+    // ---- XML well-formedness and hardening ---------------------------------
+    /// The input is not valid UTF-8.
+    XmlNotUtf8,
+    /// The XML declaration names an encoding other than UTF-8.
+    XmlUnsupportedEncoding,
+    /// The XML declaration names a version other than 1.0.
+    XmlUnsupportedVersion,
+    /// The document contains a document type declaration (`<!DOCTYPE`).
+    XmlDoctypeForbidden,
+    /// An entity reference other than the five predefined ones.
+    XmlEntityForbidden,
+    /// A character reference to a code point XML does not allow.
+    XmlInvalidCharRef,
+    /// A character XML 1.0 does not allow appears literally.
+    XmlInvalidChar,
+    /// A namespace prefix is used without being declared.
+    XmlUnboundPrefix,
+    /// A namespace declaration is not allowed (binding `xml` or `xmlns`
+    /// wrongly, or an empty namespace name for a prefix).
+    XmlInvalidNamespace,
+    /// Two attributes of one element have the same expanded name.
+    XmlDuplicateAttribute,
+    /// Two elements carry the same ID value.
+    XmlDuplicateId,
+    /// An element or attribute name is not a valid qualified name.
+    XmlInvalidName,
+    /// Any other violation of XML 1.0 well-formedness.
+    XmlMalformed,
+
+    // ---- canonicalization ---------------------------------------------------
+    /// No element carries the requested ID.
+    XmlIdNotFound,
+    /// Writing canonical output failed (an I/O error of the caller's writer).
+    Io,
+}
+
+impl ErrorKind {
+    /// The stable snake_case name of this kind, e.g. `"xml_doctype_forbidden"`.
+    ///
+    /// ```
+    /// assert_eq!(saml_sp::ErrorKind::XmlDuplicateId.as_str(), "xml_duplicate_id");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InputTooLarge => "input_too_large",
+            Self::XmlTooDeep => "xml_too_deep",
+            Self::XmlTooManyElements => "xml_too_many_elements",
+            Self::XmlTooManyAttributes => "xml_too_many_attributes",
+            Self::XmlTextTooLong => "xml_text_too_long",
+            Self::XmlNotUtf8 => "xml_not_utf8",
+            Self::XmlUnsupportedEncoding => "xml_unsupported_encoding",
+            Self::XmlUnsupportedVersion => "xml_unsupported_version",
+            Self::XmlDoctypeForbidden => "xml_doctype_forbidden",
+            Self::XmlEntityForbidden => "xml_entity_forbidden",
+            Self::XmlInvalidCharRef => "xml_invalid_char_ref",
+            Self::XmlInvalidChar => "xml_invalid_char",
+            Self::XmlUnboundPrefix => "xml_unbound_prefix",
+            Self::XmlInvalidNamespace => "xml_invalid_namespace",
+            Self::XmlDuplicateAttribute => "xml_duplicate_attribute",
+            Self::XmlDuplicateId => "xml_duplicate_id",
+            Self::XmlInvalidName => "xml_invalid_name",
+            Self::XmlMalformed => "xml_malformed",
+            Self::XmlIdNotFound => "xml_id_not_found",
+            Self::Io => "io",
+        }
+    }
+
+    /// A short description, safe to show to an end user.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::InputTooLarge => "the input is too large",
+            Self::XmlTooDeep => "the XML document is nested too deeply",
+            Self::XmlTooManyElements => "the XML document has too many elements",
+            Self::XmlTooManyAttributes => "an XML element has too many attributes",
+            Self::XmlTextTooLong => "an XML text or attribute value is too long",
+            Self::XmlNotUtf8 => "the XML document is not valid UTF-8",
+            Self::XmlUnsupportedEncoding => "the XML document declares an unsupported encoding",
+            Self::XmlUnsupportedVersion => "the XML document declares an unsupported XML version",
+            Self::XmlDoctypeForbidden => "XML document type declarations are not allowed",
+            Self::XmlEntityForbidden => "XML entity references are not allowed",
+            Self::XmlInvalidCharRef => "the XML document contains an invalid character reference",
+            Self::XmlInvalidChar => "the XML document contains a character XML does not allow",
+            Self::XmlUnboundPrefix => "the XML document uses an undeclared namespace prefix",
+            Self::XmlInvalidNamespace => "the XML document contains an invalid namespace declaration",
+            Self::XmlDuplicateAttribute => "an XML element has a duplicate attribute",
+            Self::XmlDuplicateId => "two XML elements have the same ID",
+            Self::XmlInvalidName => "the XML document contains an invalid name",
+            Self::XmlMalformed => "the XML document is malformed",
+            Self::XmlIdNotFound => "no XML element has the requested ID",
+            Self::Io => "writing the output failed",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error type of every fallible operation in this crate.
+///
+/// ```
+/// let err = saml_sp::Document::parse(b"<!DOCTYPE x><x/>", &saml_sp::Limits::default())
+///     .unwrap_err();
+/// assert_eq!(err.kind(), saml_sp::ErrorKind::XmlDoctypeForbidden);
+/// assert_eq!(err.kind().as_str(), "xml_doctype_forbidden");
+/// // Display is safe for users; detail() is for logs.
+/// assert_eq!(err.to_string(), "XML document type declarations are not allowed");
+/// assert!(err.detail().contains("byte 0"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    detail: Box<str>,
+}
+
+impl Error {
+    /// Builds an error of `kind` with a log detail.
+    pub(crate) fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into().into_boxed_str(),
+        }
+    }
+
+    /// Builds an error of `kind` whose detail names a byte offset in the input.
+    pub(crate) fn at(kind: ErrorKind, offset: usize, detail: impl fmt::Display) -> Self {
+        Self::new(kind, format!("at byte {offset}: {detail}"))
+    }
+
+    /// The stable kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// Details for logs: what exactly failed and where. May quote the input;
+    /// do not show it to end users.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.description())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error({}: {})", self.kind.as_str(), self.detail)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: &[ErrorKind] = &[
+        ErrorKind::InputTooLarge,
+        ErrorKind::XmlTooDeep,
+        ErrorKind::XmlTooManyElements,
+        ErrorKind::XmlTooManyAttributes,
+        ErrorKind::XmlTextTooLong,
+        ErrorKind::XmlNotUtf8,
+        ErrorKind::XmlUnsupportedEncoding,
+        ErrorKind::XmlUnsupportedVersion,
+        ErrorKind::XmlDoctypeForbidden,
+        ErrorKind::XmlEntityForbidden,
+        ErrorKind::XmlInvalidCharRef,
+        ErrorKind::XmlInvalidChar,
+        ErrorKind::XmlUnboundPrefix,
+        ErrorKind::XmlInvalidNamespace,
+        ErrorKind::XmlDuplicateAttribute,
+        ErrorKind::XmlDuplicateId,
+        ErrorKind::XmlInvalidName,
+        ErrorKind::XmlMalformed,
+        ErrorKind::XmlIdNotFound,
+        ErrorKind::Io,
+    ];
+
+    #[test]
+    fn names_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for kind in ALL {
+            let name = kind.as_str();
+            assert!(seen.insert(name), "duplicate name {name}");
+            assert!(
+                name.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{name} is not snake_case"
+            );
+            assert!(!kind.description().is_empty());
+        }
+    }
+
+    #[test]
+    fn display_hides_detail() {
+        let err = Error::at(ErrorKind::XmlMalformed, 7, "<script>");
+        assert_eq!(err.to_string(), "the XML document is malformed");
+        assert_eq!(err.detail(), "at byte 7: <script>");
+        assert!(format!("{err:?}").contains("xml_malformed"));
+    }
+}

@@ -1,0 +1,49 @@
+//! Resource budgets for untrusted input.
+
+/// Resource budgets applied while reading untrusted input.
+///
+/// Every limit is enforced while parsing, before more work is done, and
+/// exceeding one gives its own [`ErrorKind`](crate::ErrorKind). The defaults
+/// fit the largest real SAML messages and metadata we know of (an Azure AD
+/// response with 1,400 group claims is about 100 KB; AD FS metadata about
+/// 70 KB) with a wide margin, and refuse hostile input in milliseconds.
+///
+/// ```
+/// use saml_sp::Limits;
+/// let mut limits = Limits::default();
+/// limits.max_input_bytes = 256 * 1024;
+/// assert_eq!(limits.max_depth, 64);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest accepted XML input, in bytes. Default 2 MiB.
+    pub max_input_bytes: usize,
+    /// Deepest element nesting. Default 64 (SAML responses nest about 8 deep).
+    pub max_depth: usize,
+    /// Most elements in one document. Default 30,000.
+    pub max_elements: usize,
+    /// Most attributes on one element, namespace declarations included.
+    /// Default 64.
+    pub max_attributes_per_element: usize,
+    /// Longest text node, attribute value, comment or processing instruction,
+    /// in bytes. Default 256 KiB.
+    pub max_text_bytes: usize,
+}
+
+impl Limits {
+    /// The default budget.
+    pub const DEFAULT: Self = Self {
+        max_input_bytes: 2 * 1024 * 1024,
+        max_depth: 64,
+        max_elements: 30_000,
+        max_attributes_per_element: 64,
+        max_text_bytes: 256 * 1024,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}

@@ -1,0 +1,109 @@
+//! Character classes and references of XML 1.0 (Fifth Edition) and
+//! Namespaces in XML 1.0.
+
+/// `NameStartChar` of XML 1.0 production [4], without `:` (NCName).
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// `NameChar` of XML 1.0 production [4a], without `:`.
+fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c,
+            '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Whether `s` is an `NCName` (a name without colons).
+pub(crate) fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if is_name_start_char(c) => chars.all(is_name_char),
+        _ => false,
+    }
+}
+
+/// Whether `c` is a `Char` of XML 1.0 production [2].
+pub(crate) fn is_xml_char(c: u32) -> bool {
+    matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+/// XML whitespace (production [3]) after end-of-line normalisation.
+pub(crate) fn is_xml_whitespace(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// What an entity or character reference (the text between `&` and `;`)
+/// stands for.
+pub(crate) enum Reference {
+    /// One of the five predefined entities or a character reference.
+    Char(char),
+    /// A character reference to a code point XML does not allow, or a
+    /// malformed one.
+    InvalidCharRef,
+    /// Any other entity name: never expanded.
+    Entity,
+}
+
+/// Resolves the name of a reference (without `&` and `;`).
+pub(crate) fn resolve_reference(name: &str) -> Reference {
+    match name {
+        "lt" => return Reference::Char('<'),
+        "gt" => return Reference::Char('>'),
+        "amp" => return Reference::Char('&'),
+        "apos" => return Reference::Char('\''),
+        "quot" => return Reference::Char('"'),
+        _ => {}
+    }
+    let Some(num) = name.strip_prefix('#') else {
+        return Reference::Entity;
+    };
+    let (digits, radix) = match num.strip_prefix('x') {
+        Some(hex) => (hex, 16),
+        None => (num, 10),
+    };
+    // `from_str_radix` accepts a leading '+'; XML does not.
+    if digits.is_empty() || !digits.bytes().all(|b| (b as char).is_digit(radix)) {
+        return Reference::InvalidCharRef;
+    }
+    match u32::from_str_radix(digits, radix) {
+        Ok(code) if is_xml_char(code) => match char::from_u32(code) {
+            Some(c) => Reference::Char(c),
+            None => Reference::InvalidCharRef,
+        },
+        _ => Reference::InvalidCharRef,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ncnames() {
+        for ok in ["a", "_x", "Assertion", "a-b.c_1", "é", "日本"] {
+            assert!(is_ncname(ok), "{ok}");
+        }
+        for bad in ["", "1a", "-a", "a:b", ".a", "a b", "a>"] {
+            assert!(!is_ncname(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn references() {
+        assert!(matches!(resolve_reference("amp"), Reference::Char('&')));
+        assert!(matches!(resolve_reference("#x41"), Reference::Char('A')));
+        assert!(matches!(resolve_reference("#65"), Reference::Char('A')));
+        assert!(matches!(resolve_reference("#x1F600"), Reference::Char('\u{1F600}')));
+        assert!(matches!(resolve_reference("#xD"), Reference::Char('\r')));
+        for bad in ["#x0", "#0", "#xD800", "#xFFFE", "#x110000", "#", "#x", "#+5", "#xZZ", "#X41"] {
+            assert!(matches!(resolve_reference(bad), Reference::InvalidCharRef), "{bad}");
+        }
+        assert!(matches!(resolve_reference("nbsp"), Reference::Entity));
+        assert!(matches!(resolve_reference("AMP"), Reference::Entity));
+    }
+}

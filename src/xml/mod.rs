@@ -1,0 +1,560 @@
+//! Bytes -> one namespace-resolved XML tree.
+//!
+//! [`Document::parse`] reads untrusted bytes into an arena of nodes that every
+//! later stage (canonicalization, signature verification, SAML checks) reads.
+//! There is exactly one parse of any input: the bytes that are hashed and the
+//! values that are read come from the same nodes.
+//!
+//! Hardening, all enforced while parsing:
+//! - UTF-8 only (a leading BOM is skipped; a declaration naming another
+//!   encoding is refused); characters XML does not allow are refused;
+//! - any `<!DOCTYPE` is refused, and so is every entity reference except the
+//!   five predefined ones; character references are expanded and checked;
+//! - end-of-line and attribute-value normalisation as XML 1.0 requires;
+//! - namespaces are resolved for elements and attributes, unbound prefixes and
+//!   duplicate expanded attribute names are refused;
+//! - two elements with the same `ID` (or `Id`, or `xml:id`) value are refused;
+//! - [`Limits`] on input size, depth, element count, attributes and text size.
+//!
+//! Nothing here recurses: deep trees cannot overflow the stack.
+
+mod chars;
+mod parse;
+
+pub(crate) use chars::is_ncname;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use crate::{Limits, Result};
+
+/// The namespace name bound to the `xml` prefix.
+pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// A parsed, namespace-resolved XML document.
+///
+/// ```
+/// use saml_sp::{Document, Limits};
+///
+/// let doc = Document::parse(
+///     br#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1">
+///           <saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">https://idp</saml:Issuer>
+///         </samlp:Response>"#,
+///     &Limits::default(),
+/// )?;
+/// let root = doc.root();
+/// assert!(root.is("urn:oasis:names:tc:SAML:2.0:protocol", "Response"));
+/// let issuer = root.child_elements().next().unwrap();
+/// assert_eq!(issuer.local_name(), "Issuer");
+/// assert_eq!(issuer.text(), "https://idp");
+/// assert_eq!(doc.element_by_id("_r1"), Some(root));
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+pub struct Document {
+    /// Every string of the document, back to back.
+    buf: String,
+    /// Node 0 is the document node.
+    nodes: Vec<NodeData>,
+    attrs: Vec<AttrData>,
+    decls: Vec<DeclData>,
+    /// Interned namespace names; a [`NsId`] indexes this.
+    namespaces: Vec<Span>,
+    ids: HashMap<Box<str>, NodeId>,
+    root: NodeId,
+}
+
+/// Index of a node in its document's arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct NodeId(u32);
+
+impl NodeId {
+    const NONE: Self = Self(u32::MAX);
+    const DOCUMENT: Self = Self(0);
+
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    fn get(self) -> Option<Self> {
+        (self != Self::NONE).then_some(self)
+    }
+}
+
+/// Index of an interned namespace name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NsId(u32);
+
+/// A string in [`Document::buf`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+#[derive(Debug)]
+struct NodeData {
+    parent: NodeId,
+    first_child: NodeId,
+    last_child: NodeId,
+    next_sibling: NodeId,
+    /// Byte range in the input (after end-of-line normalisation).
+    source: (u32, u32),
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Document,
+    Element(ElementData),
+    Text(Span),
+    Comment(Span),
+    Pi { target: Span, data: Span },
+}
+
+#[derive(Debug)]
+struct ElementData {
+    /// Empty when the name has no prefix.
+    prefix: Span,
+    local: Span,
+    ns: Option<NsId>,
+    attrs: Range<u32>,
+    decls: Range<u32>,
+}
+
+#[derive(Debug)]
+struct AttrData {
+    prefix: Span,
+    local: Span,
+    ns: Option<NsId>,
+    value: Span,
+}
+
+#[derive(Debug)]
+struct DeclData {
+    /// Empty for the default namespace (`xmlns="..."`).
+    prefix: Span,
+    /// Empty for `xmlns=""`.
+    uri: Span,
+}
+
+impl Document {
+    /// Parses untrusted bytes into a tree, within `limits`.
+    ///
+    /// # Errors
+    /// An [`Error`](crate::Error) whose kind names the first problem found:
+    /// a limit exceeded, a forbidden construct, or malformed XML.
+    pub fn parse(input: &[u8], limits: &Limits) -> Result<Self> {
+        parse::parse(input, limits)
+    }
+
+    /// The document element.
+    pub fn root(&self) -> Element<'_> {
+        Element {
+            doc: self,
+            id: self.root,
+        }
+    }
+
+    /// The element whose `ID` attribute (no namespace; SAML's identifier
+    /// attribute) has exactly this value.
+    pub fn element_by_id(&self, id: &str) -> Option<Element<'_>> {
+        let node = *self.ids.get(id)?;
+        let el = Element { doc: self, id: node };
+        (el.attribute(None, "ID") == Some(id)).then_some(el)
+    }
+
+    /// The children of the document node in order: comments and processing
+    /// instructions before and after the document element, and the element.
+    pub fn children(&self) -> Children<'_> {
+        Children {
+            doc: self,
+            next: self.node(NodeId::DOCUMENT).first_child,
+        }
+    }
+
+    fn node(&self, id: NodeId) -> &NodeData {
+        // Node ids are only created by the parser, for this arena.
+        #[allow(clippy::indexing_slicing)]
+        &self.nodes[id.index()]
+    }
+
+    fn str(&self, span: Span) -> &str {
+        self.buf
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
+    fn ns(&self, ns: Option<NsId>) -> Option<&str> {
+        let span = *self.namespaces.get(ns?.0 as usize)?;
+        Some(self.str(span))
+    }
+
+    fn element_data(&self, id: NodeId) -> Option<&ElementData> {
+        match &self.node(id).kind {
+            Kind::Element(data) => Some(data),
+            _ => None,
+        }
+    }
+
+    fn node_ref(&self, id: NodeId) -> Node<'_> {
+        match &self.node(id).kind {
+            Kind::Element(_) | Kind::Document => Node::Element(Element { doc: self, id }),
+            Kind::Text(s) => Node::Text(self.str(*s)),
+            Kind::Comment(s) => Node::Comment(self.str(*s)),
+            Kind::Pi { target, data } => Node::ProcessingInstruction {
+                target: self.str(*target),
+                data: self.str(*data),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Document")
+            .field("root", &self.root())
+            .field("nodes", &self.nodes.len())
+            .finish()
+    }
+}
+
+/// A node of a [`Document`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node<'d> {
+    /// An element.
+    Element(Element<'d>),
+    /// Character data (CDATA sections are text; adjacent pieces are merged).
+    Text(&'d str),
+    /// A comment's content, without `<!--` and `-->`.
+    Comment(&'d str),
+    /// A processing instruction.
+    ProcessingInstruction {
+        /// The target name.
+        target: &'d str,
+        /// Everything after the whitespace that follows the target.
+        data: &'d str,
+    },
+}
+
+/// An element of a [`Document`]: a cheap handle (a reference and an index).
+#[derive(Clone, Copy)]
+pub struct Element<'d> {
+    doc: &'d Document,
+    id: NodeId,
+}
+
+impl PartialEq for Element<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.doc, other.doc) && self.id == other.id
+    }
+}
+
+impl Eq for Element<'_> {}
+
+impl fmt::Debug for Element<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Element(")?;
+        if let Some(ns) = self.namespace() {
+            write!(f, "{{{ns}}}")?;
+        }
+        write!(f, "{} @{})", self.local_name(), self.source_range().start)
+    }
+}
+
+static EMPTY_ELEMENT: ElementData = ElementData {
+    prefix: Span { start: 0, end: 0 },
+    local: Span { start: 0, end: 0 },
+    ns: None,
+    attrs: 0..0,
+    decls: 0..0,
+};
+
+impl<'d> Element<'d> {
+    fn data(&self) -> &'d ElementData {
+        self.doc.element_data(self.id).unwrap_or(&EMPTY_ELEMENT)
+    }
+
+    /// The document this element belongs to.
+    pub fn document(&self) -> &'d Document {
+        self.doc
+    }
+
+    pub(crate) fn node_id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The namespace name (URI), or `None` for an element in no namespace.
+    pub fn namespace(&self) -> Option<&'d str> {
+        self.doc.ns(self.data().ns)
+    }
+
+    /// The local part of the name.
+    pub fn local_name(&self) -> &'d str {
+        self.doc.str(self.data().local)
+    }
+
+    /// The prefix as written, if any. Only canonicalization cares about it;
+    /// matching is always by [`namespace`](Self::namespace) and local name.
+    pub fn prefix(&self) -> Option<&'d str> {
+        let prefix = self.data().prefix;
+        (!prefix.is_empty()).then(|| self.doc.str(prefix))
+    }
+
+    /// Whether this element's expanded name is `{namespace}local`.
+    pub fn is(&self, namespace: &str, local: &str) -> bool {
+        self.namespace() == Some(namespace) && self.local_name() == local
+    }
+
+    /// The value of the attribute with this expanded name (`namespace` is
+    /// `None` for an unqualified attribute).
+    pub fn attribute(&self, namespace: Option<&str>, local: &str) -> Option<&'d str> {
+        self.attributes()
+            .find(|a| a.local_name() == local && a.namespace() == namespace)
+            .map(|a| a.value())
+    }
+
+    /// The attributes in document order (namespace declarations excluded).
+    pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'d>> + use<'d> {
+        let doc = self.doc;
+        let range = self.data().attrs.clone();
+        doc.attrs
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or_default()
+            .iter()
+            .map(move |data| Attribute { doc, data })
+    }
+
+    /// The namespace declarations written on this element, in document order,
+    /// as `(prefix, namespace name)`; the prefix is `None` for `xmlns="..."`
+    /// and the name is empty for `xmlns=""`.
+    pub fn namespace_declarations(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (Option<&'d str>, &'d str)> + use<'d> {
+        let doc = self.doc;
+        let range = self.data().decls.clone();
+        doc.decls
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or_default()
+            .iter()
+            .map(move |d| {
+                let prefix = (!d.prefix.is_empty()).then(|| doc.str(d.prefix));
+                (prefix, doc.str(d.uri))
+            })
+    }
+
+    /// The namespace name bound to `prefix` (`None`: the default namespace)
+    /// at this element, looking at its ancestors' declarations too.
+    pub fn lookup_namespace(&self, prefix: Option<&str>) -> Option<&'d str> {
+        if prefix == Some("xml") {
+            return Some(XML_NS);
+        }
+        let mut current = Some(*self);
+        while let Some(el) = current {
+            for (p, uri) in el.namespace_declarations() {
+                if p == prefix {
+                    return (!uri.is_empty()).then_some(uri);
+                }
+            }
+            current = el.parent();
+        }
+        None
+    }
+
+    /// The parent element, or `None` for the document element.
+    pub fn parent(&self) -> Option<Element<'d>> {
+        let parent = self.doc.node(self.id).parent.get()?;
+        self.doc.element_data(parent)?;
+        Some(Element {
+            doc: self.doc,
+            id: parent,
+        })
+    }
+
+    /// The child nodes in document order.
+    pub fn children(&self) -> Children<'d> {
+        Children {
+            doc: self.doc,
+            next: self.doc.node(self.id).first_child,
+        }
+    }
+
+    /// The child elements in document order.
+    pub fn child_elements(&self) -> impl Iterator<Item = Element<'d>> + use<'d> {
+        self.children().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The text content: every descendant text node concatenated in document
+    /// order, exactly the characters canonicalization sees (a comment or CDATA
+    /// section inside does not cut it short).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let mut walk = self.doc.walk(self.id);
+        while let Some(step) = walk.next_step() {
+            if let Step::Enter(id) = step {
+                if let Kind::Text(s) = self.doc.node(id).kind {
+                    out.push_str(self.doc.str(s));
+                }
+            }
+        }
+        out
+    }
+
+    /// Byte range of the element's start tag through its end tag, in the
+    /// input (after the BOM and end-of-line normalisation), for messages.
+    pub fn source_range(&self) -> Range<usize> {
+        let (start, end) = self.doc.node(self.id).source;
+        start as usize..end as usize
+    }
+}
+
+/// An attribute of an [`Element`].
+#[derive(Clone, Copy)]
+pub struct Attribute<'d> {
+    doc: &'d Document,
+    data: &'d AttrData,
+}
+
+impl<'d> Attribute<'d> {
+    /// The namespace name, `None` for an unqualified attribute.
+    pub fn namespace(&self) -> Option<&'d str> {
+        self.doc.ns(self.data.ns)
+    }
+
+    /// The local part of the name.
+    pub fn local_name(&self) -> &'d str {
+        self.doc.str(self.data.local)
+    }
+
+    /// The prefix as written, if any.
+    pub fn prefix(&self) -> Option<&'d str> {
+        (!self.data.prefix.is_empty()).then(|| self.doc.str(self.data.prefix))
+    }
+
+    /// The normalised value (references expanded, literal whitespace
+    /// characters turned into spaces as XML 1.0 requires).
+    pub fn value(&self) -> &'d str {
+        self.doc.str(self.data.value)
+    }
+}
+
+impl fmt::Debug for Attribute<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(ns) = self.namespace() {
+            write!(f, "{{{ns}}}")?;
+        }
+        write!(f, "{}={:?}", self.local_name(), self.value())
+    }
+}
+
+/// Iterator over child nodes.
+#[derive(Debug, Clone)]
+pub struct Children<'d> {
+    doc: &'d Document,
+    next: NodeId,
+}
+
+impl<'d> Iterator for Children<'d> {
+    type Item = Node<'d>;
+
+    fn next(&mut self) -> Option<Node<'d>> {
+        let id = self.next.get()?;
+        self.next = self.doc.node(id).next_sibling;
+        Some(self.doc.node_ref(id))
+    }
+}
+
+/// One step of a depth-first walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    Enter(NodeId),
+    Leave(NodeId),
+}
+
+/// A depth-first, non-recursive walk over a subtree, with the option of
+/// skipping a node's children.
+pub(crate) struct Walk<'d> {
+    doc: &'d Document,
+    apex: NodeId,
+    next: Option<Step>,
+}
+
+impl Document {
+    pub(crate) fn walk(&self, apex: NodeId) -> Walk<'_> {
+        Walk {
+            doc: self,
+            apex,
+            next: Some(Step::Enter(apex)),
+        }
+    }
+}
+
+impl Walk<'_> {
+    /// The next step: every node is entered, then its children are walked,
+    /// then it is left.
+    pub(crate) fn next_step(&mut self) -> Option<Step> {
+        let step = self.next?;
+        self.next = match step {
+            Step::Enter(id) => match self.doc.node(id).first_child.get() {
+                Some(child) => Some(Step::Enter(child)),
+                None => Some(Step::Leave(id)),
+            },
+            Step::Leave(id) if id == self.apex => None,
+            Step::Leave(id) => {
+                let node = self.doc.node(id);
+                match node.next_sibling.get() {
+                    Some(sibling) => Some(Step::Enter(sibling)),
+                    None => node.parent.get().map(Step::Leave),
+                }
+            }
+        };
+        Some(step)
+    }
+
+    /// Skips the children of the node just entered: the next step leaves it.
+    pub(crate) fn skip_children(&mut self, id: NodeId) {
+        self.next = Some(Step::Leave(id));
+    }
+}
+
+/// What canonicalization needs to see of a node, without allocation.
+pub(crate) enum NodeView<'d> {
+    Document,
+    Element(Element<'d>),
+    Text(&'d str),
+    Comment(&'d str),
+    Pi(&'d str, &'d str),
+}
+
+impl Document {
+    pub(crate) fn view(&self, id: NodeId) -> NodeView<'_> {
+        match &self.node(id).kind {
+            Kind::Document => NodeView::Document,
+            Kind::Element(_) => NodeView::Element(Element { doc: self, id }),
+            Kind::Text(s) => NodeView::Text(self.str(*s)),
+            Kind::Comment(s) => NodeView::Comment(self.str(*s)),
+            Kind::Pi { target, data } => NodeView::Pi(self.str(*target), self.str(*data)),
+        }
+    }
+
+    pub(crate) fn root_id(&self) -> NodeId {
+        self.root
+    }
+
+    pub(crate) fn document_id(&self) -> NodeId {
+        NodeId::DOCUMENT
+    }
+
+    pub(crate) fn parent_of(&self, id: NodeId) -> Option<NodeId> {
+        self.node(id).parent.get()
+    }
+}

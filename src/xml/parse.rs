@@ -1,0 +1,728 @@
+//! quick-xml events -> [`Document`].
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use quick_xml::events::attributes::AttrError;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::chars::{Reference, is_ncname, is_xml_whitespace, resolve_reference};
+use super::{AttrData, DeclData, Document, ElementData, Kind, NodeData, NodeId, NsId, Span, XML_NS};
+use crate::{Error, ErrorKind, Limits, Result};
+
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Offsets are stored as `u32`; no limit may let the input reach this.
+const HARD_MAX_INPUT: usize = (u32::MAX / 2) as usize;
+
+pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
+    if input.len() > limits.max_input_bytes.min(HARD_MAX_INPUT) {
+        return Err(Error::new(
+            ErrorKind::InputTooLarge,
+            format!(
+                "{} bytes, limit {}",
+                input.len(),
+                limits.max_input_bytes.min(HARD_MAX_INPUT)
+            ),
+        ));
+    }
+    let input = input.strip_prefix(UTF8_BOM).unwrap_or(input);
+    let text = std::str::from_utf8(input).map_err(|e| {
+        Error::at(ErrorKind::XmlNotUtf8, e.valid_up_to(), "invalid UTF-8 sequence")
+    })?;
+    let text = normalize_input(text)?;
+    Builder::new(&text, limits).run()
+}
+
+/// Refuses characters XML does not allow anywhere in a document, and applies
+/// XML 1.0 end-of-line handling (section 2.11): CRLF and lone CR become LF.
+fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
+    let bytes = text.as_bytes();
+    let mut has_cr = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\r' => has_cr = true,
+            b'\t' | b'\n' => {}
+            0..=0x1F => {
+                return Err(Error::at(
+                    ErrorKind::XmlInvalidChar,
+                    i,
+                    format!("control character U+{b:04X}"),
+                ));
+            }
+            // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
+                return Err(Error::at(ErrorKind::XmlInvalidChar, i, "noncharacter U+FFFE/U+FFFF"));
+            }
+            _ => {}
+        }
+    }
+    if !has_cr {
+        return Ok(Cow::Borrowed(text));
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find('\r') {
+        out.push_str(rest.get(..pos).unwrap_or_default());
+        out.push('\n');
+        rest = rest.get(pos + 1..).unwrap_or_default();
+        if let Some(after) = rest.strip_prefix('\n') {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(Cow::Owned(out))
+}
+
+struct Open {
+    id: NodeId,
+    /// Length of [`Builder::scope`] before this element's declarations.
+    scope_mark: usize,
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    limits: &'a Limits,
+    doc: Document,
+    ns_index: HashMap<Box<str>, NsId>,
+    /// In-scope namespace bindings, innermost last: (prefix, namespace).
+    /// An empty prefix is the default namespace; `None` undeclares it.
+    scope: Vec<(Span, Option<NsId>)>,
+    open: Vec<Open>,
+    elements: usize,
+    /// The text run being collected: start in `doc.buf`, start in `src`.
+    text_run: Option<(u32, usize)>,
+    /// Scratch for attributes before namespace resolution.
+    pending: Vec<PendingAttr>,
+    /// The interned `xml` namespace, bound to the `xml` prefix everywhere.
+    xml_ns: NsId,
+}
+
+struct PendingAttr {
+    prefix: Span,
+    local: Span,
+    value: Span,
+}
+
+impl<'a> Builder<'a> {
+    fn new(src: &'a str, limits: &'a Limits) -> Self {
+        let doc = Document {
+            buf: String::with_capacity(src.len()),
+            nodes: vec![NodeData {
+                parent: NodeId::NONE,
+                first_child: NodeId::NONE,
+                last_child: NodeId::NONE,
+                next_sibling: NodeId::NONE,
+                source: (0, len32(src.len())),
+                kind: Kind::Document,
+            }],
+            attrs: Vec::new(),
+            decls: Vec::new(),
+            namespaces: Vec::new(),
+            ids: HashMap::new(),
+            root: NodeId::NONE,
+        };
+        let mut builder = Self {
+            src,
+            limits,
+            doc,
+            ns_index: HashMap::new(),
+            scope: Vec::new(),
+            open: Vec::new(),
+            elements: 0,
+            text_run: None,
+            pending: Vec::new(),
+            xml_ns: NsId(0),
+        };
+        builder.xml_ns = builder.intern_ns(XML_NS);
+        builder
+    }
+
+    fn run(mut self) -> Result<Document> {
+        let mut reader = Reader::from_str(self.src);
+        {
+            let config = reader.config_mut();
+            config.check_end_names = true;
+            config.check_comments = true;
+            config.expand_empty_elements = false;
+            config.trim_text(false);
+        }
+        let mut first = true;
+        loop {
+            let pos = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+            let event = reader.read_event().map_err(|e| {
+                let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+                Error::at(ErrorKind::XmlMalformed, at, e)
+            })?;
+            let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+            let was_first = std::mem::replace(&mut first, false);
+            match event {
+                Event::Decl(decl) => {
+                    if !was_first || pos != 0 {
+                        return Err(Error::at(
+                            ErrorKind::XmlMalformed,
+                            pos,
+                            "XML declaration not at the start of the document",
+                        ));
+                    }
+                    check_declaration(&decl, pos)?;
+                }
+                Event::DocType(_) => {
+                    return Err(Error::at(
+                        ErrorKind::XmlDoctypeForbidden,
+                        pos,
+                        "document type declaration",
+                    ));
+                }
+                Event::Start(start) => self.start(&start, pos, end, false)?,
+                Event::Empty(start) => self.start(&start, pos, end, true)?,
+                Event::End(_) => self.end(end)?,
+                Event::Text(text) => self.text(&text, pos)?,
+                Event::CData(cdata) => {
+                    if self.open.is_empty() {
+                        return Err(Error::at(
+                            ErrorKind::XmlMalformed,
+                            pos,
+                            "CDATA section outside the document element",
+                        ));
+                    }
+                    self.push_text(&cdata, pos)?;
+                }
+                Event::GeneralRef(reference) => self.reference(&reference, pos)?,
+                Event::Comment(comment) => {
+                    self.flush_text();
+                    self.check_len(comment.len(), pos, "comment")?;
+                    let span = self.intern_str(&comment);
+                    self.append(Kind::Comment(span), pos, end);
+                }
+                Event::PI(pi) => {
+                    self.flush_text();
+                    let target = pi.target();
+                    if !is_ncname(target) || target.eq_ignore_ascii_case("xml") {
+                        return Err(Error::at(
+                            ErrorKind::XmlMalformed,
+                            pos,
+                            format!("invalid processing instruction target {target:?}"),
+                        ));
+                    }
+                    let data = pi.content().trim_start_matches([' ', '\t', '\n']);
+                    self.check_len(data.len(), pos, "processing instruction")?;
+                    let target = self.intern_str(target);
+                    let data = self.intern_str(data);
+                    self.append(Kind::Pi { target, data }, pos, end);
+                }
+                Event::Eof => break,
+            }
+        }
+        self.flush_text();
+        if let Some(open) = self.open.last() {
+            let at = self.doc.node(open.id).source.0 as usize;
+            return Err(Error::at(ErrorKind::XmlMalformed, at, "element not closed"));
+        }
+        if self.doc.root == NodeId::NONE {
+            return Err(Error::new(ErrorKind::XmlMalformed, "no document element"));
+        }
+        Ok(self.doc)
+    }
+
+    fn check_len(&self, len: usize, pos: usize, what: &str) -> Result<()> {
+        if len > self.limits.max_text_bytes {
+            return Err(Error::at(
+                ErrorKind::XmlTextTooLong,
+                pos,
+                format!("{what} of {len} bytes, limit {}", self.limits.max_text_bytes),
+            ));
+        }
+        Ok(())
+    }
+
+    fn intern_str(&mut self, s: &str) -> Span {
+        let start = len32(self.doc.buf.len());
+        self.doc.buf.push_str(s);
+        Span {
+            start,
+            end: len32(self.doc.buf.len()),
+        }
+    }
+
+    fn buf_str(&self, span: Span) -> &str {
+        self.doc.str(span)
+    }
+
+    fn intern_ns(&mut self, uri: &str) -> NsId {
+        if let Some(id) = self.ns_index.get(uri) {
+            return *id;
+        }
+        let span = self.intern_str(uri);
+        let id = NsId(len32(self.doc.namespaces.len()));
+        self.doc.namespaces.push(span);
+        self.ns_index.insert(uri.into(), id);
+        id
+    }
+
+    /// Appends a node as the last child of the innermost open element (or of
+    /// the document node).
+    fn append(&mut self, kind: Kind, start: usize, end: usize) -> NodeId {
+        let parent = self.open.last().map_or(NodeId::DOCUMENT, |o| o.id);
+        let id = NodeId(len32(self.doc.nodes.len()));
+        self.doc.nodes.push(NodeData {
+            parent,
+            first_child: NodeId::NONE,
+            last_child: NodeId::NONE,
+            next_sibling: NodeId::NONE,
+            source: (len32(start), len32(end)),
+            kind,
+        });
+        let previous = self.doc.nodes.get(parent.index()).map(|p| p.last_child);
+        match previous.and_then(NodeId::get) {
+            Some(prev) => {
+                if let Some(p) = self.doc.nodes.get_mut(prev.index()) {
+                    p.next_sibling = id;
+                }
+            }
+            None => {
+                if let Some(p) = self.doc.nodes.get_mut(parent.index()) {
+                    p.first_child = id;
+                }
+            }
+        }
+        if let Some(p) = self.doc.nodes.get_mut(parent.index()) {
+            p.last_child = id;
+        }
+        id
+    }
+
+    // ---- text ------------------------------------------------------------
+
+    fn text(&mut self, raw: &str, pos: usize) -> Result<()> {
+        if self.open.is_empty() {
+            if !is_xml_whitespace(raw) {
+                return Err(Error::at(
+                    ErrorKind::XmlMalformed,
+                    pos,
+                    "text outside the document element",
+                ));
+            }
+            return Ok(());
+        }
+        if let Some(i) = raw.find("]]>") {
+            return Err(Error::at(ErrorKind::XmlMalformed, pos + i, "']]>' in text"));
+        }
+        self.push_text(raw, pos)
+    }
+
+    fn push_text(&mut self, s: &str, pos: usize) -> Result<()> {
+        let (start, _) = *self
+            .text_run
+            .get_or_insert((len32(self.doc.buf.len()), pos));
+        let len = self.doc.buf.len() - start as usize + s.len();
+        self.check_len(len, pos, "text")?;
+        self.doc.buf.push_str(s);
+        Ok(())
+    }
+
+    fn reference(&mut self, name: &str, pos: usize) -> Result<()> {
+        if self.open.is_empty() {
+            return Err(Error::at(
+                ErrorKind::XmlMalformed,
+                pos,
+                "reference outside the document element",
+            ));
+        }
+        let c = resolve(name, pos)?;
+        let mut utf8 = [0u8; 4];
+        self.push_text(c.encode_utf8(&mut utf8), pos)
+    }
+
+    fn flush_text(&mut self) {
+        if let Some((start, src_start)) = self.text_run.take() {
+            let span = Span {
+                start,
+                end: len32(self.doc.buf.len()),
+            };
+            if !span.is_empty() {
+                self.append(Kind::Text(span), src_start, src_start);
+            }
+        }
+    }
+
+    // ---- elements --------------------------------------------------------
+
+    fn start(&mut self, tag: &BytesStart<'_>, pos: usize, end: usize, empty: bool) -> Result<()> {
+        self.flush_text();
+        if self.open.is_empty() && self.doc.root != NodeId::NONE {
+            return Err(Error::at(
+                ErrorKind::XmlMalformed,
+                pos,
+                "more than one document element",
+            ));
+        }
+        if self.open.len() >= self.limits.max_depth {
+            return Err(Error::at(
+                ErrorKind::XmlTooDeep,
+                pos,
+                format!("nesting deeper than {}", self.limits.max_depth),
+            ));
+        }
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(Error::at(
+                ErrorKind::XmlTooManyElements,
+                pos,
+                format!("more than {} elements", self.limits.max_elements),
+            ));
+        }
+
+        let qname = tag.name().into_inner();
+        let (prefix, local) = split_qname(qname, pos)?;
+        if prefix == Some("xmlns") {
+            return Err(Error::at(
+                ErrorKind::XmlInvalidNamespace,
+                pos,
+                format!("element name {qname:?} uses the xmlns prefix"),
+            ));
+        }
+
+        let scope_mark = self.scope.len();
+        let decls_start = len32(self.doc.decls.len());
+        self.pending.clear();
+        let mut count = 0usize;
+        let mut attributes = tag.attributes();
+        attributes.with_checks(true);
+        for attr in attributes {
+            let attr = attr.map_err(|e| match e {
+                AttrError::Duplicated(at, _) => Error::at(
+                    ErrorKind::XmlDuplicateAttribute,
+                    pos + at,
+                    "attribute written twice",
+                ),
+                other => Error::at(ErrorKind::XmlMalformed, pos, other),
+            })?;
+            count += 1;
+            if count > self.limits.max_attributes_per_element {
+                return Err(Error::at(
+                    ErrorKind::XmlTooManyAttributes,
+                    pos,
+                    format!(
+                        "more than {} attributes",
+                        self.limits.max_attributes_per_element
+                    ),
+                ));
+            }
+            let key = attr.key.into_inner();
+            let (aprefix, alocal) = split_qname(key, pos)?;
+            let value = self.normalize_attribute(&attr.value, pos)?;
+            match (aprefix, alocal) {
+                (None, "xmlns") => self.declare(None, value, decls_start as usize, pos)?,
+                (Some("xmlns"), declared) => self.declare(Some(declared), value, decls_start as usize, pos)?,
+                _ => {
+                    let prefix = match aprefix {
+                        Some(p) => self.intern_str(p),
+                        None => Span::default(),
+                    };
+                    let local = self.intern_str(alocal);
+                    self.pending.push(PendingAttr {
+                        prefix,
+                        local,
+                        value,
+                    });
+                }
+            }
+        }
+        let decls = decls_start..len32(self.doc.decls.len());
+
+        // Resolve names now that this element's declarations are in scope.
+        let ns = self.resolve_prefix(prefix.unwrap_or(""), pos)?;
+        let attrs_start = len32(self.doc.attrs.len());
+        let pending = std::mem::take(&mut self.pending);
+        for p in &pending {
+            let ns = if p.prefix.is_empty() {
+                None
+            } else {
+                let prefix = self.buf_str(p.prefix).to_owned();
+                let ns = self.resolve_prefix(&prefix, pos)?;
+                if ns.is_none() {
+                    return Err(Error::at(
+                        ErrorKind::XmlUnboundPrefix,
+                        pos,
+                        format!("attribute prefix {prefix:?} is not declared"),
+                    ));
+                }
+                ns
+            };
+            let local = self.buf_str(p.local);
+            let duplicate = self
+                .doc
+                .attrs
+                .get(attrs_start as usize..)
+                .unwrap_or_default()
+                .iter()
+                .any(|a| a.ns == ns && self.buf_str(a.local) == local);
+            if duplicate {
+                return Err(Error::at(
+                    ErrorKind::XmlDuplicateAttribute,
+                    pos,
+                    format!("attribute {local:?} appears twice with the same namespace"),
+                ));
+            }
+            self.doc.attrs.push(AttrData {
+                prefix: p.prefix,
+                local: p.local,
+                ns,
+                value: p.value,
+            });
+        }
+        self.pending = pending;
+        let attrs = attrs_start..len32(self.doc.attrs.len());
+
+        let prefix = match prefix {
+            Some(p) => self.intern_str(p),
+            None => Span::default(),
+        };
+        let local = self.intern_str(local);
+        let id = self.append(
+            Kind::Element(ElementData {
+                prefix,
+                local,
+                ns,
+                attrs: attrs.clone(),
+                decls,
+            }),
+            pos,
+            end,
+        );
+        if self.open.is_empty() {
+            self.doc.root = id;
+        }
+        self.index_ids(id, attrs, pos)?;
+        self.open.push(Open { id, scope_mark });
+        if empty {
+            self.end(end)?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, end: usize) -> Result<()> {
+        self.flush_text();
+        let open = self
+            .open
+            .pop()
+            .ok_or_else(|| Error::at(ErrorKind::XmlMalformed, end, "unmatched end tag"))?;
+        self.scope.truncate(open.scope_mark);
+        if let Some(node) = self.doc.nodes.get_mut(open.id.index()) {
+            node.source.1 = len32(end);
+        }
+        Ok(())
+    }
+
+    /// Records `xmlns[:prefix]="value"` after checking the Namespaces in XML
+    /// constraints.
+    fn declare(
+        &mut self,
+        prefix: Option<&str>,
+        value: Span,
+        decls_start: usize,
+        pos: usize,
+    ) -> Result<()> {
+        let uri = self.buf_str(value).to_owned();
+        let invalid = |why: String| Err(Error::at(ErrorKind::XmlInvalidNamespace, pos, why));
+        match prefix {
+            Some("xmlns") => return invalid("the xmlns prefix cannot be declared".into()),
+            Some("xml") if uri != XML_NS => {
+                return invalid(format!("the xml prefix cannot be bound to {uri:?}"));
+            }
+            Some(p) if p != "xml" && uri == XML_NS => {
+                return invalid(format!("prefix {p:?} cannot be bound to the xml namespace"));
+            }
+            None if uri == XML_NS => {
+                return invalid("the default namespace cannot be the xml namespace".into());
+            }
+            Some(p) if uri.is_empty() => {
+                return invalid(format!("prefix {p:?} cannot be undeclared (xmlns:{p}=\"\")"));
+            }
+            _ => {}
+        }
+        if uri == XMLNS_NS {
+            return invalid("the xmlns namespace cannot be declared".into());
+        }
+        let start = self.doc.decls.len();
+        let duplicate = self
+            .doc
+            .decls
+            .get(decls_start..start)
+            .unwrap_or_default()
+            .iter()
+            .any(|d| {
+                let existing = (!d.prefix.is_empty()).then(|| self.buf_str(d.prefix));
+                existing == prefix
+            });
+        if duplicate {
+            return Err(Error::at(
+                ErrorKind::XmlDuplicateAttribute,
+                pos,
+                "namespace declared twice on one element",
+            ));
+        }
+        let prefix_span = match prefix {
+            Some(p) => self.intern_str(p),
+            None => Span::default(),
+        };
+        let ns = (!uri.is_empty()).then(|| self.intern_ns(&uri));
+        self.scope.push((prefix_span, ns));
+        self.doc.decls.push(DeclData {
+            prefix: prefix_span,
+            uri: value,
+        });
+        Ok(())
+    }
+
+    /// The namespace bound to `prefix` ("" for the default namespace).
+    fn resolve_prefix(&self, prefix: &str, pos: usize) -> Result<Option<NsId>> {
+        if prefix == "xml" {
+            return Ok(Some(self.xml_ns));
+        }
+        for (p, ns) in self.scope.iter().rev() {
+            if self.buf_str(*p) == prefix {
+                return Ok(*ns);
+            }
+        }
+        if prefix.is_empty() {
+            Ok(None)
+        } else {
+            Err(Error::at(
+                ErrorKind::XmlUnboundPrefix,
+                pos,
+                format!("prefix {prefix:?} is not declared"),
+            ))
+        }
+    }
+
+    fn index_ids(&mut self, id: NodeId, attrs: std::ops::Range<u32>, pos: usize) -> Result<()> {
+        for i in attrs.start..attrs.end {
+            let Some(a) = self.doc.attrs.get(i as usize) else {
+                continue;
+            };
+            let local = self.buf_str(a.local);
+            let is_id = match self.doc.ns(a.ns) {
+                None => local == "ID" || local == "Id",
+                Some(ns) => ns == XML_NS && local == "id",
+            };
+            if !is_id {
+                continue;
+            }
+            let value: Box<str> = self.buf_str(a.value).into();
+            match self.doc.ids.get(&value) {
+                Some(existing) if *existing != id => {
+                    return Err(Error::at(
+                        ErrorKind::XmlDuplicateId,
+                        pos,
+                        format!("ID {value:?} is used by two elements"),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    self.doc.ids.insert(value, id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Attribute-value normalisation (XML 1.0 section 3.3.3, CDATA type):
+    /// references expanded, literal tab / LF / CR replaced by a space. The
+    /// result is appended to the buffer.
+    fn normalize_attribute(&mut self, raw: &str, pos: usize) -> Result<Span> {
+        self.check_len(raw.len(), pos, "attribute value")?;
+        let start = len32(self.doc.buf.len());
+        let mut rest = raw;
+        while let Some(i) = rest.find(['&', '<', '\t', '\n', '\r']) {
+            self.doc.buf.push_str(rest.get(..i).unwrap_or_default());
+            let special = rest.as_bytes().get(i).copied().unwrap_or(b'&');
+            rest = rest.get(i + 1..).unwrap_or_default();
+            match special {
+                b'<' => {
+                    return Err(Error::at(
+                        ErrorKind::XmlMalformed,
+                        pos,
+                        "'<' in an attribute value",
+                    ));
+                }
+                b'&' => {
+                    let semi = rest.find(';').ok_or_else(|| {
+                        Error::at(ErrorKind::XmlMalformed, pos, "unterminated reference")
+                    })?;
+                    let c = resolve(rest.get(..semi).unwrap_or_default(), pos)?;
+                    self.doc.buf.push(c);
+                    rest = rest.get(semi + 1..).unwrap_or_default();
+                }
+                _ => self.doc.buf.push(' '),
+            }
+        }
+        self.doc.buf.push_str(rest);
+        Ok(Span {
+            start,
+            end: len32(self.doc.buf.len()),
+        })
+    }
+}
+
+fn resolve(name: &str, pos: usize) -> Result<char> {
+    match resolve_reference(name) {
+        Reference::Char(c) => Ok(c),
+        Reference::InvalidCharRef => Err(Error::at(
+            ErrorKind::XmlInvalidCharRef,
+            pos,
+            format!("character reference &{name};"),
+        )),
+        Reference::Entity => Err(Error::at(
+            ErrorKind::XmlEntityForbidden,
+            pos,
+            format!("entity reference &{name};"),
+        )),
+    }
+}
+
+fn split_qname(qname: &str, pos: usize) -> Result<(Option<&str>, &str)> {
+    let (prefix, local) = match qname.split_once(':') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, qname),
+    };
+    if !is_ncname(local) || prefix.is_some_and(|p| !is_ncname(p)) {
+        return Err(Error::at(
+            ErrorKind::XmlInvalidName,
+            pos,
+            format!("{qname:?} is not a valid qualified name"),
+        ));
+    }
+    Ok((prefix, local))
+}
+
+fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, pos: usize) -> Result<()> {
+    let version = decl
+        .version()
+        .map_err(|e| Error::at(ErrorKind::XmlMalformed, pos, e))?;
+    if version.as_ref() != "1.0" {
+        return Err(Error::at(
+            ErrorKind::XmlUnsupportedVersion,
+            pos,
+            format!("XML version {:?}", version.as_ref()),
+        ));
+    }
+    if let Some(encoding) = decl.encoding() {
+        let encoding = encoding.map_err(|e| Error::at(ErrorKind::XmlMalformed, pos, e))?;
+        let name = encoding.as_ref();
+        if !name.eq_ignore_ascii_case("utf-8") {
+            return Err(Error::at(
+                ErrorKind::XmlUnsupportedEncoding,
+                pos,
+                format!("encoding {name:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn len32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
