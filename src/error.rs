@@ -117,7 +117,9 @@ impl ErrorKind {
             Self::XmlInvalidCharRef => "the XML document contains an invalid character reference",
             Self::XmlInvalidChar => "the XML document contains a character XML does not allow",
             Self::XmlUnboundPrefix => "the XML document uses an undeclared namespace prefix",
-            Self::XmlInvalidNamespace => "the XML document contains an invalid namespace declaration",
+            Self::XmlInvalidNamespace => {
+                "the XML document contains an invalid namespace declaration"
+            }
             Self::XmlDuplicateAttribute => "an XML element has a duplicate attribute",
             Self::XmlDuplicateId => "two XML elements have the same ID",
             Self::XmlInvalidName => "the XML document contains an invalid name",

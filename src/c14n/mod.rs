@@ -75,7 +75,10 @@ impl C14nMethod {
 
     /// Whether comments are kept.
     pub const fn with_comments(self) -> bool {
-        matches!(self, Self::ExclusiveWithComments | Self::InclusiveWithComments)
+        matches!(
+            self,
+            Self::ExclusiveWithComments | Self::InclusiveWithComments
+        )
     }
 }
 
@@ -111,7 +114,10 @@ impl InclusivePrefixes {
     /// `#default`.
     pub fn parse(list: &str) -> Result<Self> {
         let mut out = Self::default();
-        for token in list.split([' ', '\t', '\n', '\r']).filter(|t| !t.is_empty()) {
+        for token in list
+            .split([' ', '\t', '\n', '\r'])
+            .filter(|t| !t.is_empty())
+        {
             if token == "#default" {
                 out.default = true;
             } else if crate::xml::is_ncname(token) {

@@ -98,10 +98,18 @@ mod tests {
         assert!(matches!(resolve_reference("amp"), Reference::Char('&')));
         assert!(matches!(resolve_reference("#x41"), Reference::Char('A')));
         assert!(matches!(resolve_reference("#65"), Reference::Char('A')));
-        assert!(matches!(resolve_reference("#x1F600"), Reference::Char('\u{1F600}')));
+        assert!(matches!(
+            resolve_reference("#x1F600"),
+            Reference::Char('\u{1F600}')
+        ));
         assert!(matches!(resolve_reference("#xD"), Reference::Char('\r')));
-        for bad in ["#x0", "#0", "#xD800", "#xFFFE", "#x110000", "#", "#x", "#+5", "#xZZ", "#X41"] {
-            assert!(matches!(resolve_reference(bad), Reference::InvalidCharRef), "{bad}");
+        for bad in [
+            "#x0", "#0", "#xD800", "#xFFFE", "#x110000", "#", "#x", "#+5", "#xZZ", "#X41",
+        ] {
+            assert!(
+                matches!(resolve_reference(bad), Reference::InvalidCharRef),
+                "{bad}"
+            );
         }
         assert!(matches!(resolve_reference("nbsp"), Reference::Entity));
         assert!(matches!(resolve_reference("AMP"), Reference::Entity));

@@ -166,7 +166,10 @@ impl Document {
     /// attribute) has exactly this value.
     pub fn element_by_id(&self, id: &str) -> Option<Element<'_>> {
         let node = *self.ids.get(id)?;
-        let el = Element { doc: self, id: node };
+        let el = Element {
+            doc: self,
+            id: node,
+        };
         (el.attribute(None, "ID") == Some(id)).then_some(el)
     }
 
@@ -390,6 +393,22 @@ impl<'d> Element<'d> {
         self.children().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             _ => None,
+        })
+    }
+
+    /// This element and every element below it, in document order.
+    pub fn descendants(&self) -> impl Iterator<Item = Element<'d>> + use<'d> {
+        let doc = self.doc;
+        let mut walk = doc.walk(self.id);
+        std::iter::from_fn(move || {
+            while let Some(step) = walk.next_step() {
+                if let Step::Enter(id) = step {
+                    if let Kind::Element(_) = doc.node(id).kind {
+                        return Some(Element { doc, id });
+                    }
+                }
+            }
+            None
         })
     }
 

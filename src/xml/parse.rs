@@ -3,12 +3,14 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use quick_xml::Reader;
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 
 use super::chars::{Reference, is_ncname, is_xml_whitespace, resolve_reference};
-use super::{AttrData, DeclData, Document, ElementData, Kind, NodeData, NodeId, NsId, Span, XML_NS};
+use super::{
+    AttrData, DeclData, Document, ElementData, Kind, NodeData, NodeId, NsId, Span, XML_NS,
+};
 use crate::{Error, ErrorKind, Limits, Result};
 
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
@@ -29,7 +31,11 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
     }
     let input = input.strip_prefix(UTF8_BOM).unwrap_or(input);
     let text = std::str::from_utf8(input).map_err(|e| {
-        Error::at(ErrorKind::XmlNotUtf8, e.valid_up_to(), "invalid UTF-8 sequence")
+        Error::at(
+            ErrorKind::XmlNotUtf8,
+            e.valid_up_to(),
+            "invalid UTF-8 sequence",
+        )
     })?;
     let text = normalize_input(text)?;
     Builder::new(&text, limits).run()
@@ -53,7 +59,11 @@ fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
             }
             // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
             0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
-                return Err(Error::at(ErrorKind::XmlInvalidChar, i, "noncharacter U+FFFE/U+FFFF"));
+                return Err(Error::at(
+                    ErrorKind::XmlInvalidChar,
+                    i,
+                    "noncharacter U+FFFE/U+FFFF",
+                ));
             }
             _ => {}
         }
@@ -231,7 +241,10 @@ impl<'a> Builder<'a> {
             return Err(Error::at(
                 ErrorKind::XmlTextTooLong,
                 pos,
-                format!("{what} of {len} bytes, limit {}", self.limits.max_text_bytes),
+                format!(
+                    "{what} of {len} bytes, limit {}",
+                    self.limits.max_text_bytes
+                ),
             ));
         }
         Ok(())
@@ -415,7 +428,9 @@ impl<'a> Builder<'a> {
             let value = self.normalize_attribute(&attr.value, pos)?;
             match (aprefix, alocal) {
                 (None, "xmlns") => self.declare(None, value, decls_start as usize, pos)?,
-                (Some("xmlns"), declared) => self.declare(Some(declared), value, decls_start as usize, pos)?,
+                (Some("xmlns"), declared) => {
+                    self.declare(Some(declared), value, decls_start as usize, pos)?
+                }
                 _ => {
                     let prefix = match aprefix {
                         Some(p) => self.intern_str(p),
@@ -539,7 +554,9 @@ impl<'a> Builder<'a> {
                 return invalid("the default namespace cannot be the xml namespace".into());
             }
             Some(p) if uri.is_empty() => {
-                return invalid(format!("prefix {p:?} cannot be undeclared (xmlns:{p}=\"\")"));
+                return invalid(format!(
+                    "prefix {p:?} cannot be undeclared (xmlns:{p}=\"\")"
+                ));
             }
             _ => {}
         }
