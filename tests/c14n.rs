@@ -330,3 +330,19 @@ fn conformance_with_libxml2() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn namespace_names_are_escaped() {
+    // libxml2 writes a raw '&' here (not well-formed output); the
+    // specification's attribute escaping applies to namespace nodes too.
+    let xml = r#"<a xmlns:p="urn:x?a=1&amp;b=&quot;2&quot;" p:b="1"/>"#;
+    let expected = r#"<a xmlns:p="urn:x?a=1&amp;b=&quot;2&quot;" p:b="1"></a>"#;
+    assert_eq!(whole(xml, C14nMethod::Exclusive), expected);
+    assert_eq!(whole(xml, C14nMethod::Inclusive), expected);
+    // And the output parses back to the same namespace name.
+    let again = doc(expected);
+    assert_eq!(
+        again.root().attributes().next().unwrap().namespace(),
+        Some("urn:x?a=1&b=\"2\"")
+    );
+}
