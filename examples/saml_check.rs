@@ -2,7 +2,14 @@
 //!
 //! ```text
 //! saml_check c14n [--inclusive] [--with-comments] [--inclusive-prefixes "p q #default"] [--id ID] FILE
+//! saml_check dsig --cert PEM [--cert PEM]... [--allow-sha1] --now RFC3339 FILE
 //! ```
+//!
+//! `dsig` verifies every enveloped signature in FILE (a Response, an
+//! Assertion, a metadata document, any XML) against only the given
+//! certificates, valid at `--now`, and prints one JSON object:
+//! `{"ok":true,"signatures":[{"element":"Assertion","id":"...","cert_sha256":"<hex>","algorithm":"rsa-sha256"}]}`
+//! when the file holds at least one signature and every one verifies.
 //!
 //! `c14n` writes the canonical form of FILE to stdout: Exclusive XML
 //! Canonicalization 1.0 unless `--inclusive` (Canonical XML 1.0); the whole
@@ -18,12 +25,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use saml_sp::{
-    C14nMethod, Document, Error, ErrorKind, InclusivePrefixes, Limits, canonicalize_document,
-    canonicalize_element,
+    C14nMethod, DateTime, Document, Error, ErrorKind, IdpCertSet, InclusivePrefixes, Limits,
+    SignaturePolicy, SigningCertificate, Utc, canonicalize_document, canonicalize_element,
+    has_enveloped_signature, verify_enveloped,
 };
 
 const USAGE: &str = "usage:
-  saml_check c14n [--inclusive] [--with-comments] [--inclusive-prefixes \"p q #default\"] [--id ID] FILE";
+  saml_check c14n [--inclusive] [--with-comments] [--inclusive-prefixes \"p q #default\"] [--id ID] FILE
+  saml_check dsig --cert PEM [--cert PEM]... [--allow-sha1] --now RFC3339 FILE";
 
 /// A failure of the tool: a usage problem (exit 2) or a refused input (exit 1).
 enum Failure {
@@ -41,6 +50,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("c14n") => c14n(args.get(1..).unwrap_or_default()),
+        Some("dsig") => dsig(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -120,7 +130,10 @@ fn c14n(args: &[String]) -> Result<(), Failure> {
         None => canonicalize_document(&doc, method, &prefixes, &mut out)?,
         Some(id) => {
             let element = doc.element_by_id(id).ok_or_else(|| {
-                Failure::Refused(ErrorKind::XmlIdNotFound, format!("no element has ID {id:?}"))
+                Failure::Refused(
+                    ErrorKind::XmlIdNotFound,
+                    format!("no element has ID {id:?}"),
+                )
             })?;
             canonicalize_element(element, None, method, &prefixes, &mut out)?;
         }
@@ -128,4 +141,68 @@ fn c14n(args: &[String]) -> Result<(), Failure> {
     std::io::stdout()
         .write_all(&out)
         .map_err(|e| Failure::Usage(format!("cannot write stdout: {e}")))
+}
+
+fn parse_now(value: &str) -> Result<DateTime<Utc>, Failure> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Failure::Usage(format!("--now {value:?} is not RFC 3339: {e}")))
+}
+
+fn dsig(args: &[String]) -> Result<(), Failure> {
+    let mut cert_files = Vec::new();
+    let mut policy = SignaturePolicy::default();
+    let mut now = None;
+    let mut file = None;
+    let mut it = Args { rest: args.iter() };
+    while let Some(arg) = it.rest.next() {
+        match arg.as_str() {
+            "--cert" => cert_files.push(it.value(arg)?),
+            "--allow-sha1" => policy = policy.with_sha1_allowed(true),
+            "--now" => now = Some(parse_now(it.value(arg)?)?),
+            flag if flag.starts_with("--") => {
+                return Err(Failure::Usage(format!("unknown option {flag}")));
+            }
+            path if file.is_none() => file = Some(path),
+            extra => return Err(Failure::Usage(format!("unexpected argument {extra}"))),
+        }
+    }
+    let file = file.ok_or_else(|| Failure::Usage("FILE is missing".into()))?;
+    let now = now.ok_or_else(|| Failure::Usage("--now is required".into()))?;
+    if cert_files.is_empty() {
+        return Err(Failure::Usage("at least one --cert is required".into()));
+    }
+    let mut certs = Vec::new();
+    for path in cert_files {
+        certs.push(SigningCertificate::parse(&read_file(path)?)?);
+    }
+    let certs = IdpCertSet::new(certs, now)?;
+    let input = read_file(file)?;
+    let doc = Document::parse(&input, &Limits::default())?;
+    let signed: Vec<_> = doc
+        .root()
+        .descendants()
+        .filter(|e| has_enveloped_signature(*e))
+        .collect();
+    if signed.is_empty() {
+        return Err(Failure::Refused(
+            ErrorKind::SignatureMissing,
+            "the document holds no enveloped signature".into(),
+        ));
+    }
+    let mut report = Vec::new();
+    for element in signed {
+        let verified = verify_enveloped(element, &certs, now, &policy)?;
+        report.push(serde_json::json!({
+            "element": element.local_name(),
+            "id": element.attribute(None, "ID"),
+            "cert_sha256": verified.certificate().to_string(),
+            "algorithm": verified.signature_algorithm().as_str(),
+        }));
+    }
+    println!(
+        "{}",
+        serde_json::json!({ "ok": true, "signatures": report })
+    );
+    Ok(())
 }

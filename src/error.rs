@@ -20,7 +20,7 @@ use std::fmt;
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
-    // ---- resource limits -------------------------------------------------
+    // ---- limits ----
     /// The input is larger than [`Limits::max_input_bytes`](crate::Limits).
     InputTooLarge,
     /// Elements are nested deeper than [`Limits::max_depth`](crate::Limits).
@@ -33,8 +33,7 @@ pub enum ErrorKind {
     /// A text node, attribute value, comment or processing instruction is
     /// longer than [`Limits::max_text_bytes`](crate::Limits).
     XmlTextTooLong,
-
-    // ---- XML well-formedness and hardening ---------------------------------
+    // ---- xml ----
     /// The input is not valid UTF-8.
     XmlNotUtf8,
     /// The XML declaration names an encoding other than UTF-8.
@@ -56,21 +55,100 @@ pub enum ErrorKind {
     XmlInvalidNamespace,
     /// Two attributes of one element have the same expanded name.
     XmlDuplicateAttribute,
-    /// Two elements carry the same ID value.
+    /// Two elements carry the same ID value (`ID`, `Id` or `xml:id`).
     XmlDuplicateId,
-    /// An element or attribute name is not a valid qualified name.
+    /// An element or attribute name, or a prefix, is not a valid name.
     XmlInvalidName,
     /// Any other violation of XML 1.0 well-formedness.
     XmlMalformed,
-
-    // ---- canonicalization ---------------------------------------------------
     /// No element carries the requested ID.
     XmlIdNotFound,
     /// Writing canonical output failed (an I/O error of the caller's writer).
     Io,
+    // ---- certificates ----
+    /// A certificate is not valid PEM, DER or base64 DER X.509, or its
+    /// public key cannot be read.
+    CertificateInvalid,
+    /// The certificate's key is not RSA (EC and others are recorded for
+    /// later support).
+    UnsupportedKeyType,
+    /// The certificate's RSA key is shorter than 2048 bits.
+    KeyTooSmall,
+    /// The certificate's validity ended before `now`.
+    CertificateExpired,
+    /// More than [`IdpCertSet::MAX`](crate::IdpCertSet::MAX) certificates.
+    TooManyCertificates,
+    /// The same certificate (by SHA-256 fingerprint) was given twice.
+    DuplicateCertificate,
+    /// No certificate of the set has the given fingerprint.
+    CertificateNotFound,
+    /// No certificate of the set is valid at `now`: verification fails closed.
+    NoUsableCertificate,
+    // ---- signatures ----
+    /// The element has no enveloped `Signature` child.
+    SignatureMissing,
+    /// More than one `Signature` child, `SignedInfo`, `SignatureValue`,
+    /// `Reference` or algorithm element where exactly one is allowed.
+    SignatureAmbiguous,
+    /// The `Signature` element does not have the structure XML-DSig
+    /// requires (a missing or unknown element, bad base64).
+    SignatureMalformed,
+    /// The `Reference` URI is not `#` followed by the signed element's `ID`
+    /// (empty, another element, an XPointer, or the element has no `ID`).
+    ReferenceUriMismatch,
+    /// A `Transform` outside the allow-list (enveloped-signature and one
+    /// canonicalization), or the enveloped-signature transform is missing.
+    UnsupportedTransform,
+    /// A canonicalization, signature or digest algorithm outside the
+    /// allow-list (SHA-1 is allowed only with the `allow_sha1` option).
+    UnsupportedAlgorithm,
+    /// The digest of the signed element does not match `DigestValue`.
+    DigestMismatch,
+    /// `SignatureValue` does not verify under any usable certificate.
+    SignatureInvalid,
 }
 
 impl ErrorKind {
+    /// Every kind, for tables and tests.
+    pub const ALL: &'static [Self] = &[
+        Self::InputTooLarge,
+        Self::XmlTooDeep,
+        Self::XmlTooManyElements,
+        Self::XmlTooManyAttributes,
+        Self::XmlTextTooLong,
+        Self::XmlNotUtf8,
+        Self::XmlUnsupportedEncoding,
+        Self::XmlUnsupportedVersion,
+        Self::XmlDoctypeForbidden,
+        Self::XmlEntityForbidden,
+        Self::XmlInvalidCharRef,
+        Self::XmlInvalidChar,
+        Self::XmlUnboundPrefix,
+        Self::XmlInvalidNamespace,
+        Self::XmlDuplicateAttribute,
+        Self::XmlDuplicateId,
+        Self::XmlInvalidName,
+        Self::XmlMalformed,
+        Self::XmlIdNotFound,
+        Self::Io,
+        Self::CertificateInvalid,
+        Self::UnsupportedKeyType,
+        Self::KeyTooSmall,
+        Self::CertificateExpired,
+        Self::TooManyCertificates,
+        Self::DuplicateCertificate,
+        Self::CertificateNotFound,
+        Self::NoUsableCertificate,
+        Self::SignatureMissing,
+        Self::SignatureAmbiguous,
+        Self::SignatureMalformed,
+        Self::ReferenceUriMismatch,
+        Self::UnsupportedTransform,
+        Self::UnsupportedAlgorithm,
+        Self::DigestMismatch,
+        Self::SignatureInvalid,
+    ];
+
     /// The stable snake_case name of this kind, e.g. `"xml_doctype_forbidden"`.
     ///
     /// ```
@@ -98,6 +176,22 @@ impl ErrorKind {
             Self::XmlMalformed => "xml_malformed",
             Self::XmlIdNotFound => "xml_id_not_found",
             Self::Io => "io",
+            Self::CertificateInvalid => "certificate_invalid",
+            Self::UnsupportedKeyType => "unsupported_key_type",
+            Self::KeyTooSmall => "key_too_small",
+            Self::CertificateExpired => "certificate_expired",
+            Self::TooManyCertificates => "too_many_certificates",
+            Self::DuplicateCertificate => "duplicate_certificate",
+            Self::CertificateNotFound => "certificate_not_found",
+            Self::NoUsableCertificate => "no_usable_certificate",
+            Self::SignatureMissing => "signature_missing",
+            Self::SignatureAmbiguous => "signature_ambiguous",
+            Self::SignatureMalformed => "signature_malformed",
+            Self::ReferenceUriMismatch => "reference_uri_mismatch",
+            Self::UnsupportedTransform => "unsupported_transform",
+            Self::UnsupportedAlgorithm => "unsupported_algorithm",
+            Self::DigestMismatch => "digest_mismatch",
+            Self::SignatureInvalid => "signature_invalid",
         }
     }
 
@@ -126,6 +220,22 @@ impl ErrorKind {
             Self::XmlMalformed => "the XML document is malformed",
             Self::XmlIdNotFound => "no XML element has the requested ID",
             Self::Io => "writing the output failed",
+            Self::CertificateInvalid => "the certificate cannot be read",
+            Self::UnsupportedKeyType => "the certificate's key type is not supported",
+            Self::KeyTooSmall => "the certificate's key is too small",
+            Self::CertificateExpired => "the certificate has expired",
+            Self::TooManyCertificates => "too many certificates for one identity provider",
+            Self::DuplicateCertificate => "the certificate is already in the set",
+            Self::CertificateNotFound => "the certificate is not in the set",
+            Self::NoUsableCertificate => "no identity provider certificate is valid now",
+            Self::SignatureMissing => "the element is not signed",
+            Self::SignatureAmbiguous => "the signature is ambiguous",
+            Self::SignatureMalformed => "the signature is malformed",
+            Self::ReferenceUriMismatch => "the signature does not refer to the signed element",
+            Self::UnsupportedTransform => "the signature uses a transform that is not allowed",
+            Self::UnsupportedAlgorithm => "the signature uses an algorithm that is not allowed",
+            Self::DigestMismatch => "the signed content was changed",
+            Self::SignatureInvalid => "the signature does not verify",
         }
     }
 }
@@ -200,33 +310,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 mod tests {
     use super::*;
 
-    const ALL: &[ErrorKind] = &[
-        ErrorKind::InputTooLarge,
-        ErrorKind::XmlTooDeep,
-        ErrorKind::XmlTooManyElements,
-        ErrorKind::XmlTooManyAttributes,
-        ErrorKind::XmlTextTooLong,
-        ErrorKind::XmlNotUtf8,
-        ErrorKind::XmlUnsupportedEncoding,
-        ErrorKind::XmlUnsupportedVersion,
-        ErrorKind::XmlDoctypeForbidden,
-        ErrorKind::XmlEntityForbidden,
-        ErrorKind::XmlInvalidCharRef,
-        ErrorKind::XmlInvalidChar,
-        ErrorKind::XmlUnboundPrefix,
-        ErrorKind::XmlInvalidNamespace,
-        ErrorKind::XmlDuplicateAttribute,
-        ErrorKind::XmlDuplicateId,
-        ErrorKind::XmlInvalidName,
-        ErrorKind::XmlMalformed,
-        ErrorKind::XmlIdNotFound,
-        ErrorKind::Io,
-    ];
-
     #[test]
     fn names_are_unique_snake_case() {
         let mut seen = std::collections::HashSet::new();
-        for kind in ALL {
+        for kind in ErrorKind::ALL {
             let name = kind.as_str();
             assert!(seen.insert(name), "duplicate name {name}");
             assert!(

@@ -11,11 +11,24 @@
 )]
 
 mod c14n;
+mod certs;
+mod dsig;
 mod error;
 mod limits;
+pub mod ns;
+mod time;
 mod xml;
 
 pub use c14n::{C14nMethod, InclusivePrefixes, canonicalize_document, canonicalize_element};
+pub use certs::{
+    CertFingerprint, CertificatePolicy, ExpiryNotice, IdpCertSet, MIN_RSA_BITS, NoticeThreshold,
+    SigningCertificate,
+};
+pub use dsig::{
+    DigestAlgorithm, SignatureAlgorithm, SignaturePolicy, VerifiedElement, has_enveloped_signature,
+    verify_enveloped,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use limits::Limits;
+pub use time::{Clock, DateTime, FixedClock, SystemClock, Utc};
 pub use xml::{Attribute, Children, Document, Element, Node};

@@ -73,6 +73,14 @@ impl C14nMethod {
         matches!(self, Self::Exclusive | Self::ExclusiveWithComments)
     }
 
+    /// The same canonicalization without comments.
+    pub const fn without_comments(self) -> Self {
+        match self {
+            Self::Exclusive | Self::ExclusiveWithComments => Self::Exclusive,
+            Self::Inclusive | Self::InclusiveWithComments => Self::Inclusive,
+        }
+    }
+
     /// Whether comments are kept.
     pub const fn with_comments(self) -> bool {
         matches!(

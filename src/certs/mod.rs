@@ -1,0 +1,531 @@
+//! IdP signing certificates: loading, the per-IdP set of one to three, and
+//! expiry notices.
+//!
+//! A [`SigningCertificate`] is parsed once: its RSA public key is decoded at
+//! load time, never per verification. An [`IdpCertSet`] holds the one to
+//! three certificates a team trusts for its IdP, so the IdP can rotate its
+//! signing key with zero downtime: a signature under any certificate valid at
+//! `now` is accepted.
+//!
+//! x509-parser and rsa types never appear in this module's public API.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, TimeDelta, Utc};
+use rsa::RsaPublicKey;
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256};
+use x509_parser::oid_registry::{OID_KEY_TYPE_EC_PUBLIC_KEY, OID_PKCS1_RSAENCRYPTION};
+
+use crate::{Error, ErrorKind, Result};
+
+/// Smallest RSA modulus accepted by default, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// Smallest RSA modulus accepted even by a relaxed [`CertificatePolicy`].
+const FLOOR_RSA_BITS: usize = 1024;
+
+/// What certificate loading accepts. The default is strict; the only knob
+/// lowers the RSA key size floor for legacy IdPs (some 2013-era Okta and
+/// OneLogin tenants signed with 1024-bit keys), never below 1024 bits.
+///
+/// ```
+/// use saml_sp::CertificatePolicy;
+/// assert_eq!(CertificatePolicy::default().min_rsa_bits, 2048);
+/// let legacy = CertificatePolicy::default().with_min_rsa_bits(1024);
+/// assert_eq!(legacy.min_rsa_bits, 1024);
+/// assert_eq!(CertificatePolicy::default().with_min_rsa_bits(512).min_rsa_bits, 1024);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CertificatePolicy {
+    /// Smallest RSA modulus accepted, in bits: 2048 unless lowered (not
+    /// below 1024).
+    pub min_rsa_bits: usize,
+}
+
+impl Default for CertificatePolicy {
+    fn default() -> Self {
+        Self {
+            min_rsa_bits: MIN_RSA_BITS,
+        }
+    }
+}
+
+impl CertificatePolicy {
+    /// This policy with another RSA floor, clamped to at least 1024 bits.
+    /// Weak keys can be factored by a well-funded attacker: accept them only
+    /// for an IdP that cannot rotate, and plan the rotation.
+    pub fn with_min_rsa_bits(mut self, bits: usize) -> Self {
+        self.min_rsa_bits = bits.max(FLOOR_RSA_BITS);
+        self
+    }
+}
+
+/// The SHA-256 fingerprint of a certificate's DER encoding.
+///
+/// Displays as lowercase hex without separators.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CertFingerprint([u8; 32]);
+
+impl CertFingerprint {
+    /// The fingerprint of DER bytes.
+    pub fn of_der(der: &[u8]) -> Self {
+        Self(Sha256::digest(der).into())
+    }
+
+    /// The 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Parses 64 hex digits (either case; `:` separators allowed).
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        let digits: Vec<u8> = hex.bytes().filter(|b| *b != b':').collect();
+        if digits.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+            let pair = std::str::from_utf8(pair).ok()?;
+            *byte = u8::from_str_radix(pair, 16).ok()?;
+        }
+        Some(Self(out))
+    }
+}
+
+impl fmt::Display for CertFingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in &self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for CertFingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CertFingerprint({self})")
+    }
+}
+
+/// An X.509 certificate an IdP signs with, its RSA key parsed once.
+///
+/// ```
+/// use saml_sp::SigningCertificate;
+/// let pem = std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap();
+/// let cert = SigningCertificate::from_pem(&pem)?;
+/// assert_eq!(cert.key_bits(), 2048);
+/// assert!(cert.subject().contains("saml-sp test idp-a"));
+/// assert_eq!(cert.not_before().to_rfc3339(), "2024-01-01T00:00:00+00:00");
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SigningCertificate {
+    der: Box<[u8]>,
+    fingerprint: CertFingerprint,
+    subject: String,
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+    key: RsaPublicKey,
+}
+
+const PEM_BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+const PEM_END: &str = "-----END CERTIFICATE-----";
+
+fn invalid(detail: impl Into<String>) -> Error {
+    Error::new(ErrorKind::CertificateInvalid, detail)
+}
+
+/// The base64 body of the one PEM `CERTIFICATE` block in `pem`.
+fn pem_body(pem: &str) -> Result<&str> {
+    let mut blocks = pem.match_indices(PEM_BEGIN);
+    let (start, _) = blocks
+        .next()
+        .ok_or_else(|| invalid("no PEM CERTIFICATE block"))?;
+    if blocks.next().is_some() {
+        return Err(invalid("several PEM CERTIFICATE blocks"));
+    }
+    let body = pem.get(start + PEM_BEGIN.len()..).unwrap_or_default();
+    let end = body
+        .find(PEM_END)
+        .ok_or_else(|| invalid("PEM block without its END line"))?;
+    Ok(body.get(..end).unwrap_or_default())
+}
+
+/// Base64 with whitespace and line breaks tolerated.
+fn decode_base64(text: &str) -> Result<Vec<u8>> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+        .collect();
+    STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|e| invalid(format!("base64: {e}")))
+}
+
+impl SigningCertificate {
+    /// Reads one PEM `CERTIFICATE` block. Text around the block is ignored;
+    /// several blocks are refused (say which certificate you mean).
+    ///
+    /// # Errors
+    /// [`ErrorKind::CertificateInvalid`], [`ErrorKind::UnsupportedKeyType`],
+    /// [`ErrorKind::KeyTooSmall`].
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        Self::from_base64(pem_body(pem)?)
+    }
+
+    /// Reads base64 DER, as found in metadata `<X509Certificate>` elements;
+    /// whitespace and line breaks inside are allowed.
+    ///
+    /// # Errors
+    /// As [`from_pem`](Self::from_pem).
+    pub fn from_base64(text: &str) -> Result<Self> {
+        Self::from_der(&decode_base64(text)?)
+    }
+
+    /// Reads a PEM file's bytes, DER bytes, or base64 DER, whichever `bytes`
+    /// hold.
+    ///
+    /// # Errors
+    /// As [`from_pem`](Self::from_pem).
+    pub fn parse(bytes: &[u8]) -> Result<Self> {
+        Self::parse_with_policy(bytes, &CertificatePolicy::default())
+    }
+
+    /// As [`parse`](Self::parse), under `policy`.
+    ///
+    /// # Errors
+    /// As [`from_pem`](Self::from_pem).
+    pub fn parse_with_policy(bytes: &[u8], policy: &CertificatePolicy) -> Result<Self> {
+        if bytes.first() == Some(&0x30) {
+            return Self::from_der_with_policy(bytes, policy);
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| invalid("neither DER nor text"))?;
+        let der = if text.contains(PEM_BEGIN) {
+            pem_body(text)?
+        } else {
+            text
+        };
+        Self::from_der_with_policy(&decode_base64(der)?, policy)
+    }
+
+    /// Reads a DER-encoded certificate.
+    ///
+    /// # Errors
+    /// As [`from_pem`](Self::from_pem).
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Self::from_der_with_policy(der, &CertificatePolicy::default())
+    }
+
+    fn from_der_with_policy(der: &[u8], policy: &CertificatePolicy) -> Result<Self> {
+        let (rest, cert) =
+            x509_parser::parse_x509_certificate(der).map_err(|e| invalid(format!("X.509: {e}")))?;
+        if !rest.is_empty() {
+            return Err(invalid(format!(
+                "{} bytes after the certificate",
+                rest.len()
+            )));
+        }
+        let spki = cert.public_key();
+        let algorithm = &spki.algorithm.algorithm;
+        if *algorithm != OID_PKCS1_RSAENCRYPTION {
+            let name = if *algorithm == OID_KEY_TYPE_EC_PUBLIC_KEY {
+                "EC (id-ecPublicKey)".to_owned()
+            } else {
+                format!("OID {algorithm}")
+            };
+            return Err(Error::new(
+                ErrorKind::UnsupportedKeyType,
+                format!("the certificate's key is {name}, not RSA"),
+            ));
+        }
+        let key = RsaPublicKey::from_pkcs1_der(&spki.subject_public_key.data)
+            .map_err(|e| invalid(format!("RSA public key: {e}")))?;
+        let bits = key.n().bits();
+        let min = policy.min_rsa_bits.max(FLOOR_RSA_BITS);
+        if bits < min {
+            return Err(Error::new(
+                ErrorKind::KeyTooSmall,
+                format!("RSA key of {bits} bits, at least {min} required"),
+            ));
+        }
+        let time = |t: &x509_parser::time::ASN1Time| {
+            DateTime::from_timestamp(t.timestamp(), 0)
+                .ok_or_else(|| invalid("validity date out of range"))
+        };
+        let validity = cert.validity();
+        Ok(Self {
+            der: der.into(),
+            fingerprint: CertFingerprint::of_der(der),
+            subject: cert.subject().to_string(),
+            not_before: time(&validity.not_before)?,
+            not_after: time(&validity.not_after)?,
+            key,
+        })
+    }
+
+    /// The DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The SHA-256 fingerprint of the DER encoding.
+    pub fn fingerprint(&self) -> CertFingerprint {
+        self.fingerprint
+    }
+
+    /// The subject distinguished name, e.g. `CN=Microsoft Azure Federated SSO
+    /// Certificate`.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// Start of the validity period.
+    pub fn not_before(&self) -> DateTime<Utc> {
+        self.not_before
+    }
+
+    /// End of the validity period.
+    pub fn not_after(&self) -> DateTime<Utc> {
+        self.not_after
+    }
+
+    /// Size of the RSA modulus in bits.
+    pub fn key_bits(&self) -> usize {
+        self.key.n().bits()
+    }
+
+    /// Whether `now` lies within the validity period (both ends included).
+    pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
+        self.not_before <= now && now <= self.not_after
+    }
+
+    /// Which expiry notice is due at `now`: the nearest of 30 days, 7 days and
+    /// 1 day before `not_after` that `now` has crossed; `None` when more than
+    /// 30 days are left or the certificate has already expired.
+    pub fn notice_due(&self, now: DateTime<Utc>) -> Option<NoticeThreshold> {
+        let left = self.not_after - now;
+        if left <= TimeDelta::zero() {
+            return None;
+        }
+        NoticeThreshold::ALL
+            .into_iter()
+            .rev()
+            .find(|t| left <= TimeDelta::days(t.days()))
+    }
+
+    pub(crate) fn rsa_key(&self) -> &RsaPublicKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for SigningCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningCertificate")
+            .field("subject", &self.subject)
+            .field("sha256", &self.fingerprint.to_string())
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .finish()
+    }
+}
+
+impl PartialEq for SigningCertificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint == other.fingerprint
+    }
+}
+
+impl Eq for SigningCertificate {}
+
+/// How long before a certificate's expiry a notice is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NoticeThreshold {
+    /// 30 days before expiry.
+    ThirtyDays,
+    /// 7 days before expiry.
+    SevenDays,
+    /// 1 day before expiry.
+    OneDay,
+}
+
+impl NoticeThreshold {
+    /// The three thresholds, farthest first.
+    pub const ALL: [Self; 3] = [Self::ThirtyDays, Self::SevenDays, Self::OneDay];
+
+    /// Days before expiry.
+    pub const fn days(self) -> i64 {
+        match self {
+            Self::ThirtyDays => 30,
+            Self::SevenDays => 7,
+            Self::OneDay => 1,
+        }
+    }
+
+    /// A stable name: `30_days`, `7_days`, `1_day`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ThirtyDays => "30_days",
+            Self::SevenDays => "7_days",
+            Self::OneDay => "1_day",
+        }
+    }
+}
+
+/// An expiry notice due for one certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiryNotice {
+    /// The certificate's fingerprint.
+    pub fingerprint: CertFingerprint,
+    /// The certificate's subject.
+    pub subject: String,
+    /// When it expires.
+    pub not_after: DateTime<Utc>,
+    /// Whole days left (rounded down) at the `now` the notice was computed.
+    pub days_left: i64,
+    /// Which notice is due.
+    pub due: NoticeThreshold,
+}
+
+/// The one to three signing certificates trusted for one IdP.
+///
+/// ```
+/// use saml_sp::{FixedClock, Clock, IdpCertSet, SigningCertificate};
+/// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
+/// let a = SigningCertificate::from_pem(&std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap())?;
+/// let b = SigningCertificate::from_pem(&std::fs::read_to_string("fixtures/keys/idp-b.crt.pem").unwrap())?;
+/// let set = IdpCertSet::new([a, b], now)?;
+/// assert_eq!(set.usable_at(now).count(), 2);
+/// // idp-b expires 2027-06-01: at 2027-05-20 its 30-day notice is due.
+/// let later = FixedClock::parse("2027-05-20T00:00:00Z").unwrap().now();
+/// let notices = set.expiry_notices(later);
+/// assert_eq!(notices.len(), 1);
+/// assert_eq!(notices[0].due.as_str(), "30_days");
+/// assert_eq!(notices[0].days_left, 12);
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdpCertSet {
+    certs: Vec<SigningCertificate>,
+}
+
+impl IdpCertSet {
+    /// Most certificates one IdP may have at once.
+    pub const MAX: usize = 3;
+
+    /// Builds the set at `now`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NoUsableCertificate`] for an empty list,
+    /// [`ErrorKind::TooManyCertificates`] for more than [`Self::MAX`],
+    /// [`ErrorKind::DuplicateCertificate`] for the same certificate twice,
+    /// [`ErrorKind::CertificateExpired`] for one already expired at `now`.
+    pub fn new(
+        certs: impl IntoIterator<Item = SigningCertificate>,
+        now: DateTime<Utc>,
+    ) -> Result<Self> {
+        let mut set = Self { certs: Vec::new() };
+        for cert in certs {
+            set.add(cert, now)?;
+        }
+        if set.certs.is_empty() {
+            return Err(Error::new(
+                ErrorKind::NoUsableCertificate,
+                "an IdP needs at least one signing certificate",
+            ));
+        }
+        Ok(set)
+    }
+
+    /// Adds a certificate (an admin rotating keys).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new); the set is unchanged on error.
+    pub fn add(&mut self, cert: SigningCertificate, now: DateTime<Utc>) -> Result<()> {
+        if self.certs.iter().any(|c| c.fingerprint == cert.fingerprint) {
+            return Err(Error::new(
+                ErrorKind::DuplicateCertificate,
+                format!("certificate {} is already in the set", cert.fingerprint),
+            ));
+        }
+        if self.certs.len() >= Self::MAX {
+            return Err(Error::new(
+                ErrorKind::TooManyCertificates,
+                format!("an IdP may have at most {} certificates", Self::MAX),
+            ));
+        }
+        if cert.not_after < now {
+            return Err(Error::new(
+                ErrorKind::CertificateExpired,
+                format!(
+                    "certificate {} ({}) expired at {}",
+                    cert.fingerprint,
+                    cert.subject,
+                    cert.not_after.to_rfc3339()
+                ),
+            ));
+        }
+        self.certs.push(cert);
+        Ok(())
+    }
+
+    /// Removes the certificate with this fingerprint and returns it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::CertificateNotFound`] if no certificate has it;
+    /// [`ErrorKind::NoUsableCertificate`] if it is the last one (a set is
+    /// never empty: replace the set instead).
+    pub fn remove(&mut self, fingerprint: CertFingerprint) -> Result<SigningCertificate> {
+        let index = self
+            .certs
+            .iter()
+            .position(|c| c.fingerprint == fingerprint)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::CertificateNotFound,
+                    format!("no certificate {fingerprint}"),
+                )
+            })?;
+        if self.certs.len() == 1 {
+            return Err(Error::new(
+                ErrorKind::NoUsableCertificate,
+                "cannot remove the last certificate",
+            ));
+        }
+        Ok(self.certs.remove(index))
+    }
+
+    /// Every certificate of the set, in the order they were added.
+    pub fn certificates(&self) -> &[SigningCertificate] {
+        &self.certs
+    }
+
+    /// The certificates valid at `now`: the only ones verification tries.
+    pub fn usable_at(
+        &self,
+        now: DateTime<Utc>,
+    ) -> impl Iterator<Item = &SigningCertificate> + use<'_> {
+        self.certs.iter().filter(move |c| c.is_valid_at(now))
+    }
+
+    /// The expiry notices due at `now`, one per certificate at most.
+    pub fn expiry_notices(&self, now: DateTime<Utc>) -> Vec<ExpiryNotice> {
+        self.certs
+            .iter()
+            .filter_map(|c| {
+                let due = c.notice_due(now)?;
+                Some(ExpiryNotice {
+                    fingerprint: c.fingerprint,
+                    subject: c.subject.clone(),
+                    not_after: c.not_after,
+                    days_left: (c.not_after - now).num_days(),
+                    due,
+                })
+            })
+            .collect()
+    }
+}

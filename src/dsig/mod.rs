@@ -1,0 +1,666 @@
+//! Enveloped XML Signature verification -> [`VerifiedElement`].
+//!
+//! [`verify_enveloped`] checks the one enveloped `Signature` child of an
+//! element against an [`IdpCertSet`] and, only if everything holds, returns
+//! a [`VerifiedElement`]: proof that this element of this tree was signed by
+//! a trusted certificate. Nothing else can build one.
+//!
+//! The checks, in order (each failure has its own [`ErrorKind`]):
+//! 1. structure: exactly one `Signature` child; in it exactly one
+//!    `SignedInfo` then one `SignatureValue` (then optional `KeyInfo` and
+//!    `Object`s); in `SignedInfo` one `CanonicalizationMethod`, one
+//!    `SignatureMethod` and exactly one `Reference`, whose `URI` is `#` +
+//!    the element's `ID`;
+//! 2. algorithms: canonicalization from the allow-list (exclusive or
+//!    inclusive 1.0, with or without comments); transforms exactly
+//!    enveloped-signature, optionally followed by one canonicalization;
+//!    RSA PKCS#1 v1.5 with SHA-256/384/512 and digests SHA-256/384/512;
+//!    SHA-1 only with [`SignaturePolicy::allow_sha1`];
+//! 3. the certificates of the set valid at `now` (none: fail closed);
+//! 4. `SignatureValue` over the canonical `SignedInfo` under one of them
+//!    (a certificate in `KeyInfo` is only a hint of which to try first, and
+//!    only if it is one of the trusted ones);
+//! 5. the digest of the element minus its `Signature`, canonicalized and
+//!    streamed into the hasher, against the now-authenticated `DigestValue`.
+
+mod crypto;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
+
+use crate::c14n::{C14nMethod, InclusivePrefixes, canonicalize_element};
+use crate::certs::{CertFingerprint, IdpCertSet, SigningCertificate};
+use crate::ns::DSIG;
+use crate::xml::Element;
+use crate::{Error, ErrorKind, Result};
+use crypto::{HashAlg, Hasher};
+
+const EXC_C14N_NS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+
+/// A signature algorithm of the allow-list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureAlgorithm {
+    /// RSA PKCS#1 v1.5 with SHA-1: only with [`SignaturePolicy::allow_sha1`].
+    RsaSha1,
+    /// RSA PKCS#1 v1.5 with SHA-256.
+    RsaSha256,
+    /// RSA PKCS#1 v1.5 with SHA-384.
+    RsaSha384,
+    /// RSA PKCS#1 v1.5 with SHA-512.
+    RsaSha512,
+}
+
+impl SignatureAlgorithm {
+    const ALL: [Self; 4] = [
+        Self::RsaSha1,
+        Self::RsaSha256,
+        Self::RsaSha384,
+        Self::RsaSha512,
+    ];
+
+    /// The algorithm identifier URI.
+    pub const fn uri(self) -> &'static str {
+        match self {
+            Self::RsaSha1 => "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+            Self::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            Self::RsaSha384 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+            Self::RsaSha512 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+        }
+    }
+
+    /// A short stable name: `rsa-sha256` and so on.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::RsaSha1 => "rsa-sha1",
+            Self::RsaSha256 => "rsa-sha256",
+            Self::RsaSha384 => "rsa-sha384",
+            Self::RsaSha512 => "rsa-sha512",
+        }
+    }
+
+    fn hash(self) -> HashAlg {
+        match self {
+            Self::RsaSha1 => HashAlg::Sha1,
+            Self::RsaSha256 => HashAlg::Sha256,
+            Self::RsaSha384 => HashAlg::Sha384,
+            Self::RsaSha512 => HashAlg::Sha512,
+        }
+    }
+}
+
+/// A digest algorithm of the allow-list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DigestAlgorithm {
+    /// SHA-1: only with [`SignaturePolicy::allow_sha1`].
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl DigestAlgorithm {
+    const ALL: [Self; 4] = [Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512];
+
+    /// The algorithm identifier URI.
+    pub const fn uri(self) -> &'static str {
+        match self {
+            Self::Sha1 => "http://www.w3.org/2000/09/xmldsig#sha1",
+            Self::Sha256 => "http://www.w3.org/2001/04/xmlenc#sha256",
+            Self::Sha384 => "http://www.w3.org/2001/04/xmldsig-more#sha384",
+            Self::Sha512 => "http://www.w3.org/2001/04/xmlenc#sha512",
+        }
+    }
+
+    /// A short stable name: `sha256` and so on.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Sha1 => "sha1",
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+        }
+    }
+
+    fn hash(self) -> HashAlg {
+        match self {
+            Self::Sha1 => HashAlg::Sha1,
+            Self::Sha256 => HashAlg::Sha256,
+            Self::Sha384 => HashAlg::Sha384,
+            Self::Sha512 => HashAlg::Sha512,
+        }
+    }
+}
+
+/// What signature verification accepts beyond its strict defaults.
+///
+/// No option turns a check off: the only one widens the algorithm
+/// allow-list to SHA-1, which about half of real IdP recordings still use.
+///
+/// ```
+/// use saml_sp::SignaturePolicy;
+/// assert!(!SignaturePolicy::default().allow_sha1);
+/// let legacy = SignaturePolicy::default().with_sha1_allowed(true);
+/// assert!(legacy.allow_sha1);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SignaturePolicy {
+    /// Accept rsa-sha1 signatures and sha1 digests. Off by default: SHA-1
+    /// collisions are practical; enable only for an IdP that cannot do
+    /// better.
+    pub allow_sha1: bool,
+}
+
+impl SignaturePolicy {
+    /// This policy with `allow_sha1` set.
+    pub fn with_sha1_allowed(mut self, allow: bool) -> Self {
+        self.allow_sha1 = allow;
+        self
+    }
+}
+
+/// Proof that an element of a document carries a valid enveloped signature
+/// by a trusted certificate. Only [`verify_enveloped`] builds one.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifiedElement<'d> {
+    element: Element<'d>,
+    certificate: CertFingerprint,
+    signature_algorithm: SignatureAlgorithm,
+    digest_algorithm: DigestAlgorithm,
+    canonicalization: C14nMethod,
+}
+
+impl<'d> VerifiedElement<'d> {
+    /// The signed element, in the very tree that was verified.
+    pub fn element(&self) -> Element<'d> {
+        self.element
+    }
+
+    /// The fingerprint of the certificate whose key verified the signature.
+    pub fn certificate(&self) -> CertFingerprint {
+        self.certificate
+    }
+
+    /// The signature algorithm.
+    pub fn signature_algorithm(&self) -> SignatureAlgorithm {
+        self.signature_algorithm
+    }
+
+    /// The digest algorithm of the reference.
+    pub fn digest_algorithm(&self) -> DigestAlgorithm {
+        self.digest_algorithm
+    }
+
+    /// The canonicalization of `SignedInfo`.
+    pub fn canonicalization(&self) -> C14nMethod {
+        self.canonicalization
+    }
+}
+
+/// Whether `element` has an enveloped `Signature` child (valid or not).
+pub fn has_enveloped_signature(element: Element<'_>) -> bool {
+    element.child_elements().any(|c| c.is(DSIG, "Signature"))
+}
+
+/// Verifies the enveloped signature of `element` against the certificates
+/// of `certs` valid at `now`.
+///
+/// ```
+/// use saml_sp::{Clock, Document, FixedClock, IdpCertSet, Limits, SignaturePolicy, SigningCertificate, verify_enveloped};
+/// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
+/// let cert = SigningCertificate::from_pem(&std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap())?;
+/// let certs = IdpCertSet::new([cert], now)?;
+/// let xml = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
+/// let doc = Document::parse(&xml, &Limits::default())?;
+/// let assertion = doc.root().child_elements().find(|e| e.local_name() == "Assertion").unwrap();
+/// let verified = verify_enveloped(assertion, &certs, now, &SignaturePolicy::default())?;
+/// assert_eq!(verified.element(), assertion);
+/// assert_eq!(verified.signature_algorithm().as_str(), "rsa-sha256");
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+///
+/// # Errors
+/// The [`ErrorKind`] of the first check that fails (see the module docs).
+pub fn verify_enveloped<'d>(
+    element: Element<'d>,
+    certs: &IdpCertSet,
+    now: DateTime<Utc>,
+    policy: &SignaturePolicy,
+) -> Result<VerifiedElement<'d>> {
+    let sig = Parsed::read(element, policy)?;
+
+    let usable: Vec<&SigningCertificate> = certs.usable_at(now).collect();
+    if usable.is_empty() {
+        return Err(Error::new(
+            ErrorKind::NoUsableCertificate,
+            format!(
+                "none of the {} certificates is valid at {now}",
+                certs.certificates().len()
+            ),
+        ));
+    }
+
+    // The signature over SignedInfo first: its content (the digest value,
+    // the algorithms) is trusted only once it is authenticated.
+    let mut signed_info = Vec::with_capacity(1024);
+    canonicalize_element(
+        sig.signed_info,
+        None,
+        sig.c14n,
+        &sig.c14n_prefixes,
+        &mut signed_info,
+    )?;
+    let hashed = crypto::digest(sig.signature_algorithm.hash(), &signed_info);
+    let hint = sig.key_info_hint;
+    let ordered = usable
+        .iter()
+        .filter(|c| Some(c.fingerprint()) == hint)
+        .chain(usable.iter().filter(|c| Some(c.fingerprint()) != hint));
+    let mut verified_by = None;
+    for cert in ordered {
+        if crypto::rsa_pkcs1v15_verify(
+            cert.rsa_key(),
+            sig.signature_algorithm.hash(),
+            &hashed,
+            &sig.signature_value,
+        ) {
+            verified_by = Some(cert.fingerprint());
+            break;
+        }
+    }
+    let certificate = verified_by.ok_or_else(|| {
+        Error::new(
+            ErrorKind::SignatureInvalid,
+            format!(
+                "SignatureValue of <{}> does not verify under any of {} usable certificates",
+                element.local_name(),
+                usable.len()
+            ),
+        )
+    })?;
+
+    let mut hasher = Hasher::new(sig.digest_algorithm.hash());
+    canonicalize_element(
+        element,
+        Some(sig.signature),
+        sig.reference_c14n,
+        &sig.reference_prefixes,
+        &mut hasher,
+    )?;
+    if !crypto::constant_time_eq(&hasher.finish(), &sig.digest_value) {
+        return Err(Error::new(
+            ErrorKind::DigestMismatch,
+            format!(
+                "digest of <{}> does not match DigestValue",
+                element.local_name()
+            ),
+        ));
+    }
+
+    Ok(VerifiedElement {
+        element,
+        certificate,
+        signature_algorithm: sig.signature_algorithm,
+        digest_algorithm: sig.digest_algorithm,
+        canonicalization: sig.c14n,
+    })
+}
+
+/// A structurally valid signature with allow-listed algorithms.
+struct Parsed<'d> {
+    signature: Element<'d>,
+    signed_info: Element<'d>,
+    c14n: C14nMethod,
+    c14n_prefixes: InclusivePrefixes,
+    signature_algorithm: SignatureAlgorithm,
+    reference_c14n: C14nMethod,
+    reference_prefixes: InclusivePrefixes,
+    digest_algorithm: DigestAlgorithm,
+    digest_value: Vec<u8>,
+    signature_value: Vec<u8>,
+    key_info_hint: Option<CertFingerprint>,
+}
+
+fn malformed(detail: impl Into<String>) -> Error {
+    Error::new(ErrorKind::SignatureMalformed, detail)
+}
+
+/// The child elements of `parent`, which must all be in the dsig namespace
+/// and named in `allowed`; each name in `exactly_one` must occur once.
+fn dsig_children<'d>(
+    parent: Element<'d>,
+    allowed: &[&str],
+    exactly_one: &[&str],
+) -> Result<Vec<Element<'d>>> {
+    let children: Vec<Element<'d>> = parent.child_elements().collect();
+    for child in &children {
+        if child.namespace() != Some(DSIG) || !allowed.contains(&child.local_name()) {
+            return Err(malformed(format!(
+                "unexpected element {:?} in {}",
+                child.local_name(),
+                parent.local_name()
+            )));
+        }
+    }
+    for name in exactly_one {
+        match children.iter().filter(|c| c.local_name() == *name).count() {
+            1 => {}
+            0 => {
+                return Err(malformed(format!("{} has no {name}", parent.local_name())));
+            }
+            n => {
+                return Err(Error::new(
+                    ErrorKind::SignatureAmbiguous,
+                    format!("{} has {n} {name} elements", parent.local_name()),
+                ));
+            }
+        }
+    }
+    Ok(children)
+}
+
+/// Children must appear in the order of `sequence` (each name may repeat
+/// where the schema allows; unknown names were refused before).
+fn check_order(parent: Element<'_>, children: &[Element<'_>], sequence: &[&str]) -> Result<()> {
+    let mut position = 0;
+    for child in children {
+        let rank = sequence
+            .iter()
+            .position(|n| *n == child.local_name())
+            .unwrap_or(usize::MAX);
+        if rank < position {
+            return Err(malformed(format!(
+                "{} is out of order in {}",
+                child.local_name(),
+                parent.local_name()
+            )));
+        }
+        position = rank;
+    }
+    Ok(())
+}
+
+fn algorithm_of<'d>(el: Element<'d>) -> Result<&'d str> {
+    el.attribute(None, "Algorithm")
+        .ok_or_else(|| malformed(format!("{} has no Algorithm", el.local_name())))
+}
+
+fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+        .collect();
+    let bytes = STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|e| malformed(format!("{what} is not base64: {e}")))?;
+    if bytes.is_empty() {
+        return Err(malformed(format!("{what} is empty")));
+    }
+    Ok(bytes)
+}
+
+/// The `InclusiveNamespaces PrefixList` under a canonicalization method or
+/// transform, allowed only for exclusive canonicalization.
+fn prefix_list(el: Element<'_>, method: C14nMethod, kind: ErrorKind) -> Result<InclusivePrefixes> {
+    let mut prefixes = InclusivePrefixes::none();
+    let mut seen = false;
+    for child in el.child_elements() {
+        let ok = method.is_exclusive() && !seen && child.is(EXC_C14N_NS, "InclusiveNamespaces");
+        if !ok {
+            return Err(Error::new(
+                kind,
+                format!("unexpected {:?} in {}", child.local_name(), el.local_name()),
+            ));
+        }
+        seen = true;
+        let list = child.attribute(None, "PrefixList").unwrap_or_default();
+        prefixes = InclusivePrefixes::parse(list).map_err(|e| malformed(e.detail().to_owned()))?;
+    }
+    Ok(prefixes)
+}
+
+fn sha1_refused(what: &str) -> Error {
+    Error::new(
+        ErrorKind::UnsupportedAlgorithm,
+        format!("{what} uses SHA-1, which needs allow_sha1"),
+    )
+}
+
+impl<'d> Parsed<'d> {
+    fn read(element: Element<'d>, policy: &SignaturePolicy) -> Result<Self> {
+        let mut signatures = element.child_elements().filter(|c| c.is(DSIG, "Signature"));
+        let signature = signatures.next().ok_or_else(|| {
+            Error::new(
+                ErrorKind::SignatureMissing,
+                format!("<{}> has no enveloped Signature", element.local_name()),
+            )
+        })?;
+        if signatures.next().is_some() {
+            return Err(Error::new(
+                ErrorKind::SignatureAmbiguous,
+                format!("<{}> has several Signature children", element.local_name()),
+            ));
+        }
+
+        let children = dsig_children(
+            signature,
+            &["SignedInfo", "SignatureValue", "KeyInfo", "Object"],
+            &["SignedInfo", "SignatureValue"],
+        )?;
+        if children
+            .iter()
+            .filter(|c| c.local_name() == "KeyInfo")
+            .count()
+            > 1
+        {
+            return Err(Error::new(ErrorKind::SignatureAmbiguous, "several KeyInfo"));
+        }
+        check_order(
+            signature,
+            &children,
+            &["SignedInfo", "SignatureValue", "KeyInfo", "Object"],
+        )?;
+        let find = |name: &str| children.iter().copied().find(|c| c.local_name() == name);
+        let (Some(signed_info), Some(signature_value)) =
+            (find("SignedInfo"), find("SignatureValue"))
+        else {
+            return Err(malformed("SignedInfo or SignatureValue missing"));
+        };
+
+        let info_children = dsig_children(
+            signed_info,
+            &["CanonicalizationMethod", "SignatureMethod", "Reference"],
+            &["CanonicalizationMethod", "SignatureMethod", "Reference"],
+        )?;
+        check_order(
+            signed_info,
+            &info_children,
+            &["CanonicalizationMethod", "SignatureMethod", "Reference"],
+        )?;
+        let find_info = |name: &str| {
+            info_children
+                .iter()
+                .copied()
+                .find(|c| c.local_name() == name)
+        };
+        let (Some(c14n_el), Some(method_el), Some(reference)) = (
+            find_info("CanonicalizationMethod"),
+            find_info("SignatureMethod"),
+            find_info("Reference"),
+        ) else {
+            return Err(malformed("SignedInfo is incomplete"));
+        };
+
+        // Reference URI: "#" + this element's ID, nothing else.
+        let uri = reference.attribute(None, "URI");
+        let id = element.attribute(None, "ID");
+        match (uri, id) {
+            (Some(uri), Some(id))
+                if uri.strip_prefix('#') == Some(id)
+                    && element.document().element_by_id(id) == Some(element) => {}
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::ReferenceUriMismatch,
+                    format!(
+                        "Reference URI {uri:?} does not name <{}> (ID {id:?})",
+                        element.local_name()
+                    ),
+                ));
+            }
+        }
+
+        // SignedInfo's canonicalization.
+        let c14n_uri = algorithm_of(c14n_el)?;
+        let c14n = C14nMethod::from_uri(c14n_uri).ok_or_else(|| {
+            Error::new(
+                ErrorKind::UnsupportedAlgorithm,
+                format!("CanonicalizationMethod {c14n_uri:?}"),
+            )
+        })?;
+        let c14n_prefixes = prefix_list(c14n_el, c14n, ErrorKind::SignatureMalformed)?;
+
+        // Signature algorithm.
+        let method_uri = algorithm_of(method_el)?;
+        let signature_algorithm = SignatureAlgorithm::ALL
+            .into_iter()
+            .find(|a| a.uri() == method_uri)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::UnsupportedAlgorithm,
+                    format!("SignatureMethod {method_uri:?}"),
+                )
+            })?;
+        if signature_algorithm == SignatureAlgorithm::RsaSha1 && !policy.allow_sha1 {
+            return Err(sha1_refused("SignatureMethod"));
+        }
+        if method_el.child_elements().next().is_some() {
+            return Err(malformed("SignatureMethod has child elements"));
+        }
+
+        // Reference: Transforms?, DigestMethod, DigestValue.
+        let ref_children = dsig_children(
+            reference,
+            &["Transforms", "DigestMethod", "DigestValue"],
+            &["DigestMethod", "DigestValue"],
+        )?;
+        if ref_children
+            .iter()
+            .filter(|c| c.local_name() == "Transforms")
+            .count()
+            > 1
+        {
+            return Err(Error::new(
+                ErrorKind::SignatureAmbiguous,
+                "several Transforms",
+            ));
+        }
+        check_order(
+            reference,
+            &ref_children,
+            &["Transforms", "DigestMethod", "DigestValue"],
+        )?;
+        let find_ref = |name: &str| {
+            ref_children
+                .iter()
+                .copied()
+                .find(|c| c.local_name() == name)
+        };
+        let (Some(digest_method_el), Some(digest_value_el)) =
+            (find_ref("DigestMethod"), find_ref("DigestValue"))
+        else {
+            return Err(malformed("Reference is incomplete"));
+        };
+        let (reference_c14n, reference_prefixes) = match find_ref("Transforms") {
+            Some(transforms) => read_transforms(transforms)?,
+            None => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedTransform,
+                    "no enveloped-signature transform",
+                ));
+            }
+        };
+
+        let digest_uri = algorithm_of(digest_method_el)?;
+        let digest_algorithm = DigestAlgorithm::ALL
+            .into_iter()
+            .find(|a| a.uri() == digest_uri)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::UnsupportedAlgorithm,
+                    format!("DigestMethod {digest_uri:?}"),
+                )
+            })?;
+        if digest_algorithm == DigestAlgorithm::Sha1 && !policy.allow_sha1 {
+            return Err(sha1_refused("DigestMethod"));
+        }
+
+        let digest_value = decode_base64(&digest_value_el.text(), "DigestValue")?;
+        let signature_value = decode_base64(&signature_value.text(), "SignatureValue")?;
+
+        // KeyInfo: only a hint of which trusted certificate to try first.
+        let key_info_hint = find("KeyInfo").and_then(|key_info| {
+            key_info
+                .descendants()
+                .find(|e| e.is(DSIG, "X509Certificate"))
+                .and_then(|c| decode_base64(&c.text(), "X509Certificate").ok())
+                .map(|der| CertFingerprint::of_der(&der))
+        });
+
+        Ok(Self {
+            signature,
+            signed_info,
+            c14n,
+            c14n_prefixes,
+            signature_algorithm,
+            reference_c14n,
+            reference_prefixes,
+            digest_algorithm,
+            digest_value,
+            signature_value,
+            key_info_hint,
+        })
+    }
+}
+
+/// Transforms: enveloped-signature, optionally followed by one
+/// canonicalization. Returns the canonicalization of the reference: a
+/// same-document `#id` reference is a node-set without comments (XML-DSig
+/// 4.3.3.3), so the with-comments variants canonicalize without them too;
+/// with no canonicalization transform, Canonical XML 1.0 applies.
+fn read_transforms(transforms: Element<'_>) -> Result<(C14nMethod, InclusivePrefixes)> {
+    let unsupported = |detail: String| Err(Error::new(ErrorKind::UnsupportedTransform, detail));
+    let list: Vec<Element<'_>> = transforms.child_elements().collect();
+    let mut enveloped = false;
+    let mut c14n = None;
+    for t in &list {
+        if !t.is(DSIG, "Transform") {
+            return Err(malformed(format!(
+                "unexpected {:?} in Transforms",
+                t.local_name()
+            )));
+        }
+        let uri = algorithm_of(*t)?;
+        if uri == ENVELOPED_SIGNATURE && !enveloped && c14n.is_none() {
+            if t.child_elements().next().is_some() {
+                return unsupported("enveloped-signature transform with parameters".into());
+            }
+            enveloped = true;
+        } else if let Some(method) = C14nMethod::from_uri(uri).filter(|_| c14n.is_none()) {
+            let prefixes = prefix_list(*t, method, ErrorKind::UnsupportedTransform)?;
+            c14n = Some((method.without_comments(), prefixes));
+        } else {
+            return unsupported(format!("transform {uri:?} is not allowed here"));
+        }
+    }
+    if !enveloped {
+        return unsupported("no enveloped-signature transform".into());
+    }
+    Ok(c14n.unwrap_or((C14nMethod::Inclusive, InclusivePrefixes::none())))
+}
