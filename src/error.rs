@@ -106,6 +106,72 @@ pub enum ErrorKind {
     DigestMismatch,
     /// `SignatureValue` does not verify under any usable certificate.
     SignatureInvalid,
+    // ---- configuration ----
+    /// A configuration value (entity ID, URL, request ID, option) is not
+    /// acceptable.
+    ConfigInvalid,
+    // ---- metadata ----
+    /// The document is not an `EntityDescriptor` / `EntitiesDescriptor`, or
+    /// a required part is missing or malformed.
+    MetadataInvalid,
+    /// No entity with the requested `entityID`.
+    MetadataEntityNotFound,
+    /// Several IdPs and none chosen by entity ID.
+    MetadataAmbiguous,
+    /// No `IDPSSODescriptor` supporting the SAML 2.0 protocol.
+    MetadataNoIdp,
+    /// `validUntil` is before `now`.
+    MetadataExpired,
+    // ---- responses ----
+    /// The form value is neither base64 nor raw XML.
+    InputNotBase64,
+    /// The document is not a SAML 2.0 `Response`, or a required element or
+    /// attribute is missing or malformed.
+    ResponseMalformed,
+    /// `Version` is not `2.0`.
+    VersionUnsupported,
+    /// The `StatusCode` is not Success; the detail carries the codes and
+    /// `StatusMessage`.
+    StatusNotSuccess,
+    /// `Destination` is not our ACS URL (or is missing on a signed Response).
+    DestinationMismatch,
+    /// An `Issuer` is not the configured IdP entity ID.
+    IssuerMismatch,
+    /// `InResponseTo` names no request we are waiting for, or the Response
+    /// and its SubjectConfirmationData disagree.
+    InResponseToMismatch,
+    /// A Response without `InResponseTo` while IdP-initiated login is off.
+    UnsolicitedResponse,
+    /// No `Assertion`.
+    AssertionMissing,
+    /// More than one `Assertion`, or plaintext and encrypted ones together.
+    AssertionAmbiguous,
+    /// The Response carries an `EncryptedAssertion`.
+    EncryptedAssertionUnsupported,
+    /// The Assertion is not covered by a valid signature (its own or the
+    /// enclosing Response's).
+    AssertionNotSigned,
+    /// The policy requires a signed Response and it is not.
+    ResponseNotSigned,
+    /// No `Subject`, no `NameID`, or an `EncryptedID`.
+    SubjectInvalid,
+    /// No bearer `SubjectConfirmation` whose data is valid for us.
+    SubjectConfirmationInvalid,
+    /// `Recipient` is not our ACS URL.
+    RecipientMismatch,
+    /// A `NotOnOrAfter` is not after `now` (with the allowed clock skew).
+    AssertionExpired,
+    /// `NotBefore` is after `now` (with the allowed clock skew).
+    AssertionNotYetValid,
+    /// An `AudienceRestriction` does not name our entity ID, or there is none.
+    AudienceMismatch,
+    /// No `AuthnStatement`.
+    AuthnStatementMissing,
+    /// The assertion ID was seen before (one-time use).
+    AssertionReplayed,
+    /// The replay cache could not record the assertion (full or unreachable):
+    /// fail closed.
+    ReplayCacheUnavailable,
 }
 
 impl ErrorKind {
@@ -147,6 +213,34 @@ impl ErrorKind {
         Self::UnsupportedAlgorithm,
         Self::DigestMismatch,
         Self::SignatureInvalid,
+        Self::ConfigInvalid,
+        Self::MetadataInvalid,
+        Self::MetadataEntityNotFound,
+        Self::MetadataAmbiguous,
+        Self::MetadataNoIdp,
+        Self::MetadataExpired,
+        Self::InputNotBase64,
+        Self::ResponseMalformed,
+        Self::VersionUnsupported,
+        Self::StatusNotSuccess,
+        Self::DestinationMismatch,
+        Self::IssuerMismatch,
+        Self::InResponseToMismatch,
+        Self::UnsolicitedResponse,
+        Self::AssertionMissing,
+        Self::AssertionAmbiguous,
+        Self::EncryptedAssertionUnsupported,
+        Self::AssertionNotSigned,
+        Self::ResponseNotSigned,
+        Self::SubjectInvalid,
+        Self::SubjectConfirmationInvalid,
+        Self::RecipientMismatch,
+        Self::AssertionExpired,
+        Self::AssertionNotYetValid,
+        Self::AudienceMismatch,
+        Self::AuthnStatementMissing,
+        Self::AssertionReplayed,
+        Self::ReplayCacheUnavailable,
     ];
 
     /// The stable snake_case name of this kind, e.g. `"xml_doctype_forbidden"`.
@@ -192,6 +286,34 @@ impl ErrorKind {
             Self::UnsupportedAlgorithm => "unsupported_algorithm",
             Self::DigestMismatch => "digest_mismatch",
             Self::SignatureInvalid => "signature_invalid",
+            Self::ConfigInvalid => "config_invalid",
+            Self::MetadataInvalid => "metadata_invalid",
+            Self::MetadataEntityNotFound => "metadata_entity_not_found",
+            Self::MetadataAmbiguous => "metadata_ambiguous",
+            Self::MetadataNoIdp => "metadata_no_idp",
+            Self::MetadataExpired => "metadata_expired",
+            Self::InputNotBase64 => "input_not_base64",
+            Self::ResponseMalformed => "response_malformed",
+            Self::VersionUnsupported => "version_unsupported",
+            Self::StatusNotSuccess => "status_not_success",
+            Self::DestinationMismatch => "destination_mismatch",
+            Self::IssuerMismatch => "issuer_mismatch",
+            Self::InResponseToMismatch => "in_response_to_mismatch",
+            Self::UnsolicitedResponse => "unsolicited_response",
+            Self::AssertionMissing => "assertion_missing",
+            Self::AssertionAmbiguous => "assertion_ambiguous",
+            Self::EncryptedAssertionUnsupported => "encrypted_assertion_unsupported",
+            Self::AssertionNotSigned => "assertion_not_signed",
+            Self::ResponseNotSigned => "response_not_signed",
+            Self::SubjectInvalid => "subject_invalid",
+            Self::SubjectConfirmationInvalid => "subject_confirmation_invalid",
+            Self::RecipientMismatch => "recipient_mismatch",
+            Self::AssertionExpired => "assertion_expired",
+            Self::AssertionNotYetValid => "assertion_not_yet_valid",
+            Self::AudienceMismatch => "audience_mismatch",
+            Self::AuthnStatementMissing => "authn_statement_missing",
+            Self::AssertionReplayed => "assertion_replayed",
+            Self::ReplayCacheUnavailable => "replay_cache_unavailable",
         }
     }
 
@@ -236,6 +358,34 @@ impl ErrorKind {
             Self::UnsupportedAlgorithm => "the signature uses an algorithm that is not allowed",
             Self::DigestMismatch => "the signed content was changed",
             Self::SignatureInvalid => "the signature does not verify",
+            Self::ConfigInvalid => "the SSO configuration is invalid",
+            Self::MetadataInvalid => "the metadata document is not valid SAML 2.0 metadata",
+            Self::MetadataEntityNotFound => "the metadata does not describe the requested entity",
+            Self::MetadataAmbiguous => "the metadata describes several identity providers",
+            Self::MetadataNoIdp => "the metadata describes no SAML 2.0 identity provider",
+            Self::MetadataExpired => "the metadata has expired",
+            Self::InputNotBase64 => "the SAML message is not valid base64",
+            Self::ResponseMalformed => "the SAML response is malformed",
+            Self::VersionUnsupported => "the SAML version is not supported",
+            Self::StatusNotSuccess => "the identity provider reported an error",
+            Self::DestinationMismatch => "the response was sent to another destination",
+            Self::IssuerMismatch => "the response comes from another identity provider",
+            Self::InResponseToMismatch => "the response does not answer a request we sent",
+            Self::UnsolicitedResponse => "unsolicited responses are not accepted",
+            Self::AssertionMissing => "the response contains no assertion",
+            Self::AssertionAmbiguous => "the response contains more than one assertion",
+            Self::EncryptedAssertionUnsupported => "encrypted assertions are not supported yet",
+            Self::AssertionNotSigned => "the assertion is not signed",
+            Self::ResponseNotSigned => "the response is not signed",
+            Self::SubjectInvalid => "the assertion's subject is missing or unsupported",
+            Self::SubjectConfirmationInvalid => "the assertion's subject confirmation is not valid",
+            Self::RecipientMismatch => "the assertion was issued for another recipient",
+            Self::AssertionExpired => "the assertion has expired",
+            Self::AssertionNotYetValid => "the assertion is not valid yet",
+            Self::AudienceMismatch => "the assertion was issued for another service",
+            Self::AuthnStatementMissing => "the assertion does not state an authentication",
+            Self::AssertionReplayed => "the assertion was already used",
+            Self::ReplayCacheUnavailable => "the sign-in could not be completed",
         }
     }
 }

@@ -14,7 +14,9 @@ mod c14n;
 mod certs;
 mod dsig;
 mod error;
+mod ids;
 mod limits;
+mod metadata;
 pub mod ns;
 mod time;
 mod xml;
@@ -29,6 +31,7 @@ pub use dsig::{
     verify_enveloped,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use ids::{EndpointUrl, EntityId, RequestId};
 pub use limits::Limits;
 pub use time::{Clock, DateTime, FixedClock, SystemClock, Utc};
 pub use xml::{Attribute, Children, Document, Element, Node};

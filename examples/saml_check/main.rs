@@ -21,6 +21,8 @@
 //! usage errors and unreadable files.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod metadata;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -35,7 +37,7 @@ const USAGE: &str = "usage:
   saml_check dsig --cert PEM [--cert PEM]... [--allow-sha1] --now RFC3339 FILE";
 
 /// A failure of the tool: a usage problem (exit 2) or a refused input (exit 1).
-enum Failure {
+pub(crate) enum Failure {
     Usage(String),
     Refused(ErrorKind, String),
 }
@@ -51,6 +53,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("c14n") => c14n(args.get(1..).unwrap_or_default()),
         Some("dsig") => dsig(args.get(1..).unwrap_or_default()),
+        Some("metadata") => metadata::idp_metadata(args.get(1..).unwrap_or_default()),
+        Some("sp-metadata") => metadata::sp_metadata(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -76,12 +80,12 @@ fn main() -> ExitCode {
 }
 
 /// Command-line arguments: flags, options with values, and positionals.
-struct Args<'a> {
-    rest: std::slice::Iter<'a, String>,
+pub(crate) struct Args<'a> {
+    pub(crate) rest: std::slice::Iter<'a, String>,
 }
 
 impl<'a> Args<'a> {
-    fn value(&mut self, flag: &str) -> Result<&'a str, Failure> {
+    pub(crate) fn value(&mut self, flag: &str) -> Result<&'a str, Failure> {
         self.rest
             .next()
             .map(String::as_str)
@@ -89,7 +93,7 @@ impl<'a> Args<'a> {
     }
 }
 
-fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::Usage(format!("cannot read {path}: {e}")))
 }
 
@@ -143,7 +147,7 @@ fn c14n(args: &[String]) -> Result<(), Failure> {
         .map_err(|e| Failure::Usage(format!("cannot write stdout: {e}")))
 }
 
-fn parse_now(value: &str) -> Result<DateTime<Utc>, Failure> {
+pub(crate) fn parse_now(value: &str) -> Result<DateTime<Utc>, Failure> {
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| Failure::Usage(format!("--now {value:?} is not RFC 3339: {e}")))

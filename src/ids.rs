@@ -1,0 +1,151 @@
+//! Newtypes for the identifiers and URLs SAML configuration is made of, so
+//! that an entity ID cannot be passed where an ACS URL is expected.
+
+use std::fmt;
+
+use crate::{Error, ErrorKind, Result};
+
+/// SAML 2.0 core limits `entityID` to 1024 characters.
+const MAX_ENTITY_ID: usize = 1024;
+const MAX_URL: usize = 2048;
+
+fn config_error(detail: String) -> Error {
+    Error::new(ErrorKind::ConfigInvalid, detail)
+}
+
+fn check_text(what: &str, value: &str, max: usize) -> Result<()> {
+    if value.is_empty() {
+        return Err(config_error(format!("{what} is empty")));
+    }
+    if value.len() > max {
+        return Err(config_error(format!("{what} is longer than {max} bytes")));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(config_error(format!(
+            "{what} {value:?} contains whitespace or control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A SAML entity ID: the SP's (our Audience) or an IdP's (the expected
+/// Issuer). Compared exactly, byte for byte, as SAML requires.
+///
+/// ```
+/// use saml_sp::EntityId;
+/// let id = EntityId::new("https://sso.example.com/saml/acme")?;
+/// assert_eq!(id.as_str(), "https://sso.example.com/saml/acme");
+/// assert!(EntityId::new("").is_err());
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityId(String);
+
+impl EntityId {
+    /// Checks and wraps an entity ID: non-empty, at most 1024 bytes, no
+    /// whitespace or control characters.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigInvalid`].
+    pub fn new(value: impl Into<String>) -> Result<Self> {
+        let value = value.into();
+        check_text("entity ID", &value, MAX_ENTITY_ID)?;
+        Ok(Self(value))
+    }
+
+    /// The entity ID.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An absolute `https://` (or `http://`) URL of a SAML endpoint: our
+/// Assertion Consumer Service (Destination and Recipient are compared with
+/// it exactly), an IdP's SingleSignOnService or SingleLogoutService.
+///
+/// ```
+/// use saml_sp::EndpointUrl;
+/// let acs = EndpointUrl::new("https://sso.example.com/saml/acme/acs")?;
+/// assert_eq!(acs.as_str(), "https://sso.example.com/saml/acme/acs");
+/// assert!(EndpointUrl::new("javascript:alert(1)").is_err());
+/// assert!(EndpointUrl::new("/relative").is_err());
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EndpointUrl(String);
+
+impl EndpointUrl {
+    /// Checks and wraps a URL: `https://` or `http://` followed by a host,
+    /// at most 2048 bytes, no whitespace or control characters.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigInvalid`].
+    pub fn new(value: impl Into<String>) -> Result<Self> {
+        let value = value.into();
+        check_text("URL", &value, MAX_URL)?;
+        let rest = value
+            .strip_prefix("https://")
+            .or_else(|| value.strip_prefix("http://"))
+            .ok_or_else(|| config_error(format!("URL {value:?} is not http(s)")))?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if host.is_empty() || host.contains(['<', '>', '"', '\'', '\\']) {
+            return Err(config_error(format!("URL {value:?} has no valid host")));
+        }
+        Ok(Self(value))
+    }
+
+    /// The URL.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the URL uses `https`.
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+}
+
+/// The ID of an AuthnRequest we sent, which the IdP's Response must name in
+/// `InResponseTo`. The caller keeps it (in the session) between the two.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(String);
+
+impl RequestId {
+    /// Wraps a request ID read back from the caller's storage.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigInvalid`] if empty, longer than 256 bytes, or
+    /// containing whitespace or control characters.
+    pub fn new(value: impl Into<String>) -> Result<Self> {
+        let value = value.into();
+        check_text("request ID", &value, 256)?;
+        Ok(Self(value))
+    }
+
+    /// The ID.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! string_traits {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($t), self.0)
+            }
+        }
+        impl AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    )*};
+}
+
+string_traits!(EntityId, EndpointUrl, RequestId);
