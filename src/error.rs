@@ -414,8 +414,10 @@ pub struct Error {
 }
 
 impl Error {
-    /// Builds an error of `kind` with a log detail.
-    pub(crate) fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
+    /// Builds an error of `kind` with a log detail. Public for
+    /// implementations of the crate's traits (a replay cache reporting
+    /// [`ErrorKind::ReplayCacheUnavailable`], say).
+    pub fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
         Self {
             kind,
             detail: detail.into().into_boxed_str(),

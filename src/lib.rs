@@ -10,6 +10,7 @@
     )
 )]
 
+mod binding;
 mod c14n;
 mod certs;
 mod dsig;
@@ -18,6 +19,7 @@ mod ids;
 mod limits;
 mod metadata;
 pub mod ns;
+mod response;
 mod time;
 mod xml;
 
@@ -33,5 +35,10 @@ pub use dsig::{
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{EndpointUrl, EntityId, RequestId};
 pub use limits::Limits;
+pub use response::{
+    AsyncReplayCache, AzureClaims, DEFAULT_CLOCK_SKEW, FreshAssertion, MAX_CLOCK_SKEW,
+    MemoryReplayCache, NameId, ReplayCache, ReplayKey, RequiredSignature, ResponseVerifier,
+    SamlAttribute, SignedParts, VerifiedAssertion, azure_claims,
+};
 pub use time::{Clock, DateTime, FixedClock, SystemClock, Utc};
 pub use xml::{Attribute, Children, Document, Element, Node};

@@ -1,0 +1,102 @@
+//! HTTP bindings: the POSTed form value -> bytes, with caps applied before
+//! any work is done.
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::{Error, ErrorKind, Limits, Result};
+
+/// Decodes an HTTP-POST binding form value (`SAMLResponse`): base64 with
+/// line breaks and spaces tolerated. Input that starts with `<` (after
+/// whitespace) is taken as raw XML, for tools and tests.
+///
+/// The size is checked before decoding: no input larger than
+/// `limits.max_input_bytes` once decoded is ever decoded.
+pub(crate) fn decode_post_value<'a>(input: &'a [u8], limits: &Limits) -> Result<Cow<'a, [u8]>> {
+    let start = input
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(input.len());
+    let trimmed = input.get(start..).unwrap_or_default();
+    // Raw XML (possibly behind a UTF-8 BOM).
+    if trimmed.starts_with(b"<") || trimmed.starts_with(b"\xEF\xBB\xBF") {
+        if input.len() > limits.max_input_bytes {
+            return Err(too_large(input.len(), limits));
+        }
+        return Ok(Cow::Borrowed(input));
+    }
+    // base64 grows data by 4/3; allow line breaks on top.
+    let cap = limits.max_input_bytes.saturating_div(3).saturating_mul(4);
+    let compact: Vec<u8> = input
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if compact.is_empty() {
+        return Err(Error::new(
+            ErrorKind::InputNotBase64,
+            "SAMLResponse is empty",
+        ));
+    }
+    if compact.len() > cap.saturating_add(4) {
+        return Err(too_large(compact.len() / 4 * 3, limits));
+    }
+    let decoded = STANDARD
+        .decode(&compact)
+        .map_err(|e| Error::new(ErrorKind::InputNotBase64, format!("SAMLResponse: {e}")))?;
+    if decoded.len() > limits.max_input_bytes {
+        return Err(too_large(decoded.len(), limits));
+    }
+    Ok(Cow::Owned(decoded))
+}
+
+fn too_large(len: usize, limits: &Limits) -> Error {
+    Error::new(
+        ErrorKind::InputTooLarge,
+        format!("{len} bytes, limit {}", limits.max_input_bytes),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_and_base64() {
+        let limits = Limits::default();
+        assert_eq!(&*decode_post_value(b"  <a/>", &limits).unwrap(), b"  <a/>");
+        assert_eq!(
+            &*decode_post_value(b"PGEv\r\nPg==\n", &limits).unwrap(),
+            b"<a/>"
+        );
+        assert_eq!(
+            decode_post_value(b"PGEv*Pg==", &limits).unwrap_err().kind(),
+            ErrorKind::InputNotBase64
+        );
+        assert_eq!(
+            decode_post_value(b"", &limits).unwrap_err().kind(),
+            ErrorKind::InputNotBase64
+        );
+    }
+
+    #[test]
+    fn caps_before_decoding() {
+        let limits = Limits {
+            max_input_bytes: 6,
+            ..Limits::default()
+        };
+        assert!(decode_post_value(b"PGEvPg==", &limits).is_ok());
+        assert_eq!(
+            decode_post_value(b"PGEvPjxhLz48YS8+", &limits)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InputTooLarge
+        );
+        assert_eq!(
+            decode_post_value(b"<a></a>", &limits).unwrap_err().kind(),
+            ErrorKind::InputTooLarge
+        );
+    }
+}

@@ -1,0 +1,565 @@
+//! One function per SAML Web Browser SSO rule, in the order they run.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{
+    CoveredAssertion, NameId, RequiredSignature, ResponseVerifier, SamlAttribute, SignedParts,
+    VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
+};
+use crate::ids::{EntityId, RequestId};
+use crate::ns::SAML_ASSERTION;
+use crate::xml::{Document, Element};
+use crate::{Error, ErrorKind, Result};
+
+const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
+const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+const ENTITY_FORMAT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";
+
+fn err(kind: ErrorKind, detail: impl Into<String>) -> Error {
+    Error::new(kind, detail)
+}
+
+fn malformed(detail: impl Into<String>) -> Error {
+    err(ErrorKind::ResponseMalformed, detail)
+}
+
+/// Trims XML whitespace around a URI-like value (xs:anyURI collapses it).
+fn trim(s: &str) -> &str {
+    s.trim_matches([' ', '\t', '\n', '\r'])
+}
+
+fn children<'d, 'n>(
+    el: Element<'d>,
+    local: &'n str,
+) -> impl Iterator<Item = Element<'d>> + use<'d, 'n> {
+    el.child_elements().filter(move |c| is_saml(*c, local))
+}
+
+/// At most one child `saml:<local>`.
+fn optional_child<'d>(el: Element<'d>, local: &str) -> Result<Option<Element<'d>>> {
+    let mut it = children(el, local);
+    let first = it.next();
+    if it.next().is_some() {
+        return Err(malformed(format!(
+            "<{}> has several {local}",
+            el.local_name()
+        )));
+    }
+    Ok(first)
+}
+
+/// An `xs:dateTime` with a time zone (SAML requires UTC).
+fn parse_time(el: Element<'_>, attr: &str) -> Result<Option<DateTime<Utc>>> {
+    let Some(value) = el.attribute(None, attr) else {
+        return Ok(None);
+    };
+    DateTime::parse_from_rfc3339(trim(value))
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|e| {
+            malformed(format!(
+                "<{} {attr}={value:?}> is not a dateTime with a time zone: {e}",
+                el.local_name()
+            ))
+        })
+}
+
+fn required_time(el: Element<'_>, attr: &str) -> Result<DateTime<Utc>> {
+    parse_time(el, attr)?.ok_or_else(|| malformed(format!("<{}> has no {attr}", el.local_name())))
+}
+
+fn check_version_and_id<'d>(el: Element<'d>) -> Result<&'d str> {
+    match el.attribute(None, "Version") {
+        Some("2.0") => {}
+        other => {
+            return Err(err(
+                ErrorKind::VersionUnsupported,
+                format!("<{}> Version {other:?}", el.local_name()),
+            ));
+        }
+    }
+    let id = el
+        .attribute(None, "ID")
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| malformed(format!("<{}> has no ID", el.local_name())))?;
+    required_time(el, "IssueInstant")?;
+    Ok(id)
+}
+
+/// `Issuer` (if `required` or present) must name the IdP; Format absent or
+/// `entity`.
+fn check_issuer(el: Element<'_>, idp: &EntityId, required: bool) -> Result<()> {
+    let Some(issuer) = optional_child(el, "Issuer")? else {
+        if required {
+            return Err(err(
+                ErrorKind::IssuerMismatch,
+                format!("<{}> has no Issuer", el.local_name()),
+            ));
+        }
+        return Ok(());
+    };
+    if let Some(format) = issuer.attribute(None, "Format") {
+        if trim(format) != ENTITY_FORMAT {
+            return Err(err(
+                ErrorKind::IssuerMismatch,
+                format!("Issuer Format {format:?} is not the entity format"),
+            ));
+        }
+    }
+    let text = issuer.text();
+    if trim(&text) != idp.as_str() {
+        return Err(err(
+            ErrorKind::IssuerMismatch,
+            format!("Issuer {text:?}, expected {:?}", idp.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+fn check_status(response: Element<'_>) -> Result<()> {
+    let status = children_p(response, "Status")
+        .next()
+        .ok_or_else(|| malformed("Response has no Status"))?;
+    let code = children_p(status, "StatusCode")
+        .next()
+        .ok_or_else(|| malformed("Status has no StatusCode"))?;
+    let value = code.attribute(None, "Value").unwrap_or_default();
+    if trim(value) == STATUS_SUCCESS {
+        return Ok(());
+    }
+    // The codes, outermost first, and the IdP's message (Azure: AADSTS...).
+    let mut codes = vec![value.to_owned()];
+    let mut current = code;
+    while let Some(inner) = children_p(current, "StatusCode").next() {
+        codes.push(
+            inner
+                .attribute(None, "Value")
+                .unwrap_or_default()
+                .to_owned(),
+        );
+        current = inner;
+    }
+    let message = children_p(status, "StatusMessage")
+        .next()
+        .map(|m| m.text())
+        .unwrap_or_default();
+    Err(err(
+        ErrorKind::StatusNotSuccess,
+        format!("status {}; message {message:?}", codes.join(" / ")),
+    ))
+}
+
+fn children_p<'d, 'n>(
+    el: Element<'d>,
+    local: &'n str,
+) -> impl Iterator<Item = Element<'d>> + use<'d, 'n> {
+    el.child_elements().filter(move |c| is_samlp(*c, local))
+}
+
+fn check_destination(
+    verifier: &ResponseVerifier,
+    response: Element<'_>,
+    signed: bool,
+) -> Result<()> {
+    match response.attribute(None, "Destination") {
+        Some(dest) if trim(dest) == verifier.acs_url.as_str() => Ok(()),
+        Some(dest) => Err(err(
+            ErrorKind::DestinationMismatch,
+            format!(
+                "Destination {dest:?}, expected {:?}",
+                verifier.acs_url.as_str()
+            ),
+        )),
+        None if signed => Err(err(
+            ErrorKind::DestinationMismatch,
+            "a signed Response must carry a Destination",
+        )),
+        None => Ok(()),
+    }
+}
+
+fn check_in_response_to<'d>(
+    verifier: &ResponseVerifier,
+    response: Element<'d>,
+    expected: &[RequestId],
+) -> Result<Option<&'d str>> {
+    match response.attribute(None, "InResponseTo") {
+        Some(irt) if expected.iter().any(|r| r.as_str() == irt) => Ok(Some(irt)),
+        Some(irt) if expected.is_empty() => Err(err(
+            ErrorKind::InResponseToMismatch,
+            format!("InResponseTo {irt:?} but no request is pending"),
+        )),
+        Some(irt) => Err(err(
+            ErrorKind::InResponseToMismatch,
+            format!("InResponseTo {irt:?} names no pending request"),
+        )),
+        None if verifier.allow_unsolicited => Ok(None),
+        None => Err(err(
+            ErrorKind::UnsolicitedResponse,
+            "the Response has no InResponseTo",
+        )),
+    }
+}
+
+/// Exactly one Assertion in the whole document, a direct child of the
+/// Response; no EncryptedAssertion.
+fn find_assertion<'d>(doc: &'d Document, response: Element<'d>) -> Result<Element<'d>> {
+    let mut plain = Vec::new();
+    let mut encrypted = 0usize;
+    for el in doc.root().descendants() {
+        if is_saml(el, "Assertion") {
+            plain.push(el);
+        } else if is_saml(el, "EncryptedAssertion") {
+            encrypted += 1;
+        }
+    }
+    match (plain.as_slice(), encrypted) {
+        ([], 0) => Err(err(ErrorKind::AssertionMissing, "no Assertion")),
+        ([], _) => Err(err(
+            ErrorKind::EncryptedAssertionUnsupported,
+            "the Response carries an EncryptedAssertion",
+        )),
+        ([_, ..], 1..) => Err(err(
+            ErrorKind::AssertionAmbiguous,
+            "an Assertion and an EncryptedAssertion",
+        )),
+        ([one], 0) if one.parent() == Some(response) => Ok(*one),
+        ([_], 0) => Err(err(
+            ErrorKind::AssertionMissing,
+            "the only Assertion is not a child of the Response",
+        )),
+        (many, _) => Err(err(
+            ErrorKind::AssertionAmbiguous,
+            format!("{} Assertion elements", many.len()),
+        )),
+    }
+}
+
+/// The document as a whole: Response checks, signatures, then the covered
+/// Assertion's checks.
+pub(super) fn verify_document(
+    verifier: &ResponseVerifier,
+    doc: &Document,
+    expected: &[RequestId],
+    now: DateTime<Utc>,
+) -> Result<VerifiedAssertion> {
+    let response = doc.root();
+    if !is_samlp(response, "Response") {
+        return Err(malformed(format!(
+            "the document is <{}>, not a SAML 2.0 Response",
+            response.local_name()
+        )));
+    }
+    let response_id = check_version_and_id(response)?;
+    let response_sig = verify_if_signed(verifier, response, now)?;
+    check_status(response)?;
+    check_destination(verifier, response, response_sig.is_some())?;
+    check_issuer(response, &verifier.idp_entity_id, false)?;
+    let in_response_to = check_in_response_to(verifier, response, expected)?;
+
+    let assertion = find_assertion(doc, response)?;
+    let assertion_sig = verify_if_signed(verifier, assertion, now)?;
+    let not_signed = || {
+        err(
+            ErrorKind::AssertionNotSigned,
+            "no valid signature covers the Assertion",
+        )
+    };
+    let (covered, signed, certificate) = match (&response_sig, &assertion_sig) {
+        (_, Some(a)) => (
+            CoveredAssertion::from_own(a),
+            if response_sig.is_some() {
+                SignedParts::Both
+            } else {
+                SignedParts::Assertion
+            },
+            a.certificate(),
+        ),
+        (Some(r), None) => (
+            CoveredAssertion::from_response(r, assertion).ok_or_else(not_signed)?,
+            SignedParts::Response,
+            r.certificate(),
+        ),
+        (None, None) => return Err(not_signed()),
+    };
+    match (verifier.required_signature, signed) {
+        (RequiredSignature::Response | RequiredSignature::Both, SignedParts::Assertion) => {
+            return Err(err(
+                ErrorKind::ResponseNotSigned,
+                "the Response is not signed",
+            ));
+        }
+        (RequiredSignature::Both, SignedParts::Response) => {
+            return Err(err(
+                ErrorKind::AssertionNotSigned,
+                "the Assertion is not signed itself",
+            ));
+        }
+        _ => {}
+    }
+
+    read_assertion(
+        verifier,
+        covered,
+        response_id,
+        in_response_to,
+        signed,
+        certificate,
+        now,
+    )
+}
+
+/// Every check of the covered Assertion, and the values of the result:
+/// nothing here reads outside `covered`.
+fn read_assertion(
+    verifier: &ResponseVerifier,
+    covered: CoveredAssertion<'_>,
+    response_id: &str,
+    in_response_to: Option<&str>,
+    signed: SignedParts,
+    certificate: crate::certs::CertFingerprint,
+    now: DateTime<Utc>,
+) -> Result<VerifiedAssertion> {
+    let a = covered.element;
+    let assertion_id = check_version_and_id(a)?;
+    check_issuer(a, &verifier.idp_entity_id, true)?;
+    let (name_id, confirmation_expiry) = check_subject(verifier, a, in_response_to, now)?;
+    let conditions_expiry = check_conditions(verifier, a, now)?;
+    let statement = check_authn_statement(a)?;
+    let attributes = read_attributes(a);
+    let not_on_or_after = match conditions_expiry {
+        Some(c) => c.min(confirmation_expiry),
+        None => confirmation_expiry,
+    };
+    Ok(VerifiedAssertion {
+        issuer: verifier.idp_entity_id.clone(),
+        sp_entity_id: verifier.sp_entity_id.clone(),
+        assertion_id: assertion_id.to_owned(),
+        response_id: response_id.to_owned(),
+        in_response_to: in_response_to.map(str::to_owned),
+        name_id,
+        session_index: statement.session_index,
+        authn_instant: statement.authn_instant,
+        authn_context_class_ref: statement.class_ref,
+        attributes,
+        not_on_or_after,
+        signed,
+        certificate,
+        clock_skew: verifier.clock_skew,
+    })
+}
+
+/// Subject: a NameID, and a bearer confirmation valid for us. Returns the
+/// NameID and the confirmation's NotOnOrAfter.
+fn check_subject(
+    verifier: &ResponseVerifier,
+    a: Element<'_>,
+    in_response_to: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(NameId, DateTime<Utc>)> {
+    let subject = optional_child(a, "Subject")?
+        .ok_or_else(|| err(ErrorKind::SubjectInvalid, "the Assertion has no Subject"))?;
+    if children(subject, "EncryptedID").next().is_some() {
+        return Err(err(
+            ErrorKind::SubjectInvalid,
+            "EncryptedID is not supported yet",
+        ));
+    }
+    let name_id = optional_child(subject, "NameID")
+        .map_err(|_| err(ErrorKind::SubjectInvalid, "several NameID"))?
+        .ok_or_else(|| err(ErrorKind::SubjectInvalid, "the Subject has no NameID"))?;
+    let value = name_id.text();
+    if trim(&value).is_empty() {
+        return Err(err(ErrorKind::SubjectInvalid, "the NameID is empty"));
+    }
+    let attr = |name: &str| name_id.attribute(None, name).map(str::to_owned);
+    let name = NameId {
+        value,
+        format: attr("Format"),
+        name_qualifier: attr("NameQualifier"),
+        sp_name_qualifier: attr("SPNameQualifier"),
+    };
+
+    // The first bearer confirmation that holds wins; otherwise report why
+    // the first one failed.
+    let mut first_error = None;
+    for confirmation in children(subject, "SubjectConfirmation") {
+        if confirmation.attribute(None, "Method").map(trim) != Some(BEARER) {
+            continue;
+        }
+        match check_bearer(verifier, confirmation, in_response_to, now) {
+            Ok(expiry) => return Ok((name, expiry)),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| {
+        err(
+            ErrorKind::SubjectConfirmationInvalid,
+            "no bearer SubjectConfirmation",
+        )
+    }))
+}
+
+fn check_bearer(
+    verifier: &ResponseVerifier,
+    confirmation: Element<'_>,
+    in_response_to: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
+    let data = optional_child(confirmation, "SubjectConfirmationData")?.ok_or_else(|| {
+        err(
+            ErrorKind::SubjectConfirmationInvalid,
+            "bearer SubjectConfirmation without SubjectConfirmationData",
+        )
+    })?;
+    match data.attribute(None, "Recipient") {
+        Some(r) if trim(r) == verifier.acs_url.as_str() => {}
+        other => {
+            return Err(err(
+                ErrorKind::RecipientMismatch,
+                format!(
+                    "Recipient {other:?}, expected {:?}",
+                    verifier.acs_url.as_str()
+                ),
+            ));
+        }
+    }
+    if data.attribute(None, "NotBefore").is_some() {
+        return Err(err(
+            ErrorKind::SubjectConfirmationInvalid,
+            "a bearer SubjectConfirmationData must not have NotBefore",
+        ));
+    }
+    let not_on_or_after = parse_time(data, "NotOnOrAfter")?.ok_or_else(|| {
+        err(
+            ErrorKind::SubjectConfirmationInvalid,
+            "bearer SubjectConfirmationData without NotOnOrAfter",
+        )
+    })?;
+    check_not_on_or_after(
+        not_on_or_after,
+        verifier.clock_skew,
+        now,
+        "SubjectConfirmationData",
+    )?;
+    let data_irt = data.attribute(None, "InResponseTo");
+    if data_irt != in_response_to {
+        return Err(err(
+            ErrorKind::InResponseToMismatch,
+            format!(
+                "SubjectConfirmationData InResponseTo {data_irt:?}, Response InResponseTo {in_response_to:?}"
+            ),
+        ));
+    }
+    Ok(not_on_or_after)
+}
+
+fn check_not_on_or_after(
+    limit: DateTime<Utc>,
+    skew: TimeDelta,
+    now: DateTime<Utc>,
+    what: &str,
+) -> Result<()> {
+    if now >= limit + skew {
+        return Err(err(
+            ErrorKind::AssertionExpired,
+            format!(
+                "{what} NotOnOrAfter {} is past at {now} (skew {}s)",
+                limit.to_rfc3339(),
+                skew.num_seconds()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Conditions: the validity window and our audience. Returns its
+/// NotOnOrAfter.
+fn check_conditions(
+    verifier: &ResponseVerifier,
+    a: Element<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
+    let Some(conditions) = optional_child(a, "Conditions")? else {
+        return Err(err(
+            ErrorKind::AudienceMismatch,
+            "the Assertion has no Conditions, so no AudienceRestriction",
+        ));
+    };
+    if let Some(not_before) = parse_time(conditions, "NotBefore")? {
+        if now + verifier.clock_skew < not_before {
+            return Err(err(
+                ErrorKind::AssertionNotYetValid,
+                format!(
+                    "Conditions NotBefore {} is after {now}",
+                    not_before.to_rfc3339()
+                ),
+            ));
+        }
+    }
+    let not_on_or_after = parse_time(conditions, "NotOnOrAfter")?;
+    if let Some(limit) = not_on_or_after {
+        check_not_on_or_after(limit, verifier.clock_skew, now, "Conditions")?;
+    }
+    let mut restrictions = 0;
+    for restriction in children(conditions, "AudienceRestriction") {
+        restrictions += 1;
+        let ours = children(restriction, "Audience")
+            .any(|audience| trim(&audience.text()) == verifier.sp_entity_id.as_str());
+        if !ours {
+            return Err(err(
+                ErrorKind::AudienceMismatch,
+                format!(
+                    "an AudienceRestriction does not name {:?}",
+                    verifier.sp_entity_id.as_str()
+                ),
+            ));
+        }
+    }
+    if restrictions == 0 {
+        return Err(err(ErrorKind::AudienceMismatch, "no AudienceRestriction"));
+    }
+    Ok(not_on_or_after)
+}
+
+struct Statement {
+    authn_instant: DateTime<Utc>,
+    session_index: Option<String>,
+    class_ref: Option<String>,
+}
+
+fn check_authn_statement(a: Element<'_>) -> Result<Statement> {
+    let statement = children(a, "AuthnStatement")
+        .next()
+        .ok_or_else(|| err(ErrorKind::AuthnStatementMissing, "no AuthnStatement"))?;
+    let class_ref = children(statement, "AuthnContext")
+        .next()
+        .and_then(|ctx| children(ctx, "AuthnContextClassRef").next())
+        .map(|c| trim(&c.text()).to_owned());
+    Ok(Statement {
+        authn_instant: required_time(statement, "AuthnInstant")?,
+        session_index: statement.attribute(None, "SessionIndex").map(str::to_owned),
+        class_ref,
+    })
+}
+
+fn read_attributes(a: Element<'_>) -> Vec<SamlAttribute> {
+    let mut out = Vec::new();
+    for statement in children(a, "AttributeStatement") {
+        for attribute in children(statement, "Attribute") {
+            let attr = |name: &str| attribute.attribute(None, name).map(str::to_owned);
+            out.push(SamlAttribute {
+                name: attr("Name").unwrap_or_default(),
+                friendly_name: attr("FriendlyName"),
+                name_format: attr("NameFormat"),
+                values: attribute
+                    .child_elements()
+                    .filter(|v| v.is(SAML_ASSERTION, "AttributeValue"))
+                    .map(|v| v.text())
+                    .collect(),
+            });
+        }
+    }
+    out
+}
