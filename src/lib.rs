@@ -20,6 +20,7 @@ mod limits;
 mod metadata;
 pub mod ns;
 mod response;
+pub mod security;
 mod time;
 mod xml;
 

@@ -1,0 +1,61 @@
+//! # The security model
+//!
+//! What an attacker can send us, and which part of the crate stops it. A
+//! SAML service provider is attacked with forged or replayed responses: one
+//! accepted forgery is a login as anyone. Each row names the mechanism and
+//! the tests that prove it; most attacks are made impossible by the shape of
+//! the code rather than caught by a special case.
+//!
+//! ## Principles
+//!
+//! - **One parse, one tree.** The bytes are parsed once
+//!   ([`Document::parse`](crate::Document::parse)); canonicalization, the
+//!   digest, the signature check and every SAML value read use the nodes of
+//!   that same tree. There is no second parser to disagree with the first
+//!   (the root cause of ruby-saml CVE-2024-45409 / CVE-2025-25291/25292 and
+//!   of samael's libxml2 + quick-xml split).
+//! - **Only what was signed is read.** [`verify_enveloped`](crate::verify_enveloped)
+//!   returns a [`VerifiedElement`](crate::VerifiedElement) naming the element
+//!   its Reference covers; the response module reads SAML data only through a
+//!   private `CoveredAssertion`, built only from the verified Assertion or from
+//!   the verified Response that directly contains it.
+//! - **Proof types.** [`VerifiedElement`](crate::VerifiedElement),
+//!   [`VerifiedAssertion`](crate::VerifiedAssertion) and
+//!   [`FreshAssertion`](crate::FreshAssertion) have private fields and are
+//!   built only by the code that checked.
+//! - **Fail closed, no switches.** No option turns a signature, time or
+//!   audience check off. The only widening options are named for what they
+//!   allow: `allow_sha1`, `allow_unsolicited`, a lower RSA floor (never below
+//!   1024 bits).
+//! - **Time is a value.** Every check takes `now`; nothing reads the clock.
+//!
+//! ## Attacks and what stops them
+//!
+//! | attack | stopped by | tests |
+//! |---|---|---|
+//! | XML Signature Wrapping (XSW1-8, Somorovsky et al. 2012): the signed element moved (into `Extensions`, `Advice`, `StatusDetail`, a `ds:Object`) and a forged one put where the application reads | the Reference must be `#` + the ID of the element that *holds* the Signature (enveloped only); exactly one Assertion in the whole document and it must be a direct child of the Response; data read only from the covered element | `tests/attacks.rs`, `fixtures/attacks/` |
+//! | duplicate IDs (the verifier resolves one element, the application reads another) | two elements with the same `ID`, `Id` or `xml:id` refuse the document at parse time (`xml_duplicate_id`) | `tests/xml_parse.rs`, real recording `onelogin/crewjam-2016-xsw-permutation-one.xml` |
+//! | several assertions, one verified (crewjam/saml CVE-2022-41912) | more than one `Assertion` anywhere: `assertion_ambiguous` | `tests/attacks.rs` |
+//! | comment / CDATA injection truncating the NameID (CVE-2017-11427 family) | text values are the full text content, exactly what canonicalization hashed ([`Element::text`](crate::Element::text)) | `tests/xml_parse.rs`, `tests/attacks.rs` |
+//! | signature stripped, or an unsigned assertion next to a signed one | the Assertion must be covered by a valid signature (`assertion_not_signed`); a present but invalid signature is an error, never ignored | `tests/attacks.rs` |
+//! | key confusion: the attacker's certificate in `KeyInfo` | `KeyInfo` is never trusted: only the team's [`IdpCertSet`](crate::IdpCertSet) is tried; an embedded certificate only orders the trusted ones | `tests/dsig.rs` (`attacker-keyinfo`) |
+//! | algorithm downgrade / confusion (HMAC with the public key as secret, SHA-1 collisions, XPath/XSLT transforms, ECDSA with an RSA key) | allow-lists: exc-c14n / c14n 1.0, enveloped-signature, RSA PKCS#1 v1.5 with SHA-256/384/512; SHA-1 only with `allow_sha1`; exactly one Reference and transform list | `tests/dsig.rs` |
+//! | SignedInfo content trusted before it is authenticated | `SignatureValue` is checked first; the `DigestValue` is compared only afterwards | `tests/dsig.rs` (`tampered-digestvalue`) |
+//! | weak or foreign keys | RSA below 2048 bits and non-RSA keys refused at load time | `tests/dsig.rs` |
+//! | expired or not-yet-valid IdP certificates | only certificates valid at `now` are tried; an empty usable set fails closed | `tests/dsig.rs` |
+//! | DOCTYPE, external entities, billion laughs (XXE) | any `<!DOCTYPE` refused; only the five predefined entities | `tests/xml_parse.rs` |
+//! | resource exhaustion: huge input, deep nesting, many elements or attributes, DEFLATE bombs | [`Limits`](crate::Limits) enforced while parsing, the input size checked before base64 decoding; no recursion anywhere | `tests/xml_parse.rs`, fuzzing |
+//! | replay of a captured response | one-time use: [`FreshAssertion`](crate::FreshAssertion) only through a [`ReplayCache`](crate::ReplayCache) keyed by team, IdP and assertion ID, failing closed when the store is full or down | `tests/response.rs` |
+//! | a response for another SP or another tenant with the same key (Azure AD shared one key across tenants until 2016) | Audience (every AudienceRestriction), Destination, Recipient and Issuer compared exactly with the team's configuration | `tests/response.rs`, `tests/attacks.rs` |
+//! | login CSRF / unsolicited responses | `InResponseTo` must name a request this browser session sent; unsolicited responses refused unless `allow_unsolicited` | `tests/response.rs` |
+//! | stale assertions | Conditions and SubjectConfirmationData windows with a bounded skew (default 180 s, at most 600 s) | `tests/response.rs` |
+//! | canonicalization differences that let two documents share a digest | canonicalization checked byte for byte against libxml2 on 536 own vectors and 390 real ones; property tests | `tests/c14n.rs`, `tests/c14n_properties.rs` |
+//! | crashes on hostile input | `#![forbid(unsafe_code)]`, no `unwrap`/`panic`/indexing in `src/` (clippy-denied), fuzzing of every parser | `fuzz/`, `tests/fuzz_regressions.rs` |
+//!
+//! ## Deliberately refused real-world behaviour
+//!
+//! - A bearer `SubjectConfirmationData` with `NotBefore` (one IdP in the real
+//!   recordings sends it): the Web SSO profile forbids it.
+//! - `EncryptedAssertion` and `EncryptedID`: refused with their own kinds
+//!   until decryption exists.
+//! - SHA-1 signatures: refused unless the team opts in with `allow_sha1`.
