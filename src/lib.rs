@@ -36,6 +36,10 @@ pub use dsig::{
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{EndpointUrl, EntityId, RequestId};
 pub use limits::Limits;
+pub use metadata::{
+    Binding, DropReason, DroppedCertificate, Endpoints, IdpMetadata, IdpMetadataReader,
+    MetadataCertSet, NameIdFormat, SpMetadata,
+};
 pub use response::{
     AsyncReplayCache, AzureClaims, DEFAULT_CLOCK_SKEW, FreshAssertion, MAX_CLOCK_SKEW,
     MemoryReplayCache, NameId, ReplayCache, ReplayKey, RequiredSignature, ResponseVerifier,

@@ -1,0 +1,256 @@
+//! Our SP metadata, written for the IdP admin to upload.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::Binding;
+use crate::certs::SigningCertificate;
+use crate::ids::{EndpointUrl, EntityId};
+use crate::ns::{DSIG, SAML_METADATA, SAML_PROTOCOL};
+use crate::{Error, ErrorKind, Result};
+
+/// A NameID format an SP can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NameIdFormat {
+    /// `urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress`.
+    EmailAddress,
+    /// `urn:oasis:names:tc:SAML:2.0:nameid-format:persistent`: an opaque,
+    /// stable identifier per SP.
+    Persistent,
+    /// `urn:oasis:names:tc:SAML:2.0:nameid-format:transient`.
+    Transient,
+    /// `urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified`.
+    Unspecified,
+}
+
+impl NameIdFormat {
+    /// The format's URI.
+    pub const fn uri(self) -> &'static str {
+        match self {
+            Self::EmailAddress => "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+            Self::Persistent => "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+            Self::Transient => "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+            Self::Unspecified => "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+        }
+    }
+}
+
+/// Our SP's metadata: an `EntityDescriptor` with one `SPSSODescriptor`, for
+/// the IdP admin to upload. The entity ID and the Assertion Consumer Service
+/// URL are mandatory, so they are the constructor's arguments; the rest is
+/// optional.
+///
+/// The output is deterministic (same input, same bytes), every value is
+/// escaped, and it is valid against the OASIS `saml-schema-metadata-2.0.xsd`.
+///
+/// ```
+/// use saml_sp::{EndpointUrl, EntityId, NameIdFormat, SigningCertificate, SpMetadata};
+/// let pem = std::fs::read_to_string("fixtures/keys/sp.crt.pem").unwrap();
+/// let xml = SpMetadata::new(
+///     EntityId::new("https://sso.example.com/saml/acme")?,
+///     EndpointUrl::new("https://sso.example.com/saml/acme/acs")?,
+/// )
+/// .with_name_id_format(NameIdFormat::EmailAddress)
+/// .with_signing_certificate(SigningCertificate::from_pem(&pem)?)
+/// .to_xml()?;
+/// assert!(xml.contains(r#"entityID="https://sso.example.com/saml/acme""#));
+/// assert!(xml.contains(r#"<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sso.example.com/saml/acme/acs" index="0" isDefault="true"/>"#));
+/// assert!(xml.contains(r#"<md:KeyDescriptor use="signing">"#));
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpMetadata {
+    entity_id: EntityId,
+    acs_url: EndpointUrl,
+    name_id_formats: Vec<NameIdFormat>,
+    authn_requests_signed: bool,
+    want_assertions_signed: bool,
+    signing_certificate: Option<SigningCertificate>,
+    single_logout: Option<(EndpointUrl, Binding)>,
+    valid_until: Option<DateTime<Utc>>,
+}
+
+impl SpMetadata {
+    /// Our metadata with its two mandatory values: the SP entity ID (the
+    /// Audience the IdP will address) and the ACS URL (HTTP-POST, where the
+    /// IdP posts responses). `WantAssertionsSigned` is true and
+    /// `AuthnRequestsSigned` false until changed.
+    pub fn new(entity_id: EntityId, acs_url: EndpointUrl) -> Self {
+        Self {
+            entity_id,
+            acs_url,
+            name_id_formats: Vec::new(),
+            authn_requests_signed: false,
+            want_assertions_signed: true,
+            signing_certificate: None,
+            single_logout: None,
+            valid_until: None,
+        }
+    }
+
+    /// Adds a NameIDFormat we accept (written in the order added; a format
+    /// added twice is written once).
+    pub fn with_name_id_format(mut self, format: NameIdFormat) -> Self {
+        if !self.name_id_formats.contains(&format) {
+            self.name_id_formats.push(format);
+        }
+        self
+    }
+
+    /// Our signing certificate, published as a `KeyDescriptor use="signing"`.
+    pub fn with_signing_certificate(mut self, certificate: SigningCertificate) -> Self {
+        self.signing_certificate = Some(certificate);
+        self
+    }
+
+    /// Whether we sign AuthnRequests (`AuthnRequestsSigned`). Requires a
+    /// signing certificate.
+    pub fn with_authn_requests_signed(mut self, signed: bool) -> Self {
+        self.authn_requests_signed = signed;
+        self
+    }
+
+    /// Whether we want assertions signed (`WantAssertionsSigned`; true by
+    /// default).
+    pub fn with_want_assertions_signed(mut self, wanted: bool) -> Self {
+        self.want_assertions_signed = wanted;
+        self
+    }
+
+    /// Our SingleLogoutService.
+    pub fn with_single_logout_service(mut self, url: EndpointUrl, binding: Binding) -> Self {
+        self.single_logout = Some((url, binding));
+        self
+    }
+
+    /// The document's `validUntil`.
+    pub fn with_valid_until(mut self, valid_until: DateTime<Utc>) -> Self {
+        self.valid_until = Some(valid_until);
+        self
+    }
+
+    /// The metadata document (UTF-8, with an XML declaration, two-space
+    /// indentation and a final newline).
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigInvalid`] when `AuthnRequestsSigned` is set without
+    /// a signing certificate.
+    pub fn to_xml(&self) -> Result<String> {
+        if self.authn_requests_signed && self.signing_certificate.is_none() {
+            return Err(Error::new(
+                ErrorKind::ConfigInvalid,
+                "AuthnRequestsSigned needs the SP's signing certificate in the metadata",
+            ));
+        }
+        let mut out = String::with_capacity(2048);
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        out.push_str("<md:EntityDescriptor xmlns:md=\"");
+        out.push_str(SAML_METADATA);
+        out.push('"');
+        attr(&mut out, "entityID", self.entity_id.as_str());
+        if let Some(t) = self.valid_until {
+            attr(
+                &mut out,
+                "validUntil",
+                &t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            );
+        }
+        out.push_str(">\n  <md:SPSSODescriptor");
+        attr(
+            &mut out,
+            "AuthnRequestsSigned",
+            bool_str(self.authn_requests_signed),
+        );
+        attr(
+            &mut out,
+            "WantAssertionsSigned",
+            bool_str(self.want_assertions_signed),
+        );
+        attr(&mut out, "protocolSupportEnumeration", SAML_PROTOCOL);
+        out.push_str(">\n");
+        // The schema's order: KeyDescriptor*, SingleLogoutService*,
+        // NameIDFormat*, AssertionConsumerService+.
+        if let Some(cert) = &self.signing_certificate {
+            out.push_str("    <md:KeyDescriptor use=\"signing\">\n");
+            out.push_str("      <ds:KeyInfo xmlns:ds=\"");
+            out.push_str(DSIG);
+            out.push_str("\">\n        <ds:X509Data>\n          <ds:X509Certificate>");
+            out.push_str(&STANDARD.encode(cert.der()));
+            out.push_str("</ds:X509Certificate>\n        </ds:X509Data>\n");
+            out.push_str("      </ds:KeyInfo>\n    </md:KeyDescriptor>\n");
+        }
+        if let Some((url, binding)) = &self.single_logout {
+            out.push_str("    <md:SingleLogoutService");
+            attr(&mut out, "Binding", binding.uri());
+            attr(&mut out, "Location", url.as_str());
+            out.push_str("/>\n");
+        }
+        for format in &self.name_id_formats {
+            out.push_str("    <md:NameIDFormat>");
+            text(&mut out, format.uri());
+            out.push_str("</md:NameIDFormat>\n");
+        }
+        out.push_str("    <md:AssertionConsumerService");
+        attr(&mut out, "Binding", Binding::HttpPost.uri());
+        attr(&mut out, "Location", self.acs_url.as_str());
+        out.push_str(" index=\"0\" isDefault=\"true\"/>\n");
+        out.push_str("  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n");
+        Ok(out)
+    }
+}
+
+fn bool_str(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}
+
+/// Appends ` name="value"`, the value escaped for a double-quoted attribute
+/// (whitespace characters as references, so they survive normalisation).
+fn attr(out: &mut String, name: &str, value: &str) {
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"");
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#x9;"),
+            '\n' => out.push_str("&#xA;"),
+            '\r' => out.push_str("&#xD;"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Appends character data, escaped.
+fn text(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#xD;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        let mut out = String::new();
+        attr(&mut out, "a", "x&<>\"'\t\n\r y");
+        assert_eq!(out, " a=\"x&amp;&lt;&gt;&quot;&apos;&#x9;&#xA;&#xD; y\"");
+        let mut out = String::new();
+        text(&mut out, "a&b<c>d\"e'\r");
+        assert_eq!(out, "a&amp;b&lt;c&gt;d\"e'&#xD;");
+    }
+}
