@@ -131,6 +131,8 @@ pub struct SigningCertificate {
     not_before: DateTime<Utc>,
     not_after: DateTime<Utc>,
     key: RsaPublicKey,
+    /// The key as PKCS#1 `RSAPublicKey` DER, for the `aws-lc-rs` backend.
+    key_pkcs1_der: Box<[u8]>,
 }
 
 const PEM_BEGIN: &str = "-----BEGIN CERTIFICATE-----";
@@ -265,6 +267,7 @@ impl SigningCertificate {
             not_before: time(&validity.not_before)?,
             not_after: time(&validity.not_after)?,
             key,
+            key_pkcs1_der: spki.subject_public_key.data.as_ref().into(),
         })
     }
 
@@ -320,6 +323,12 @@ impl SigningCertificate {
 
     pub(crate) fn rsa_key(&self) -> &RsaPublicKey {
         &self.key
+    }
+
+    /// The public key as PKCS#1 `RSAPublicKey` DER (kept from load time).
+    #[cfg_attr(not(feature = "aws-lc-rs"), allow(dead_code))]
+    pub(crate) fn rsa_key_pkcs1_der(&self) -> &[u8] {
+        &self.key_pkcs1_der
     }
 }
 

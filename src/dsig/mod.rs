@@ -257,7 +257,6 @@ pub fn verify_enveloped<'d>(
         &sig.c14n_prefixes,
         &mut signed_info,
     )?;
-    let hashed = crypto::digest(sig.signature_algorithm.hash(), &signed_info);
     let hint = sig.key_info_hint;
     let ordered = usable
         .iter()
@@ -266,9 +265,9 @@ pub fn verify_enveloped<'d>(
     let mut verified_by = None;
     for cert in ordered {
         if crypto::rsa_pkcs1v15_verify(
-            cert.rsa_key(),
+            cert,
             sig.signature_algorithm.hash(),
-            &hashed,
+            &signed_info,
             &sig.signature_value,
         ) {
             verified_by = Some(cert.fingerprint());
