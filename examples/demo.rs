@@ -38,7 +38,11 @@ fn main() -> Result<(), saml_sp::Error> {
     let posted = read("fixtures/dsig/assertion-signed.xml");
     let started = Instant::now();
     let assertion = verifier.verify(&posted, &pending, now)?;
-    println!("   verified in {:?}: signed {}", started.elapsed(), assertion.signed().as_str());
+    println!(
+        "   verified in {:?}: signed {}",
+        started.elapsed(),
+        assertion.signed().as_str()
+    );
     println!("   issuer   {}", assertion.issuer());
     println!("   name id  {}", assertion.name_id());
     let azure = assertion.azure();
@@ -53,15 +57,25 @@ fn main() -> Result<(), saml_sp::Error> {
     println!("\n3. One-time use: the first use passes, a replay is refused");
     let cache = MemoryReplayCache::new(10_000);
     let fresh = assertion.check_replay(&cache, now)?;
-    println!("   accepted {} (assertion {})", fresh.name_id(), fresh.assertion_id());
+    println!(
+        "   accepted {} (assertion {})",
+        fresh.name_id(),
+        fresh.assertion_id()
+    );
     let replayed = verifier.verify(&posted, &pending, now)?;
     let err = replayed.check_replay(&cache, now).unwrap_err();
     println!("   replay refused: {} ({err})", err.kind().as_str());
 
     println!("\n4. Forgeries are refused with a precise kind (shown to logs, not users)");
     for (file, what) in [
-        ("fixtures/dsig/tampered-nameid.xml", "NameID edited after signing"),
-        ("fixtures/dsig/attacker-keyinfo.xml", "signed by an attacker key in KeyInfo"),
+        (
+            "fixtures/dsig/tampered-nameid.xml",
+            "NameID edited after signing",
+        ),
+        (
+            "fixtures/dsig/attacker-keyinfo.xml",
+            "signed by an attacker key in KeyInfo",
+        ),
         ("fixtures/dsig/unsigned.xml", "signature stripped"),
     ] {
         let err = verifier.verify(&read(file), &pending, now).unwrap_err();

@@ -1,7 +1,12 @@
 //! No panic on any input: mutated valid responses (bytes, attribute values,
 //! element order) always give a result, and a mutated response is never
 //! accepted with different claims.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::Path;
 
@@ -12,7 +17,9 @@ use saml_sp::{
 };
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-03-02T10:01:00Z").unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-03-02T10:01:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn fixture(name: &str) -> String {
@@ -60,7 +67,11 @@ fn swap_siblings(xml: &str, pick: usize, other: usize) -> Option<String> {
     let siblings: Vec<_> = a.parent()?.child_elements().filter(|s| *s != a).collect();
     let b = *siblings.get(other % siblings.len().max(1))?;
     let (ra, rb) = (a.source_range(), b.source_range());
-    let (first, second) = if ra.start < rb.start { (ra, rb) } else { (rb, ra) };
+    let (first, second) = if ra.start < rb.start {
+        (ra, rb)
+    } else {
+        (rb, ra)
+    };
     Some(format!(
         "{}{}{}{}{}",
         &xml[..first.start],
