@@ -1,0 +1,275 @@
+//! Checks shared by the fuzz targets in `fuzz_targets/`.
+//!
+//! A target is a thin `fuzz_target!` wrapper around one function here, so the
+//! oracles (what must hold for every input) live in one place and read as
+//! plain Rust. Every violated property is a panic (`assert!`), which libFuzzer
+//! reports as a crash and saves under `fuzz/artifacts/<target>/`.
+
+use saml_sp::{
+    C14nMethod, Document, Element, ErrorKind, InclusivePrefixes, Limits, canonicalize_document,
+    canonicalize_element,
+};
+
+/// The XML-DSig namespace: a direct child `{DSIG_NS}Signature` of a signed
+/// element is what the enveloped-signature transform leaves out.
+pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+
+/// Tiny budgets, so that short fuzz inputs reach every limit path.
+pub fn small_limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_input_bytes = 1024;
+    limits.max_depth = 4;
+    limits.max_elements = 50;
+    limits.max_attributes_per_element = 4;
+    limits.max_text_bytes = 64;
+    limits
+}
+
+/// No budget at all: used to re-parse canonical output, which may be larger
+/// than its input (exclusive c14n repeats namespace declarations, `<a/>`
+/// becomes `<a></a>`) without being wrong.
+fn unlimited() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_input_bytes = usize::MAX;
+    limits.max_depth = usize::MAX;
+    limits.max_elements = usize::MAX;
+    limits.max_attributes_per_element = usize::MAX;
+    limits.max_text_bytes = usize::MAX;
+    limits
+}
+
+/// The error kinds that only a resource limit produces.
+pub fn is_limit_kind(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::InputTooLarge
+            | ErrorKind::XmlTooDeep
+            | ErrorKind::XmlTooManyElements
+            | ErrorKind::XmlTooManyAttributes
+            | ErrorKind::XmlTextTooLong
+    )
+}
+
+/// Target `xml_parse`: parse with default limits, then canonicalize.
+pub fn xml_parse(data: &[u8]) {
+    if let Ok(doc) = Document::parse(data, &Limits::default()) {
+        check_canonical_forms(&doc);
+    }
+}
+
+/// Target `xml_parse_small_limits`: parse with [`small_limits`], check it
+/// against a parse with the default limits (tighter limits may only turn a
+/// success into a limit error, never change anything else), then
+/// canonicalize.
+pub fn xml_parse_small_limits(data: &[u8]) {
+    let small = Document::parse(data, &small_limits());
+    let default = Document::parse(data, &Limits::default());
+    match (&small, &default) {
+        (Ok(_), Ok(_)) => {}
+        (Ok(_), Err(e)) => panic!("accepted with small limits, refused with defaults: {e:?}"),
+        (Err(e), Ok(_)) => assert!(
+            is_limit_kind(e.kind()),
+            "a well-formed document refused with small limits by a non-limit error: {e:?}"
+        ),
+        (Err(s), Err(d)) => assert!(
+            is_limit_kind(s.kind()) || s.kind() == d.kind(),
+            "small limits gave {s:?}, default limits gave {d:?}"
+        ),
+    }
+    if let (Ok(small), Ok(default)) = (&small, &default) {
+        for method in C14nMethod::ALL {
+            let a = c14n_document(small, method, &InclusivePrefixes::none());
+            let b = c14n_document(default, method, &InclusivePrefixes::none());
+            assert!(a == b, "{method:?}: the limits changed the canonical form");
+        }
+        check_canonical_forms(small);
+    }
+}
+
+/// Target `prefix_list`: `InclusivePrefixes::parse` against an independent
+/// reading of the same list (tokens split on XML whitespace, each `#default`
+/// or an `NCName` by the XML 1.0 productions), and against the XML parser's
+/// own idea of a name.
+pub fn prefix_list(data: &[u8]) {
+    let Ok(list) = std::str::from_utf8(data) else {
+        return;
+    };
+    let tokens: Vec<&str> = list
+        .split([' ', '\t', '\n', '\r'])
+        .filter(|t| !t.is_empty())
+        .collect();
+    match InclusivePrefixes::parse(list) {
+        Ok(parsed) => {
+            assert_eq!(parsed.is_empty(), tokens.is_empty(), "{list:?}");
+            assert_eq!(
+                parsed.contains(None),
+                tokens.contains(&"#default"),
+                "{list:?}"
+            );
+            for token in tokens.iter().filter(|t| **t != "#default") {
+                assert!(parsed.contains(Some(token)), "{token:?} lost from {list:?}");
+                assert!(
+                    is_ncname_by_spec(token),
+                    "{token:?} accepted as a prefix but it is not an NCName"
+                );
+                assert!(
+                    is_element_name_for_parser(token),
+                    "{token:?} accepted as a prefix but the XML parser refuses <{token}/>"
+                );
+            }
+            // A listed prefix is never confused with the default namespace.
+            if !tokens.contains(&"#default") {
+                assert!(!parsed.contains(None));
+            }
+        }
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::XmlInvalidName, "{list:?}: {e:?}");
+            assert!(
+                tokens
+                    .iter()
+                    .any(|t| *t != "#default" && !is_ncname_by_spec(t)),
+                "{list:?} refused but every token is a valid prefix: {e:?}"
+            );
+        }
+    }
+}
+
+/// Whether `token` is an `NCName`, read straight from XML 1.0 (Fifth
+/// Edition) productions [4] and [4a] without the colon: the crate's own
+/// check is not reused, so the two readings are compared.
+fn is_ncname_by_spec(token: &str) -> bool {
+    const START: &[(u32, u32)] = &[
+        (0x41, 0x5A),
+        (0x5F, 0x5F),
+        (0x61, 0x7A),
+        (0xC0, 0xD6),
+        (0xD8, 0xF6),
+        (0xF8, 0x2FF),
+        (0x370, 0x37D),
+        (0x37F, 0x1FFF),
+        (0x200C, 0x200D),
+        (0x2070, 0x218F),
+        (0x2C00, 0x2FEF),
+        (0x3001, 0xD7FF),
+        (0xF900, 0xFDCF),
+        (0xFDF0, 0xFFFD),
+        (0x10000, 0xEFFFF),
+    ];
+    const MORE: &[(u32, u32)] = &[
+        (0x2D, 0x2E),
+        (0x30, 0x39),
+        (0xB7, 0xB7),
+        (0x300, 0x36F),
+        (0x203F, 0x2040),
+    ];
+    let within = |ranges: &[(u32, u32)], c: char| {
+        ranges
+            .iter()
+            .any(|&(lo, hi)| (lo..=hi).contains(&u32::from(c)))
+    };
+    let mut chars = token.chars();
+    chars.next().is_some_and(|c| within(START, c))
+        && chars.all(|c| within(START, c) || within(MORE, c))
+}
+
+/// Whether the XML parser takes `<token/>` as a document, for a token made
+/// only of name characters (so that it cannot be markup itself).
+fn is_element_name_for_parser(token: &str) -> bool {
+    let doc = format!("<{token}/>");
+    Document::parse(doc.as_bytes(), &Limits::default()).is_ok()
+}
+
+/// Every canonical form of `doc`: the whole document with each method, and
+/// each element that has an `ID` with each method, its enveloped
+/// `ds:Signature` left out. Each output must be a fixed point: re-parsed and
+/// canonicalized again with the same method, it gives the same bytes.
+pub fn check_canonical_forms(doc: &Document) {
+    let none = InclusivePrefixes::none();
+    let listed = prefix_list_in(doc);
+
+    for method in C14nMethod::ALL {
+        let out = c14n_document(doc, method, &none);
+        assert_fixed_point(&out, method, &none, "document");
+        if let (true, Some(list)) = (method.is_exclusive(), &listed) {
+            let out = c14n_document(doc, method, list);
+            assert_fixed_point(&out, method, list, "document with PrefixList");
+        }
+    }
+
+    for element in doc.root().descendants() {
+        let Some(id) = element.attribute(None, "ID") else {
+            continue;
+        };
+        let found = doc.element_by_id(id);
+        assert!(
+            found == Some(element),
+            "element_by_id({id:?}) gave {found:?}, expected {element:?}"
+        );
+        let signature = element
+            .child_elements()
+            .find(|child| child.is(DSIG_NS, "Signature"));
+        for method in C14nMethod::ALL {
+            let out = c14n_element(element, signature, method, &none);
+            assert_fixed_point(&out, method, &none, "element");
+            if let (true, Some(list)) = (method.is_exclusive(), &listed) {
+                let out = c14n_element(element, signature, method, list);
+                assert_fixed_point(&out, method, list, "element with PrefixList");
+            }
+        }
+    }
+}
+
+/// The `PrefixList` of the first `InclusiveNamespaces` element (any
+/// namespace), if it parses: lets the fuzzer drive the PrefixList parameter
+/// from inside the document, as a real signature does.
+fn prefix_list_in(doc: &Document) -> Option<InclusivePrefixes> {
+    doc.root()
+        .descendants()
+        .filter(|e| e.local_name() == "InclusiveNamespaces")
+        .find_map(|e| e.attribute(None, "PrefixList"))
+        .and_then(|list| InclusivePrefixes::parse(list).ok())
+}
+
+fn c14n_document(doc: &Document, method: C14nMethod, prefixes: &InclusivePrefixes) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Err(e) = canonicalize_document(doc, method, prefixes, &mut out) {
+        panic!("canonicalize_document({method:?}) failed on a parsed document: {e:?}");
+    }
+    out
+}
+
+fn c14n_element(
+    element: Element<'_>,
+    exclude: Option<Element<'_>>,
+    method: C14nMethod,
+    prefixes: &InclusivePrefixes,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Err(e) = canonicalize_element(element, exclude, method, prefixes, &mut out) {
+        panic!("canonicalize_element({method:?}) failed on a parsed document: {e:?}");
+    }
+    out
+}
+
+/// Canonical output is a document whose canonical form is itself.
+fn assert_fixed_point(
+    canonical: &[u8],
+    method: C14nMethod,
+    prefixes: &InclusivePrefixes,
+    what: &str,
+) {
+    let reparsed = match Document::parse(canonical, &unlimited()) {
+        Ok(doc) => doc,
+        Err(e) => panic!(
+            "{what} {method:?}: canonical output does not re-parse: {e:?}\noutput: {:?}",
+            String::from_utf8_lossy(canonical)
+        ),
+    };
+    let again = c14n_document(&reparsed, method, prefixes);
+    assert!(
+        again == canonical,
+        "{what} {method:?}: canonical form is not a fixed point\nfirst:  {:?}\nsecond: {:?}",
+        String::from_utf8_lossy(canonical),
+        String::from_utf8_lossy(&again)
+    );
+}
