@@ -219,12 +219,11 @@ fn prefix_list_refuses_a_token_made_of_markup() {
     assert_eq!(err.kind(), ErrorKind::XmlInvalidName);
 }
 
-// ---- known bugs, not fixed yet: malformed documents that are accepted ------
+// ---- malformed documents that were accepted (fixed) ------------------------
 
 /// xml_parse (seen with lxml as a second opinion): XML 1.0 production [40]
 /// requires whitespace between attributes.
 #[test]
-#[ignore = "bug: attributes without whitespace between them are accepted"]
 fn attributes_without_separating_whitespace_are_malformed() {
     refused(b"<a b=\"1\"c=\"2\"/>", ErrorKind::XmlMalformed);
     refused(
@@ -237,7 +236,6 @@ fn attributes_without_separating_whitespace_are_malformed() {
 /// [32]): whitespace before each pseudo-attribute, only `version`,
 /// `encoding`, `standalone` in that order, `standalone` only `yes` or `no`.
 #[test]
-#[ignore = "bug: a malformed XML declaration is accepted"]
 fn malformed_xml_declarations_are_refused() {
     for decl in [
         "<?xml version=\"1.0\"encoding=\"UTF-8\"?><a/>",
@@ -253,7 +251,6 @@ fn malformed_xml_declarations_are_refused() {
 /// xml_parse: only one byte order mark is skipped; a second one is a
 /// U+FEFF character before the document element.
 #[test]
-#[ignore = "bug: a second byte order mark is skipped too"]
 fn second_byte_order_mark_is_text_before_the_root() {
     refused(b"\xEF\xBB\xBF\xEF\xBB\xBF<a/>", ErrorKind::XmlMalformed);
 }

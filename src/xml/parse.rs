@@ -37,6 +37,13 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
             "invalid UTF-8 sequence",
         )
     })?;
+    if text.starts_with('\u{FEFF}') {
+        return Err(Error::at(
+            ErrorKind::XmlMalformed,
+            0,
+            "a second byte order mark (U+FEFF before the document element)",
+        ));
+    }
     let text = normalize_input(text)?;
     Builder::new(&text, limits).run()
 }
@@ -397,6 +404,7 @@ impl<'a> Builder<'a> {
             ));
         }
 
+        check_attribute_separation(tag, pos)?;
         let scope_mark = self.scope.len();
         let decls_start = len32(self.doc.decls.len());
         self.pending.clear();
@@ -716,6 +724,7 @@ fn split_qname(qname: &str, pos: usize) -> Result<(Option<&str>, &str)> {
 }
 
 fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, pos: usize) -> Result<()> {
+    check_declaration_syntax(decl, pos)?;
     let version = decl
         .version()
         .map_err(|e| Error::at(ErrorKind::XmlMalformed, pos, e))?;
@@ -742,4 +751,91 @@ fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, pos: usize) -> Res
 
 fn len32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+const XML_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// XML 1.0 production [40]: whitespace between attributes. quick-xml reads
+/// `<a b="1"c="2">` as two attributes; XML does not allow it.
+fn check_attribute_separation(tag: &str, pos: usize) -> Result<()> {
+    let mut quote = None;
+    let mut chars = tag.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                if let Some(next) = chars.peek() {
+                    if !XML_SPACE.contains(next) && *next != '/' {
+                        return Err(Error::at(
+                            ErrorKind::XmlMalformed,
+                            pos,
+                            "no whitespace between attributes",
+                        ));
+                    }
+                }
+            }
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// XML 1.0 productions [23]-[32]: `version`, then optional `encoding`, then
+/// optional `standalone` (`yes` or `no`), each after whitespace.
+fn check_declaration_syntax(decl: &str, pos: usize) -> Result<()> {
+    let bad = |why: &str| {
+        Error::at(
+            ErrorKind::XmlMalformed,
+            pos,
+            format!("XML declaration: {why}"),
+        )
+    };
+    let mut rest = decl
+        .strip_prefix("xml")
+        .ok_or_else(|| bad("not an XML declaration"))?;
+    let mut seen = Vec::new();
+    loop {
+        let trimmed = rest.trim_start_matches(XML_SPACE);
+        if trimmed.is_empty() {
+            break;
+        }
+        if trimmed.len() == rest.len() {
+            return Err(bad("no whitespace before a pseudo-attribute"));
+        }
+        let name_end = trimmed
+            .find(|c: char| c == '=' || XML_SPACE.contains(&c))
+            .ok_or_else(|| bad("pseudo-attribute without a value"))?;
+        let name = trimmed.get(..name_end).unwrap_or_default();
+        let after = trimmed
+            .get(name_end..)
+            .unwrap_or_default()
+            .trim_start_matches(XML_SPACE);
+        let after = after
+            .strip_prefix('=')
+            .ok_or_else(|| bad("pseudo-attribute without '='"))?
+            .trim_start_matches(XML_SPACE);
+        let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'');
+        let quote = quote.ok_or_else(|| bad("unquoted pseudo-attribute"))?;
+        let body = after.get(1..).unwrap_or_default();
+        let end = body.find(quote).ok_or_else(|| bad("unterminated value"))?;
+        let value = body.get(..end).unwrap_or_default();
+        rest = body.get(end + 1..).unwrap_or_default();
+        seen.push(name);
+        if name == "standalone" && value != "yes" && value != "no" {
+            return Err(bad("standalone must be yes or no"));
+        }
+    }
+    let order_ok = matches!(
+        seen.as_slice(),
+        ["version"]
+            | ["version", "encoding"]
+            | ["version", "standalone"]
+            | ["version", "encoding", "standalone"]
+    );
+    if !order_ok {
+        return Err(bad("only version, encoding, standalone, in that order"));
+    }
+    Ok(())
 }
