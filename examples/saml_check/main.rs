@@ -3,6 +3,9 @@
 //! ```text
 //! saml_check c14n [--inclusive] [--with-comments] [--inclusive-prefixes "p q #default"] [--id ID] FILE
 //! saml_check dsig --cert PEM [--cert PEM]... [--allow-sha1] --now RFC3339 FILE
+//! saml_check metadata ...      (see metadata.rs)
+//! saml_check sp-metadata ...   (see metadata.rs)
+//! saml_check verify ...        (see verify.rs)
 //! ```
 //!
 //! `dsig` verifies every enveloped signature in FILE (a Response, an
@@ -22,6 +25,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod metadata;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -34,7 +38,12 @@ use saml_sp::{
 
 const USAGE: &str = "usage:
   saml_check c14n [--inclusive] [--with-comments] [--inclusive-prefixes \"p q #default\"] [--id ID] FILE
-  saml_check dsig --cert PEM [--cert PEM]... [--allow-sha1] --now RFC3339 FILE";
+  saml_check dsig --cert PEM [--cert PEM]... [--allow-sha1] --now RFC3339 FILE
+  saml_check metadata --idp-metadata FILE [--entity-id ID] [--pin-cert PEM]... --now RFC3339
+  saml_check sp-metadata --sp-entity-id URI --acs-url URL [--sign-cert PEM] [--slo-url URL]
+      [--name-id-format email|persistent|transient|unspecified]... [--valid-until RFC3339]
+  saml_check verify --idp-metadata FILE --sp-entity-id URI --acs-url URL [--request-id ID]...
+      [--allow-unsolicited] [--allow-sha1] [--clock-skew SECONDS] --now RFC3339 [--repeat N] RESPONSE_FILE";
 
 /// A failure of the tool: a usage problem (exit 2) or a refused input (exit 1).
 pub(crate) enum Failure {
@@ -55,6 +64,7 @@ fn main() -> ExitCode {
         Some("dsig") => dsig(args.get(1..).unwrap_or_default()),
         Some("metadata") => metadata::idp_metadata(args.get(1..).unwrap_or_default()),
         Some("sp-metadata") => metadata::sp_metadata(args.get(1..).unwrap_or_default()),
+        Some("verify") => verify::verify(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
