@@ -1,0 +1,36 @@
+<?php
+/*
+ * SimpleSAMLphp 1.19 authentication sources for the saml-sp test IdP.
+ * TEMPLATE: start.sh substitutes the @@-delimited placeholders (see config.php).
+ *
+ * One test user, alice / alice-password, carrying the claims Azure AD (Entra ID)
+ * sends, under Azure's claim URIs. The values are the ones of
+ * fixtures/attacks/generate.py and fixtures/dsig (same tenant, object id, groups).
+ */
+
+$config = [
+    // Required by SimpleSAMLphp for its admin pages; not used by the tests.
+    'admin' => ['core:AdminPassword'],
+
+    'example-userpass' => [
+        'exampleauth:UserPass',
+        'alice:alice-password' => [
+            'http://schemas.microsoft.com/identity/claims/tenantid' => ['0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0'],
+            'http://schemas.microsoft.com/identity/claims/objectidentifier' => ['7c9e6679-7425-40de-944b-e07fc1f90ae7'],
+            'http://schemas.microsoft.com/identity/claims/displayname' => ['Alice Liddell'],
+            'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups' => [
+                '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+                '6ba7b810-9dad-41d1-80b4-00c04fd430c8',
+            ],
+            'http://schemas.microsoft.com/identity/claims/identityprovider' => ['@@IDP_ENTITY_ID@@'],
+            'http://schemas.microsoft.com/claims/authnmethodsreferences' => [
+                'http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password',
+                'http://schemas.microsoft.com/claims/multipleauthn',
+            ],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname' => ['Alice'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname' => ['Liddell'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress' => ['alice@acme.example'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name' => ['alice@acme.example'],
+        ],
+    ],
+];

@@ -1,0 +1,66 @@
+<?php
+/*
+ * SimpleSAMLphp 1.19 remote SPs: one per signing mode the saml-sp verifier meets.
+ * TEMPLATE: start.sh substitutes the @@-delimited placeholders (see config.php).
+ *
+ *   entity ID                                        signs                     algorithm
+ *   https://sso.example.com/saml/assertion-only      Assertion only (Azure's default)  rsa-sha256
+ *   https://sso.example.com/saml/response-only       Response only             rsa-sha256
+ *   https://sso.example.com/saml/both                Response and Assertion    rsa-sha256
+ *   https://sso.example.com/saml/sha1                Assertion only            rsa-sha1 (+ sha1 digest)
+ *   https://sso.example.com/saml/signed-requests     Response and Assertion    rsa-sha256;
+ *                                                    refuses unsigned AuthnRequests (SP key: fixtures/keys/sp)
+ *
+ * Each SP's one AssertionConsumerService (HTTP-POST) is @@ACS_BASE@@/saml/<mode>/acs.
+ * SimpleSAMLphp posts the Response there whatever AssertionConsumerServiceURL the
+ * request names: an unknown URL is logged and replaced by this registered one.
+ */
+
+$sp = function (string $mode, array $extra): array {
+    return $extra + [
+        'AssertionConsumerService' => [
+            [
+                'Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+                'Location' => '@@ACS_BASE@@/saml/' . $mode . '/acs',
+                'index' => 0,
+            ],
+        ],
+        'NameIDFormat' => 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+        'simplesaml.nameidattribute' => 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+        'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
+        'simplesaml.attributes' => true,   // every attribute of the user, as named
+        'validate.authnrequest' => false,
+    ];
+};
+
+$metadata['https://sso.example.com/saml/assertion-only'] = $sp('assertion-only', [
+    'saml20.sign.response' => false,
+    'saml20.sign.assertion' => true,
+    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+]);
+
+$metadata['https://sso.example.com/saml/response-only'] = $sp('response-only', [
+    'saml20.sign.response' => true,
+    'saml20.sign.assertion' => false,
+    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+]);
+
+$metadata['https://sso.example.com/saml/both'] = $sp('both', [
+    'saml20.sign.response' => true,
+    'saml20.sign.assertion' => true,
+    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+]);
+
+$metadata['https://sso.example.com/saml/sha1'] = $sp('sha1', [
+    'saml20.sign.response' => false,
+    'saml20.sign.assertion' => true,
+    'signature.algorithm' => 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+]);
+
+$metadata['https://sso.example.com/saml/signed-requests'] = $sp('signed-requests', [
+    'saml20.sign.response' => true,
+    'saml20.sign.assertion' => true,
+    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    'validate.authnrequest' => true,
+    'certificate' => '@@SP_CERT@@',
+]);
