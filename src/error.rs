@@ -167,6 +167,9 @@ pub enum ErrorKind {
     AudienceMismatch,
     /// No `AuthnStatement`.
     AuthnStatementMissing,
+    /// `Conditions` holds a condition this crate does not understand (SAML
+    /// core 2.5.1: the assertion is then Indeterminate and must not be used).
+    ConditionUnsupported,
     /// The assertion ID was seen before (one-time use).
     AssertionReplayed,
     /// The replay cache could not record the assertion (full or unreachable):
@@ -239,6 +242,7 @@ impl ErrorKind {
         Self::AssertionNotYetValid,
         Self::AudienceMismatch,
         Self::AuthnStatementMissing,
+        Self::ConditionUnsupported,
         Self::AssertionReplayed,
         Self::ReplayCacheUnavailable,
     ];
@@ -312,6 +316,7 @@ impl ErrorKind {
             Self::AssertionNotYetValid => "assertion_not_yet_valid",
             Self::AudienceMismatch => "audience_mismatch",
             Self::AuthnStatementMissing => "authn_statement_missing",
+            Self::ConditionUnsupported => "condition_unsupported",
             Self::AssertionReplayed => "assertion_replayed",
             Self::ReplayCacheUnavailable => "replay_cache_unavailable",
         }
@@ -384,6 +389,7 @@ impl ErrorKind {
             Self::AssertionNotYetValid => "the assertion is not valid yet",
             Self::AudienceMismatch => "the assertion was issued for another service",
             Self::AuthnStatementMissing => "the assertion does not state an authentication",
+            Self::ConditionUnsupported => "the assertion carries a condition that is not supported",
             Self::AssertionReplayed => "the assertion was already used",
             Self::ReplayCacheUnavailable => "the sign-in could not be completed",
         }

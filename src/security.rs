@@ -48,6 +48,7 @@
 //! | replay of a captured response | one-time use: [`FreshAssertion`](crate::FreshAssertion) only through a [`ReplayCache`](crate::ReplayCache) keyed by team, IdP and assertion ID, failing closed when the store is full or down | `tests/response.rs` |
 //! | a response for another SP or another tenant with the same key (Azure AD shared one key across tenants until 2016) | Audience (every AudienceRestriction), Destination, Recipient and Issuer compared exactly with the team's configuration | `tests/response.rs`, `tests/attacks.rs` |
 //! | login CSRF / unsolicited responses | `InResponseTo` must name a request this browser session sent; unsolicited responses refused unless `allow_unsolicited` | `tests/response.rs` |
+//! | conditions we do not understand (SAML core 2.5.1) | any condition other than AudienceRestriction, OneTimeUse, ProxyRestriction: `condition_unsupported` | `tests/attacks.rs` |
 //! | stale assertions | Conditions and SubjectConfirmationData windows with a bounded skew (default 180 s, at most 600 s) | `tests/response.rs` |
 //! | canonicalization differences that let two documents share a digest | canonicalization checked byte for byte against libxml2 on 536 own vectors and 390 real ones; property tests | `tests/c14n.rs`, `tests/c14n_properties.rs` |
 //! | crashes on hostile input | `#![forbid(unsafe_code)]`, no `unwrap`/`panic`/indexing in `src/` (clippy-denied), fuzzing of every parser | `fuzz/`, `tests/fuzz_regressions.rs` |

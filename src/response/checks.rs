@@ -502,6 +502,20 @@ fn check_conditions(
     if let Some(limit) = not_on_or_after {
         check_not_on_or_after(limit, verifier.clock_skew, now, "Conditions")?;
     }
+    // SAML core 2.5.1: an unknown condition makes the assertion
+    // Indeterminate. OneTimeUse is enforced by the replay cache anyway;
+    // ProxyRestriction only limits what we may issue further.
+    for condition in conditions.child_elements() {
+        let known = ["AudienceRestriction", "OneTimeUse", "ProxyRestriction"]
+            .iter()
+            .any(|name| is_saml(condition, name));
+        if !known {
+            return Err(err(
+                ErrorKind::ConditionUnsupported,
+                format!("unknown condition <{}>", condition.local_name()),
+            ));
+        }
+    }
     let mut restrictions = 0;
     for restriction in children(conditions, "AudienceRestriction") {
         restrictions += 1;
