@@ -257,7 +257,13 @@ pub fn verify_enveloped<'d>(
         &sig.c14n_prefixes,
         &mut signed_info,
     )?;
-    let hint = sig.key_info_hint;
+    // KeyInfo is only a hint of which trusted certificate to try first,
+    // worth decoding only when there is a choice.
+    let hint = if usable.len() > 1 {
+        key_info_hint(sig.key_info)
+    } else {
+        None
+    };
     let ordered = usable
         .iter()
         .filter(|c| Some(c.fingerprint()) == hint)
@@ -312,6 +318,16 @@ pub fn verify_enveloped<'d>(
     })
 }
 
+/// The fingerprint of the first certificate in `KeyInfo`, if any. Never a
+/// source of trust: it only orders the trusted certificates.
+fn key_info_hint(key_info: Option<Element<'_>>) -> Option<CertFingerprint> {
+    key_info?
+        .descendants()
+        .find(|e| e.is(DSIG, "X509Certificate"))
+        .and_then(|c| decode_base64(&c.text(), "X509Certificate").ok())
+        .map(|der| CertFingerprint::of_der(&der))
+}
+
 /// A structurally valid signature with allow-listed algorithms.
 struct Parsed<'d> {
     signature: Element<'d>,
@@ -324,7 +340,7 @@ struct Parsed<'d> {
     digest_algorithm: DigestAlgorithm,
     digest_value: Vec<u8>,
     signature_value: Vec<u8>,
-    key_info_hint: Option<CertFingerprint>,
+    key_info: Option<Element<'d>>,
 }
 
 fn malformed(detail: impl Into<String>) -> Error {
@@ -603,14 +619,7 @@ impl<'d> Parsed<'d> {
         let digest_value = decode_base64(&digest_value_el.text(), "DigestValue")?;
         let signature_value = decode_base64(&signature_value.text(), "SignatureValue")?;
 
-        // KeyInfo: only a hint of which trusted certificate to try first.
-        let key_info_hint = find("KeyInfo").and_then(|key_info| {
-            key_info
-                .descendants()
-                .find(|e| e.is(DSIG, "X509Certificate"))
-                .and_then(|c| decode_base64(&c.text(), "X509Certificate").ok())
-                .map(|der| CertFingerprint::of_der(&der))
-        });
+        let key_info = find("KeyInfo");
 
         Ok(Self {
             signature,
@@ -623,7 +632,7 @@ impl<'d> Parsed<'d> {
             digest_algorithm,
             digest_value,
             signature_value,
-            key_info_hint,
+            key_info,
         })
     }
 }
