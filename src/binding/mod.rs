@@ -29,11 +29,7 @@ pub(crate) fn decode_post_value<'a>(input: &'a [u8], limits: &Limits) -> Result<
     }
     // base64 grows data by 4/3; allow line breaks on top.
     let cap = limits.max_input_bytes.saturating_div(3).saturating_mul(4);
-    let compact: Vec<u8> = input
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    let compact = strip_whitespace(input);
     if compact.is_empty() {
         return Err(Error::new(
             ErrorKind::InputNotBase64,
@@ -50,6 +46,21 @@ pub(crate) fn decode_post_value<'a>(input: &'a [u8], limits: &Limits) -> Result<
         return Err(too_large(decoded.len(), limits));
     }
     Ok(Cow::Owned(decoded))
+}
+
+/// The bytes of `text` without XML whitespace (space, tab, CR, LF): base64
+/// in XML text and in form values may be wrapped.
+fn strip_whitespace(text: &[u8]) -> Vec<u8> {
+    text.iter()
+        .copied()
+        .filter(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .collect()
+}
+
+/// Standard, padded base64 with whitespace and line breaks ignored: the one
+/// decoder for certificates, digests, signature values and form values.
+pub(crate) fn decode_base64(text: &[u8]) -> std::result::Result<Vec<u8>, base64::DecodeError> {
+    STANDARD.decode(strip_whitespace(text))
 }
 
 fn too_large(len: usize, limits: &Limits) -> Error {

@@ -11,8 +11,6 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, TimeDelta, Utc};
 use rsa::RsaPublicKey;
 use rsa::pkcs1::DecodeRsaPublicKey;
@@ -160,13 +158,7 @@ fn pem_body(pem: &str) -> Result<&str> {
 
 /// Base64 with whitespace and line breaks tolerated.
 fn decode_base64(text: &str) -> Result<Vec<u8>> {
-    let compact: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
-        .collect();
-    STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|e| invalid(format!("base64: {e}")))
+    crate::binding::decode_base64(text.as_bytes()).map_err(|e| invalid(format!("base64: {e}")))
 }
 
 impl SigningCertificate {

@@ -25,8 +25,6 @@
 
 mod crypto;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 
 use crate::c14n::{C14nMethod, InclusivePrefixes, canonicalize_element};
@@ -408,12 +406,7 @@ fn algorithm_of<'d>(el: Element<'d>) -> Result<&'d str> {
 }
 
 fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>> {
-    let compact: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
-        .collect();
-    let bytes = STANDARD
-        .decode(compact.as_bytes())
+    let bytes = crate::binding::decode_base64(text.as_bytes())
         .map_err(|e| malformed(format!("{what} is not base64: {e}")))?;
     if bytes.is_empty() {
         return Err(malformed(format!("{what} is empty")));
