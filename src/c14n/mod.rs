@@ -238,17 +238,45 @@ impl<W: Write> Out<'_, W> {
 
     /// Writes `s` with each of `specials` replaced by its escape.
     fn escaped(&mut self, s: &str, escape: fn(u8) -> Option<&'static str>) -> Result<()> {
+        let bytes = s.as_bytes();
         let mut run = 0;
-        for (i, b) in s.bytes().enumerate() {
-            if let Some(rep) = escape(b) {
-                self.push(s.get(run..i).unwrap_or_default())?;
+        // Runs of bytes that need no escape are found with a table lookup
+        // and copied at once (none of the special bytes is >= 0x80, so runs
+        // always end on character boundaries).
+        while let Some(offset) = bytes
+            .get(run..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&b| crate::xml::byte_class(&SPECIAL, b))
+        {
+            let i = run + offset;
+            self.push(s.get(run..i).unwrap_or_default())?;
+            if let Some(rep) = bytes.get(i).and_then(|b| escape(*b)) {
                 self.push(rep)?;
-                run = i + 1;
+            } else {
+                self.push(s.get(i..=i).unwrap_or_default())?;
             }
+            run = i + 1;
         }
         self.push(s.get(run..).unwrap_or_default())
     }
 }
+
+/// Every byte either escape function may replace: `&`, `<`, `>`, `"`, tab,
+/// LF, CR. A byte in this set that the current escape function keeps (such
+/// as `"` in text) is copied as it is.
+#[allow(clippy::indexing_slicing)] // constant indices below 256
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\t' as usize] = true;
+    table[b'\n' as usize] = true;
+    table[b'\r' as usize] = true;
+    table
+};
 
 fn escape_text(b: u8) -> Option<&'static str> {
     match b {

@@ -23,6 +23,14 @@ mod parse;
 
 pub(crate) use chars::is_ncname;
 
+/// A byte's entry in a 256-entry table.
+#[inline]
+pub(crate) fn byte_class<T: Copy>(table: &[T; 256], b: u8) -> T {
+    // A u8 always indexes a 256-entry array in bounds.
+    #[allow(clippy::indexing_slicing)]
+    table[usize::from(b)]
+}
+
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;

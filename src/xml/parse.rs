@@ -48,31 +48,58 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
     Builder::new(&text, limits).run()
 }
 
+/// Bytes that [`normalize_input`] must look at: controls other than tab and
+/// LF, CR, and 0xEF.
+#[allow(clippy::indexing_slicing)] // indices below 256, checked at compile time
+static NEEDS_LOOK: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = 1;
+        b += 1;
+    }
+    table[b'\t' as usize] = 0;
+    table[b'\n' as usize] = 0;
+    table[0xEF] = 1;
+    table
+};
+
 /// Refuses characters XML does not allow anywhere in a document, and applies
 /// XML 1.0 end-of-line handling (section 2.11): CRLF and lone CR become LF.
 fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
     let bytes = text.as_bytes();
+    // Fast path: most 64-byte chunks hold no byte that needs a closer look
+    // (controls, CR, or the lead byte of U+FFFE/U+FFFF).
     let mut has_cr = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\r' => has_cr = true,
-            b'\t' | b'\n' => {}
-            0..=0x1F => {
-                return Err(Error::at(
-                    ErrorKind::XmlInvalidChar,
-                    i,
-                    format!("control character U+{b:04X}"),
-                ));
+    for (c, chunk) in bytes.chunks(64).enumerate() {
+        let flagged = chunk
+            .iter()
+            .fold(0u8, |acc, &b| acc | super::byte_class(&NEEDS_LOOK, b));
+        if flagged == 0 {
+            continue;
+        }
+        for (j, &b) in chunk.iter().enumerate() {
+            let i = c * 64 + j;
+            match b {
+                b'\r' => has_cr = true,
+                b'\t' | b'\n' => {}
+                0..=0x1F => {
+                    return Err(Error::at(
+                        ErrorKind::XmlInvalidChar,
+                        i,
+                        format!("control character U+{b:04X}"),
+                    ));
+                }
+                // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
+                0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
+                    return Err(Error::at(
+                        ErrorKind::XmlInvalidChar,
+                        i,
+                        "noncharacter U+FFFE/U+FFFF",
+                    ));
+                }
+                _ => {}
             }
-            // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
-            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
-                return Err(Error::at(
-                    ErrorKind::XmlInvalidChar,
-                    i,
-                    "noncharacter U+FFFE/U+FFFF",
-                ));
-            }
-            _ => {}
         }
     }
     if !has_cr {
