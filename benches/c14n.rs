@@ -4,9 +4,12 @@
 //! handful of claims) and a 100 KB one (1,400 group claims).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::HashWriter;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use saml_sp::{C14nMethod, Document, InclusivePrefixes, Limits, canonicalize_element};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
 /// An Azure AD-shaped Response (unprefixed Assertion, default-namespace
 /// Signature) with `groups` group claims.
@@ -24,18 +27,6 @@ fn azure_response(groups: usize) -> String {
         sig = "A".repeat(344),
         cert = "B".repeat(1500),
     )
-}
-
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -60,7 +51,7 @@ fn bench(c: &mut Criterion) {
                     let signature = assertion
                         .child_elements()
                         .find(|e| e.local_name() == "Signature");
-                    let mut hasher = HashWriter(Sha256::new());
+                    let mut hasher = HashWriter::new();
                     canonicalize_element(
                         assertion,
                         signature,

@@ -4,7 +4,10 @@
 //! `cargo bench --bench dsig`
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use base64::Engine as _;
+use common::HashWriter;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
@@ -13,18 +16,6 @@ use saml_sp::{
     SignaturePolicy, SigningCertificate, Utc, canonicalize_element, ns, verify_enveloped,
 };
 use sha2::{Digest, Sha256};
-
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn assertion(doc: &Document) -> Element<'_> {
     doc.root()
@@ -70,7 +61,7 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("c14n+sha256 of the assertion", |b| {
         b.iter(|| {
-            let mut h = HashWriter(Sha256::new());
+            let mut h = HashWriter::new();
             canonicalize_element(
                 a,
                 Some(signature),
@@ -93,7 +84,7 @@ fn bench(c: &mut Criterion) {
     .unwrap();
     group.bench_function("c14n+sha256 of SignedInfo", |b| {
         b.iter(|| {
-            let mut h = HashWriter(Sha256::new());
+            let mut h = HashWriter::new();
             canonicalize_element(
                 signed_info,
                 None,

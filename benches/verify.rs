@@ -17,10 +17,13 @@
 //! `python3 compare/criterion_summary.py` prints the ratios afterwards.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
 use base64::Engine as _;
+use common::HashWriter;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
@@ -35,18 +38,6 @@ const INPUTS: [(&str, &str); 3] = [
     ("azure-5k-both-signed", "both-signed.xml"),
     ("azure-100k-groups", "azure-100k-groups.xml"),
 ];
-
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// (signed element, its Signature, that Signature's SignedInfo) for every
 /// enveloped signature of the document: the Response's and the Assertion's.
@@ -74,10 +65,10 @@ fn parse_and_digest(xml: &[u8]) {
     let doc = Document::parse(xml, &Limits::default()).unwrap();
     let none = InclusivePrefixes::none();
     for (el, sig, info) in signed_elements(&doc) {
-        let mut h = HashWriter(Sha256::new());
+        let mut h = HashWriter::new();
         canonicalize_element(el, Some(sig), C14nMethod::Exclusive, &none, &mut h).unwrap();
         black_box(h.0.finalize());
-        let mut h = HashWriter(Sha256::new());
+        let mut h = HashWriter::new();
         canonicalize_element(info, None, C14nMethod::Exclusive, &none, &mut h).unwrap();
         black_box(h.0.finalize());
     }
