@@ -7,7 +7,7 @@ use super::{
     VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
 };
 use crate::ids::{EntityId, RequestId};
-use crate::ns::SAML_ASSERTION;
+use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
 use crate::xml::{Document, Element};
 use crate::{Error, ErrorKind, Result};
 
@@ -28,11 +28,21 @@ fn trim(s: &str) -> &str {
     s.trim_matches([' ', '\t', '\n', '\r'])
 }
 
+/// The child elements `{ns}local` of `el`.
+fn children_in<'d, 'n>(
+    el: Element<'d>,
+    ns: &'n str,
+    local: &'n str,
+) -> impl Iterator<Item = Element<'d>> + use<'d, 'n> {
+    el.child_elements().filter(move |c| c.is(ns, local))
+}
+
+/// The child elements `saml:local` of `el`.
 fn children<'d, 'n>(
     el: Element<'d>,
     local: &'n str,
 ) -> impl Iterator<Item = Element<'d>> + use<'d, 'n> {
-    el.child_elements().filter(move |c| is_saml(*c, local))
+    children_in(el, SAML_ASSERTION, local)
 }
 
 /// At most one child `saml:<local>`.
@@ -116,10 +126,10 @@ fn check_issuer(el: Element<'_>, idp: &EntityId, required: bool) -> Result<()> {
 }
 
 fn check_status(response: Element<'_>) -> Result<()> {
-    let status = children_p(response, "Status")
+    let status = children_in(response, SAML_PROTOCOL, "Status")
         .next()
         .ok_or_else(|| malformed("Response has no Status"))?;
-    let code = children_p(status, "StatusCode")
+    let code = children_in(status, SAML_PROTOCOL, "StatusCode")
         .next()
         .ok_or_else(|| malformed("Status has no StatusCode"))?;
     let value = code.attribute(None, "Value").unwrap_or_default();
@@ -129,7 +139,7 @@ fn check_status(response: Element<'_>) -> Result<()> {
     // The codes, outermost first, and the IdP's message (Azure: AADSTS...).
     let mut codes = vec![value.to_owned()];
     let mut current = code;
-    while let Some(inner) = children_p(current, "StatusCode").next() {
+    while let Some(inner) = children_in(current, SAML_PROTOCOL, "StatusCode").next() {
         codes.push(
             inner
                 .attribute(None, "Value")
@@ -138,7 +148,7 @@ fn check_status(response: Element<'_>) -> Result<()> {
         );
         current = inner;
     }
-    let message = children_p(status, "StatusMessage")
+    let message = children_in(status, SAML_PROTOCOL, "StatusMessage")
         .next()
         .map(|m| m.text())
         .unwrap_or_default();
@@ -146,13 +156,6 @@ fn check_status(response: Element<'_>) -> Result<()> {
         ErrorKind::StatusNotSuccess,
         format!("status {}; message {message:?}", codes.join(" / ")),
     ))
-}
-
-fn children_p<'d, 'n>(
-    el: Element<'d>,
-    local: &'n str,
-) -> impl Iterator<Item = Element<'d>> + use<'d, 'n> {
-    el.child_elements().filter(move |c| is_samlp(*c, local))
 }
 
 fn check_destination(
