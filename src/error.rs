@@ -110,6 +110,17 @@ pub enum ErrorKind {
     /// A configuration value (entity ID, URL, request ID, option) is not
     /// acceptable.
     ConfigInvalid,
+    /// A team slug is not 1 to 63 of `a-z`, `0-9` and `-`, or starts or ends
+    /// with `-`.
+    TeamSlugInvalid,
+    /// A base URL or path template for the team's SAML URLs is not
+    /// acceptable (a path template must contain `{team}` exactly once).
+    UrlTemplateInvalid,
+    /// A role name is not `admin`, `collaborator`, `member` or a valid custom
+    /// role name.
+    RoleInvalid,
+    /// An allowed email domain is not a valid DNS name.
+    EmailDomainInvalid,
     // ---- metadata ----
     /// The document is not an `EntityDescriptor` / `EntitiesDescriptor`, or
     /// a required part is missing or malformed.
@@ -217,6 +228,10 @@ impl ErrorKind {
         Self::DigestMismatch,
         Self::SignatureInvalid,
         Self::ConfigInvalid,
+        Self::TeamSlugInvalid,
+        Self::UrlTemplateInvalid,
+        Self::RoleInvalid,
+        Self::EmailDomainInvalid,
         Self::MetadataInvalid,
         Self::MetadataEntityNotFound,
         Self::MetadataAmbiguous,
@@ -291,6 +306,10 @@ impl ErrorKind {
             Self::DigestMismatch => "digest_mismatch",
             Self::SignatureInvalid => "signature_invalid",
             Self::ConfigInvalid => "config_invalid",
+            Self::TeamSlugInvalid => "team_slug_invalid",
+            Self::UrlTemplateInvalid => "url_template_invalid",
+            Self::RoleInvalid => "role_invalid",
+            Self::EmailDomainInvalid => "email_domain_invalid",
             Self::MetadataInvalid => "metadata_invalid",
             Self::MetadataEntityNotFound => "metadata_entity_not_found",
             Self::MetadataAmbiguous => "metadata_ambiguous",
@@ -364,6 +383,10 @@ impl ErrorKind {
             Self::DigestMismatch => "the signed content was changed",
             Self::SignatureInvalid => "the signature does not verify",
             Self::ConfigInvalid => "the SSO configuration is invalid",
+            Self::TeamSlugInvalid => "the team name is not valid",
+            Self::UrlTemplateInvalid => "the SSO URL settings are not valid",
+            Self::RoleInvalid => "the role name is not valid",
+            Self::EmailDomainInvalid => "the email domain is not valid",
             Self::MetadataInvalid => "the metadata document is not valid SAML 2.0 metadata",
             Self::MetadataEntityNotFound => "the metadata does not describe the requested entity",
             Self::MetadataAmbiguous => "the metadata describes several identity providers",
@@ -463,6 +486,13 @@ impl std::error::Error for Error {}
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A validation error as a serde error: deserializing runs the same checks
+/// as the constructors, and says which kind failed.
+#[cfg(feature = "serde")]
+pub(crate) fn serde_error<E: serde::de::Error>(err: Error) -> E {
+    E::custom(format_args!("{}: {}", err.kind.as_str(), err.detail))
+}
 
 #[cfg(test)]
 mod tests {

@@ -149,3 +149,24 @@ macro_rules! string_traits {
 }
 
 string_traits!(EntityId, EndpointUrl, RequestId);
+
+/// Serialized as the plain string; deserializing runs the constructor's
+/// checks.
+#[cfg(feature = "serde")]
+macro_rules! serde_string {
+    ($($t:ty),*) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                Self::new(String::deserialize(d)?).map_err(crate::error::serde_error)
+            }
+        }
+    )*};
+}
+
+#[cfg(feature = "serde")]
+serde_string!(EntityId, EndpointUrl, RequestId);

@@ -345,12 +345,16 @@ impl Eq for SigningCertificate {}
 
 /// How long before a certificate's expiry a notice is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum NoticeThreshold {
     /// 30 days before expiry.
+    #[cfg_attr(feature = "serde", serde(rename = "30_days"))]
     ThirtyDays,
     /// 7 days before expiry.
+    #[cfg_attr(feature = "serde", serde(rename = "7_days"))]
     SevenDays,
     /// 1 day before expiry.
+    #[cfg_attr(feature = "serde", serde(rename = "1_day"))]
     OneDay,
 }
 
@@ -528,5 +532,112 @@ impl IdpCertSet {
                 })
             })
             .collect()
+    }
+}
+
+/// Storage form (feature `serde`): fingerprints as hex; a certificate as its
+/// SHA-256 and base64 DER, re-parsed, re-checked (RSA, key size under the
+/// default [`CertificatePolicy`]) and matched against the stored fingerprint
+/// on load; a set as its certificates, re-checked for 1 to
+/// [`IdpCertSet::MAX`] and duplicates. Expiry is not re-checked on load: a
+/// stored set may hold a certificate that expired since (verification never
+/// uses it; remove it).
+#[cfg(feature = "serde")]
+mod serde_impls {
+    use base64::Engine as _;
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{CertFingerprint, IdpCertSet, SigningCertificate, invalid};
+    use crate::error::serde_error;
+    use crate::{Error, ErrorKind};
+
+    impl Serialize for CertFingerprint {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_str(self)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for CertFingerprint {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let hex = String::deserialize(d)?;
+            Self::from_hex(&hex).ok_or_else(|| {
+                D::Error::custom(format_args!(
+                    "certificate_invalid: fingerprint {hex:?} is not 64 hex digits"
+                ))
+            })
+        }
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Stored {
+        sha256: CertFingerprint,
+        der: String,
+    }
+
+    impl Serialize for SigningCertificate {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            Stored {
+                sha256: self.fingerprint,
+                der: base64::engine::general_purpose::STANDARD.encode(&self.der),
+            }
+            .serialize(s)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for SigningCertificate {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let stored = Stored::deserialize(d)?;
+            let cert = Self::from_base64(&stored.der).map_err(serde_error)?;
+            if cert.fingerprint != stored.sha256 {
+                return Err(serde_error(invalid(format!(
+                    "stored certificate has SHA-256 {}, the record says {}",
+                    cert.fingerprint, stored.sha256
+                ))));
+            }
+            Ok(cert)
+        }
+    }
+
+    impl Serialize for IdpCertSet {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.certs.serialize(s)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for IdpCertSet {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let certs = Vec::<SigningCertificate>::deserialize(d)?;
+            if certs.is_empty() {
+                return Err(serde_error(Error::new(
+                    ErrorKind::NoUsableCertificate,
+                    "a stored certificate set is empty",
+                )));
+            }
+            if certs.len() > Self::MAX {
+                return Err(serde_error(Error::new(
+                    ErrorKind::TooManyCertificates,
+                    format!(
+                        "a stored certificate set has {} certificates, at most {}",
+                        certs.len(),
+                        Self::MAX
+                    ),
+                )));
+            }
+            for (i, cert) in certs.iter().enumerate() {
+                if certs
+                    .iter()
+                    .skip(i + 1)
+                    .any(|c| c.fingerprint == cert.fingerprint)
+                {
+                    return Err(serde_error(Error::new(
+                        ErrorKind::DuplicateCertificate,
+                        format!("certificate {} is stored twice", cert.fingerprint),
+                    )));
+                }
+            }
+            Ok(Self { certs })
+        }
     }
 }

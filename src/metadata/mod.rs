@@ -49,6 +49,8 @@ use crate::{Error, ErrorKind, Result};
 
 /// A SAML 2.0 binding this crate speaks to an IdP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[non_exhaustive]
 pub enum Binding {
     /// HTTP-Redirect: the message deflated into a query string.
