@@ -19,8 +19,10 @@ mod ids;
 mod limits;
 mod metadata;
 pub mod ns;
+mod provisioning;
 mod response;
 pub mod security;
+mod team;
 mod time;
 mod xml;
 
@@ -40,10 +42,19 @@ pub use metadata::{
     Binding, DropReason, DroppedCertificate, Endpoints, IdpMetadata, IdpMetadataReader,
     MetadataCertSet, NameIdFormat, SpMetadata,
 };
+pub use provisioning::{
+    EmailAddress, FoundBy, KeyLink, KnownAccount, MFA_CONTEXT_CLASSES, ManagedKind, NAME_ID_EMAIL,
+    NAME_ID_PERSISTENT, ProvisioningDecision, Refusal, RefusalReason, SubjectKey, SubjectKeySource,
+    asserted_email, asserted_mfa, decide, password_sign_in_allowed, subject_key,
+};
 pub use response::{
     AsyncReplayCache, AzureClaims, DEFAULT_CLOCK_SKEW, FreshAssertion, MAX_CLOCK_SKEW,
     MemoryReplayCache, NameId, ReplayCache, ReplayKey, RequiredSignature, ResponseVerifier,
     SamlAttribute, SignedParts, VerifiedAssertion, azure_claims,
+};
+pub use team::{
+    CustomRole, DueNotice, EmailDomain, IdpSettings, NoticeAudience, Role, RotationReport,
+    SpEndpoints, SpUrlLayout, TEAM_PLACEHOLDER, TeamConfig, TeamSlug,
 };
 pub use time::{Clock, DateTime, FixedClock, SystemClock, Utc};
 pub use xml::{Attribute, Children, Document, Element, Node};

@@ -1,0 +1,527 @@
+//! Team SSO: one team's SAML configuration, certificate rotation as admins
+//! do it, and expiry notices sent exactly once.
+//!
+//! Each team turns on SSO with its own IdP (Heroku's model): the platform
+//! derives the team's SP entity ID, sign-on URL, ACS URL and SP metadata URL
+//! from an [`SpUrlLayout`] and the [`TeamSlug`]; a team admin uploads the
+//! IdP's metadata or enters its values ([`IdpSettings`]); the team chooses
+//! the default role of new SSO users, whether SSO is enforced, an optional
+//! email-domain allow-list and whether MFA is required. [`TeamConfig`] holds
+//! all of it, builds the team's [`ResponseVerifier`], and keeps the record of
+//! expiry notices already sent. With the `serde` feature it serializes for
+//! the app's database, and deserializing re-validates every part.
+//!
+//! Only SP-initiated login is supported: the verifier it builds refuses
+//! unsolicited responses.
+//!
+//! **Rotation, as admins do it.** [`TeamConfig::add_certificate`] (up to
+//! three; a fourth, a duplicate or an expired one is refused),
+//! [`TeamConfig::remove_certificate`], [`TeamConfig::replace_idp`] from
+//! freshly uploaded metadata (reporting what was dropped and why). A
+//! signature under any certificate of the set valid at `now` verifies, so an
+//! admin adds the IdP's new certificate before the IdP switches, and removes
+//! the old one after: zero downtime.
+//!
+//! **Expiry notices.** [`TeamConfig::due_notices`] returns the notices due
+//! 30, 7 and 1 days before each certificate expires that were not sent yet;
+//! the app emails them to the team's admins and calls
+//! [`TeamConfig::mark_sent`], then stores the configuration. Each notice is
+//! thus returned once. When time jumped past several thresholds at once
+//! (the job did not run for a week, or a certificate was added 5 days before
+//! it expires), only the most urgent notice is returned; the skipped ones
+//! are listed in [`DueNotice::passed`] and recorded as passed by `mark_sent`,
+//! never sent late. Removing or replacing a certificate drops its record.
+
+mod names;
+mod notices;
+
+use chrono::{DateTime, Utc};
+
+pub use names::{
+    CustomRole, EmailDomain, Role, SpEndpoints, SpUrlLayout, TEAM_PLACEHOLDER, TeamSlug,
+};
+pub use notices::{DueNotice, NoticeAudience};
+
+use crate::certs::{CertFingerprint, IdpCertSet, SigningCertificate};
+use crate::ids::{EndpointUrl, EntityId};
+use crate::metadata::{Binding, DroppedCertificate, IdpMetadata};
+use crate::response::ResponseVerifier;
+use crate::{Error, ErrorKind, Result};
+use notices::NoticeLog;
+
+/// A team's IdP: its entity ID (the expected Issuer), the SingleSignOnService
+/// endpoint AuthnRequests go to, and the one to three certificates trusted
+/// for its signatures.
+///
+/// ```
+/// use saml_sp::{Binding, Clock, EndpointUrl, EntityId, FixedClock, IdpSettings, SigningCertificate};
+/// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
+/// let pem = std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap();
+/// let idp = IdpSettings::manual(
+///     EntityId::new("https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/")?,
+///     EndpointUrl::new("https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2")?,
+///     Binding::HttpRedirect,
+///     [SigningCertificate::from_pem(&pem)?],
+///     now,
+/// )?;
+/// assert_eq!(idp.certificates().certificates().len(), 1);
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct IdpSettings {
+    entity_id: EntityId,
+    sso_url: EndpointUrl,
+    sso_binding: Binding,
+    certificates: IdpCertSet,
+}
+
+impl IdpSettings {
+    /// The IdP as an admin entered it: entity ID, SSO URL and its binding,
+    /// and one to three certificates, checked at `now`.
+    ///
+    /// # Errors
+    /// As [`IdpCertSet::new`].
+    pub fn manual(
+        entity_id: EntityId,
+        sso_url: EndpointUrl,
+        sso_binding: Binding,
+        certificates: impl IntoIterator<Item = SigningCertificate>,
+        now: DateTime<Utc>,
+    ) -> Result<Self> {
+        Ok(Self {
+            entity_id,
+            sso_url,
+            sso_binding,
+            certificates: IdpCertSet::new(certificates, now)?,
+        })
+    }
+
+    /// The IdP from its metadata at `now`: the HTTP-Redirect SSO endpoint
+    /// (HTTP-POST if it has none), and the signing certificates valid at
+    /// `now`. Also returns the listed certificates that were left out, with
+    /// why ([`DroppedCertificate`]): show them to the admin.
+    ///
+    /// # Errors
+    /// As [`IdpMetadata::certificate_set`]; [`ErrorKind::MetadataInvalid`]
+    /// if it has no HTTP-Redirect or HTTP-POST SSO endpoint.
+    pub fn from_metadata(
+        metadata: &IdpMetadata,
+        now: DateTime<Utc>,
+    ) -> Result<(Self, Vec<DroppedCertificate>)> {
+        let sso = metadata.single_sign_on();
+        let (sso_binding, sso_url) = [Binding::HttpRedirect, Binding::HttpPost]
+            .into_iter()
+            .find_map(|b| sso.get(b).map(|url| (b, url.clone())))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::MetadataInvalid,
+                    format!(
+                        "the metadata of {} has no HTTP-Redirect or HTTP-POST SingleSignOnService",
+                        metadata.entity_id()
+                    ),
+                )
+            })?;
+        let chosen = metadata.certificate_set(now)?;
+        let dropped = chosen.dropped().to_vec();
+        Ok((
+            Self {
+                entity_id: metadata.entity_id().clone(),
+                sso_url,
+                sso_binding,
+                certificates: chosen.into_set(),
+            },
+            dropped,
+        ))
+    }
+
+    /// The IdP's entity ID: the Issuer its responses must carry.
+    pub fn entity_id(&self) -> &EntityId {
+        &self.entity_id
+    }
+
+    /// Where to send the AuthnRequest.
+    pub fn sso_url(&self) -> &EndpointUrl {
+        &self.sso_url
+    }
+
+    /// The binding of [`sso_url`](Self::sso_url).
+    pub fn sso_binding(&self) -> Binding {
+        self.sso_binding
+    }
+
+    /// The trusted signing certificates.
+    pub fn certificates(&self) -> &IdpCertSet {
+        &self.certificates
+    }
+}
+
+/// What a certificate change did, for the admin's screen and the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RotationReport {
+    /// Certificates now trusted that were not before.
+    pub added: Vec<CertFingerprint>,
+    /// Certificates trusted before and no longer (their notice records are
+    /// dropped).
+    pub removed: Vec<CertFingerprint>,
+    /// Certificates the metadata lists that were left out, with why
+    /// (expired, not yet valid).
+    pub dropped: Vec<DroppedCertificate>,
+    /// The IdP entity ID before, when the new metadata names another one
+    /// (the team switched IdPs: check this was meant).
+    pub previous_entity_id: Option<EntityId>,
+}
+
+/// One team's SSO configuration.
+///
+/// ```
+/// use saml_sp::{
+///     Clock, FixedClock, IdpMetadata, IdpSettings, Role, SpUrlLayout, TeamConfig, TeamSlug,
+///     EmailDomain, RequestId,
+/// };
+/// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
+/// let layout = SpUrlLayout::new("https://sso.example.com")?;
+/// let xml = std::fs::read("fixtures/metadata/azure-app-signed.xml").unwrap();
+/// let (idp, dropped) = IdpSettings::from_metadata(&IdpMetadata::parse(&xml, now)?, now)?;
+/// assert!(dropped.is_empty());
+/// let mut team = TeamConfig::new(TeamSlug::new("acme")?, &layout, idp)?;
+/// assert_eq!(team.default_role(), &Role::Member);
+/// team.set_allowed_email_domains([EmailDomain::new("acme.example")?]);
+/// team.set_require_mfa(true);
+///
+/// // The team's verifier, with the team's URLs and certificates.
+/// let verifier = team.response_verifier();
+/// let xml = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
+/// let request = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
+/// assert_eq!(verifier.verify(&xml, &[request], now)?.name_id(), "alice@acme.example");
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamConfig {
+    slug: TeamSlug,
+    sp: SpEndpoints,
+    idp: IdpSettings,
+    default_role: Role,
+    sso_enforced: bool,
+    allowed_email_domains: Vec<EmailDomain>,
+    require_mfa: bool,
+    notices: NoticeLog,
+}
+
+impl TeamConfig {
+    /// A team's configuration: its SP URLs from `layout`, its IdP, and the
+    /// defaults: new users get [`Role::Member`], SSO not enforced, any email
+    /// domain, MFA not required, no notice sent.
+    ///
+    /// # Errors
+    /// As [`SpUrlLayout::endpoints`].
+    pub fn new(slug: TeamSlug, layout: &SpUrlLayout, idp: IdpSettings) -> Result<Self> {
+        Ok(Self {
+            sp: layout.endpoints(&slug)?,
+            slug,
+            idp,
+            default_role: Role::Member,
+            sso_enforced: false,
+            allowed_email_domains: Vec::new(),
+            require_mfa: false,
+            notices: NoticeLog::default(),
+        })
+    }
+
+    /// The team's slug.
+    pub fn slug(&self) -> &TeamSlug {
+        &self.slug
+    }
+
+    /// The team's SP entity ID and URLs.
+    pub fn sp(&self) -> &SpEndpoints {
+        &self.sp
+    }
+
+    /// The team's IdP.
+    pub fn idp(&self) -> &IdpSettings {
+        &self.idp
+    }
+
+    /// The trusted IdP certificates.
+    pub fn certificates(&self) -> &IdpCertSet {
+        &self.idp.certificates
+    }
+
+    /// The role of users created or added by SSO.
+    pub fn default_role(&self) -> &Role {
+        &self.default_role
+    }
+
+    /// Sets the role of users created or added by SSO from now on (existing
+    /// members keep theirs).
+    pub fn set_default_role(&mut self, role: Role) {
+        self.default_role = role;
+    }
+
+    /// Whether members must sign in through the IdP (password sign-in is
+    /// then left to accounts the platform manages directly, see
+    /// [`password_sign_in_allowed`](crate::password_sign_in_allowed)).
+    pub fn sso_enforced(&self) -> bool {
+        self.sso_enforced
+    }
+
+    /// Sets whether SSO is enforced.
+    pub fn set_sso_enforced(&mut self, enforced: bool) {
+        self.sso_enforced = enforced;
+    }
+
+    /// The email domains SSO users may have; empty means any.
+    pub fn allowed_email_domains(&self) -> &[EmailDomain] {
+        &self.allowed_email_domains
+    }
+
+    /// Sets the allow-list (duplicates removed, sorted); empty allows any
+    /// domain.
+    pub fn set_allowed_email_domains(&mut self, domains: impl IntoIterator<Item = EmailDomain>) {
+        let mut domains: Vec<EmailDomain> = domains.into_iter().collect();
+        domains.sort();
+        domains.dedup();
+        self.allowed_email_domains = domains;
+    }
+
+    /// Whether `domain` (any case) may sign in: exact match with an entry,
+    /// or any domain when the list is empty.
+    pub fn email_domain_allowed(&self, domain: &str) -> bool {
+        self.allowed_email_domains.is_empty()
+            || self
+                .allowed_email_domains
+                .iter()
+                .any(|d| d.as_str().eq_ignore_ascii_case(domain))
+    }
+
+    /// Whether the IdP must assert multi-factor authentication.
+    pub fn require_mfa(&self) -> bool {
+        self.require_mfa
+    }
+
+    /// Sets whether MFA is required.
+    pub fn set_require_mfa(&mut self, required: bool) {
+        self.require_mfa = required;
+    }
+
+    /// The team's [`ResponseVerifier`]: Audience = the team's SP entity ID,
+    /// Destination/Recipient = its ACS URL, Issuer = its IdP, signatures
+    /// under its certificates. Options (clock skew, required signature) can
+    /// be chained on it.
+    pub fn response_verifier(&self) -> ResponseVerifier {
+        ResponseVerifier::new(
+            self.sp.entity_id().clone(),
+            self.sp.acs_url().clone(),
+            self.idp.entity_id.clone(),
+            self.idp.certificates.clone(),
+        )
+    }
+
+    /// Adds a certificate (the IdP's next one, before it switches).
+    ///
+    /// # Errors
+    /// [`ErrorKind::TooManyCertificates`] for a fourth,
+    /// [`ErrorKind::DuplicateCertificate`], [`ErrorKind::CertificateExpired`];
+    /// the configuration is unchanged on error.
+    pub fn add_certificate(&mut self, cert: SigningCertificate, now: DateTime<Utc>) -> Result<()> {
+        self.idp.certificates.add(cert, now)
+    }
+
+    /// Removes a certificate (the IdP's previous one, after it switched) and
+    /// its notice record.
+    ///
+    /// # Errors
+    /// [`ErrorKind::CertificateNotFound`]; [`ErrorKind::NoUsableCertificate`]
+    /// for the last one.
+    pub fn remove_certificate(
+        &mut self,
+        fingerprint: CertFingerprint,
+    ) -> Result<SigningCertificate> {
+        let removed = self.idp.certificates.remove(fingerprint)?;
+        self.notices.retain(&self.idp.certificates);
+        Ok(removed)
+    }
+
+    /// Replaces the IdP from freshly uploaded metadata: entity ID, SSO
+    /// endpoint and the certificate set (the ones valid at `now`). Notice
+    /// records of certificates that stay are kept; the others are dropped.
+    ///
+    /// # Errors
+    /// As [`IdpSettings::from_metadata`]; the configuration is unchanged on
+    /// error.
+    pub fn replace_idp(
+        &mut self,
+        metadata: &IdpMetadata,
+        now: DateTime<Utc>,
+    ) -> Result<RotationReport> {
+        let (idp, dropped) = IdpSettings::from_metadata(metadata, now)?;
+        let previous_entity_id =
+            (idp.entity_id != self.idp.entity_id).then(|| self.idp.entity_id.clone());
+        let mut report = self.swap_idp(idp);
+        report.dropped = dropped;
+        report.previous_entity_id = previous_entity_id;
+        Ok(report)
+    }
+
+    /// Replaces the certificate set with `certs`, checked at `now` (an admin
+    /// entering the values by hand).
+    ///
+    /// # Errors
+    /// As [`IdpCertSet::new`]; the configuration is unchanged on error.
+    pub fn replace_certificates(
+        &mut self,
+        certs: impl IntoIterator<Item = SigningCertificate>,
+        now: DateTime<Utc>,
+    ) -> Result<RotationReport> {
+        let idp = IdpSettings {
+            certificates: IdpCertSet::new(certs, now)?,
+            ..self.idp.clone()
+        };
+        Ok(self.swap_idp(idp))
+    }
+
+    fn swap_idp(&mut self, idp: IdpSettings) -> RotationReport {
+        let fingerprints = |set: &IdpCertSet| -> Vec<CertFingerprint> {
+            set.certificates()
+                .iter()
+                .map(SigningCertificate::fingerprint)
+                .collect()
+        };
+        let old = fingerprints(&self.idp.certificates);
+        let new = fingerprints(&idp.certificates);
+        let report = RotationReport {
+            added: new.iter().filter(|f| !old.contains(f)).copied().collect(),
+            removed: old.iter().filter(|f| !new.contains(f)).copied().collect(),
+            ..RotationReport::default()
+        };
+        self.idp = idp;
+        self.notices.retain(&self.idp.certificates);
+        report
+    }
+
+    /// The expiry notices due at `now` and not sent yet, soonest expiry
+    /// first: at most one per certificate, the most urgent threshold crossed
+    /// (see the [module docs](self) for skipped thresholds). Expired
+    /// certificates get none.
+    pub fn due_notices(&self, now: DateTime<Utc>) -> Vec<DueNotice> {
+        self.notices.due(&self.slug, &self.idp.certificates, now)
+    }
+
+    /// Records that `notice` was sent (with its
+    /// [`passed`](DueNotice::passed) thresholds): it is not returned again.
+    /// A notice for a certificate no longer in the set is ignored.
+    pub fn mark_sent(&mut self, notice: &DueNotice) {
+        if self
+            .idp
+            .certificates
+            .certificates()
+            .iter()
+            .any(|c| c.fingerprint() == notice.fingerprint)
+        {
+            self.notices.record(notice.fingerprint, notice.threshold);
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_impls {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{EmailDomain, IdpSettings, NoticeLog, Role, SpEndpoints, TeamConfig, TeamSlug};
+    use crate::certs::{CertFingerprint, NoticeThreshold};
+    use crate::error::serde_error;
+    use crate::{Error, ErrorKind};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct NoticeRecord {
+        sha256: CertFingerprint,
+        handled: NoticeThreshold,
+    }
+
+    /// The storage form; `version` lets a later release migrate it.
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Stored {
+        version: u32,
+        slug: TeamSlug,
+        sp: SpEndpoints,
+        idp: IdpSettings,
+        default_role: Role,
+        sso_enforced: bool,
+        allowed_email_domains: Vec<EmailDomain>,
+        require_mfa: bool,
+        notices_sent: Vec<NoticeRecord>,
+    }
+
+    const VERSION: u32 = 1;
+
+    impl Serialize for TeamConfig {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            Stored {
+                version: VERSION,
+                slug: self.slug.clone(),
+                sp: self.sp.clone(),
+                idp: self.idp.clone(),
+                default_role: self.default_role.clone(),
+                sso_enforced: self.sso_enforced,
+                allowed_email_domains: self.allowed_email_domains.clone(),
+                require_mfa: self.require_mfa,
+                notices_sent: self
+                    .notices
+                    .iter()
+                    .map(|(sha256, handled)| NoticeRecord { sha256, handled })
+                    .collect(),
+            }
+            .serialize(s)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for TeamConfig {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let stored = Stored::deserialize(d)?;
+            let invalid =
+                |detail: String| serde_error(Error::new(ErrorKind::ConfigInvalid, detail));
+            if stored.version != VERSION {
+                return Err(invalid(format!(
+                    "stored team configuration version {} (this release reads {VERSION})",
+                    stored.version
+                )));
+            }
+            let mut config = TeamConfig {
+                slug: stored.slug,
+                sp: stored.sp,
+                idp: stored.idp,
+                default_role: stored.default_role,
+                sso_enforced: stored.sso_enforced,
+                allowed_email_domains: Vec::new(),
+                require_mfa: stored.require_mfa,
+                notices: NoticeLog::default(),
+            };
+            let domains = stored.allowed_email_domains.len();
+            config.set_allowed_email_domains(stored.allowed_email_domains);
+            if config.allowed_email_domains.len() != domains {
+                return Err(invalid("an allowed email domain is stored twice".into()));
+            }
+            for record in stored.notices_sent {
+                let known = config
+                    .idp
+                    .certificates
+                    .certificates()
+                    .iter()
+                    .any(|c| c.fingerprint() == record.sha256);
+                if !known {
+                    return Err(invalid(format!(
+                        "a notice record names certificate {}, which is not in the set",
+                        record.sha256
+                    )));
+                }
+                config.notices.record(record.sha256, record.handled);
+            }
+            Ok(config)
+        }
+    }
+}
