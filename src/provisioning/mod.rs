@@ -622,3 +622,52 @@ fn decide_inner(
 pub fn password_sign_in_allowed(team: &TeamConfig, known: &KnownAccount) -> bool {
     matches!(known, KnownAccount::ManagedDirectly { .. }) || !team.sso_enforced()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::EmailAddress;
+
+    #[test]
+    fn email_addresses() {
+        for (ok, normalized) in [
+            ("alice@acme.example", "alice@acme.example"),
+            (
+                "  Alice.Liddell+sso@ACME.Example ",
+                "alice.liddell+sso@acme.example",
+            ),
+            ("o'brien@acme.example", "o'brien@acme.example"),
+        ] {
+            let e = EmailAddress::parse(ok).unwrap();
+            assert_eq!(e.normalized(), normalized, "{ok:?}");
+            assert_eq!(e.domain(), "acme.example");
+        }
+        let long_local = format!("{}@acme.example", "a".repeat(65));
+        let long_total = format!("a@{}.example", vec!["b".repeat(63); 4].join("."));
+        for bad in [
+            "",
+            "alice",
+            "@acme.example",
+            "alice@",
+            "alice@@acme.example",
+            "alice@bob@acme.example",
+            "alice@acme",
+            "alice@acme..example",
+            "al ice@acme.example",
+            "alice(at)acme.example",
+            "\"alice\"@acme.example",
+            ".alice@acme.example",
+            "alice.@acme.example",
+            "al..ice@acme.example",
+            "alice@acme.example.",
+            "alice@ acme.example",
+            "alicé@acme.example",
+            "alice@bücher.example",
+            "alice@[10.0.0.1]",
+            "alice<script>@acme.example",
+            &long_local,
+            &long_total,
+        ] {
+            assert!(EmailAddress::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+}
