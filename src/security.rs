@@ -51,6 +51,7 @@
 //! | conditions we do not understand (SAML core 2.5.1) | any condition other than AudienceRestriction, OneTimeUse, ProxyRestriction: `condition_unsupported` | `tests/attacks.rs` |
 //! | stale assertions | Conditions and SubjectConfirmationData windows with a bounded skew (default 180 s, at most 600 s) | `tests/response.rs` |
 //! | canonicalization differences that let two documents share a digest | canonicalization checked byte for byte against libxml2 on 536 own vectors and 390 real ones; property tests | `tests/c14n.rs`, `tests/c14n_properties.rs` |
+//! | account takeover by email across teams (nOAuth): a team's IdP asserts another person's email or object ID | provisioning keys people by Azure `objectidentifier` or persistent NameID hashed with the team and the IdP's entity ID, never by email; an account found by email only is linked after an email confirmation ([`KeyLink::ConfirmByEmail`](crate::KeyLink)); an assertion checked for another team is refused | `tests/provisioning.rs` |
 //! | crashes on hostile input | `#![forbid(unsafe_code)]`, no `unwrap`/`panic`/indexing in `src/` (clippy-denied), fuzzing of every parser | `fuzz/`, `tests/fuzz_regressions.rs` |
 //!
 //! ## Deliberately refused real-world behaviour

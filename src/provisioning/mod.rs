@@ -1,78 +1,5 @@
 //! Just-in-time provisioning: what to do with a person who just signed in
-//! through the team's IdP.
-//!
-//! The decision is a pure function of three things: the assertion after the
-//! one-time-use check ([`FreshAssertion`], nothing weaker), the team's
-//! [`TeamConfig`], and what the app knows about the person
-//! ([`KnownAccount`]). It does no I/O; the app carries it out.
-//!
-//! # How the app looks the person up
-//!
-//! 1. [`subject_key`]: the person's stable key at this team's IdP. Look the
-//!    account up by it first (the app stores it when it links an account).
-//! 2. If no account has that key, [`asserted_email`] and look up by the
-//!    normalized (lowercase) email: report it with
-//!    [`FoundBy::Email`], so the decision asks the app to confirm the link
-//!    by email before trusting it.
-//! 3. [`decide`] with what was found.
-//!
-//! ```
-//! # use saml_sp::*;
-//! # let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
-//! # let xml = std::fs::read("fixtures/metadata/azure-app-signed.xml").unwrap();
-//! # let (idp, _) = IdpSettings::from_metadata(&IdpMetadata::parse(&xml, now)?, now)?;
-//! # let team = TeamConfig::new(TeamSlug::new("acme")?, &SpUrlLayout::new("https://sso.example.com")?, idp)?;
-//! # let response = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
-//! # let request = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
-//! let fresh = team
-//!     .response_verifier()
-//!     .verify(&response, &[request], now)?
-//!     .check_replay(&MemoryReplayCache::new(1000), now)?;
-//! let key = subject_key(&fresh, &team).expect("Azure sends objectidentifier");
-//! // ... the app finds no account by key.as_str(), none by email either:
-//! match decide(&fresh, &team, &KnownAccount::NoAccount) {
-//!     ProvisioningDecision::CreateAccount { email, name, role, email_verification_required, .. } => {
-//!         assert_eq!(email.normalized(), "alice@acme.example");
-//!         assert_eq!(name.as_deref(), Some("Alice Liddell"));
-//!         assert_eq!(role, Role::Member);
-//!         assert!(email_verification_required);
-//!     }
-//!     other => panic!("{other:?}"),
-//! }
-//! # Ok::<(), saml_sp::Error>(())
-//! ```
-//!
-//! # The stable key, and why email is never the key
-//!
-//! An email address is mutable (renames, marriage, domain changes) and can
-//! be reassigned to another person; an IdP admin can also set any user's
-//! email to anything. The key is therefore, in this order:
-//! 1. Azure's `objectidentifier` claim: the user's immutable object ID in
-//!    the tenant. It comes first because Azure sends it whatever the app's
-//!    NameID is configured as, so changing the NameID source in the Azure
-//!    portal does not turn every member into a stranger.
-//! 2. A NameID with Format `persistent`: the SAML standard's opaque,
-//!    non-reassigned identifier (Okta, Google, ADFS and others).
-//!
-//! Without either, the login is refused ([`RefusalReason::MissingSubjectKey`]):
-//! configure the IdP to send a persistent NameID. The key is scoped to the
-//! team and the IdP's entity ID (a SHA-256 over both and the value), so one
-//! team's IdP can never assert a key that opens another team's identity.
-//!
-//! # Emails
-//!
-//! The email is Azure's `emailaddress` claim, else the NameID when its
-//! Format is `emailAddress`; a malformed email claim is refused, not
-//! skipped. Emails and domains compare case-insensitively (ASCII). A new
-//! account's email must be verified before use (the platform sends the
-//! acknowledgment link): the IdP vouches for its user, not for the mailbox.
-//!
-//! # What removal at the IdP does
-//!
-//! Removing or disabling a user at the IdP stops their future SSO logins,
-//! and nothing else: this crate keeps no state about people. Team membership,
-//! sessions already open and API keys are the app's to revoke (for example
-//! on a SCIM deprovisioning event, or when an admin removes the member).
+//! through the team's IdP. The guide is on [`decide`](crate::decide).
 
 use sha2::{Digest, Sha256};
 
@@ -113,7 +40,7 @@ impl SubjectKeySource {
 }
 
 /// A person's stable key at one team's IdP (see the
-/// [module docs](self#the-stable-key-and-why-email-is-never-the-key)).
+/// [`decide`](decide#the-stable-key-and-why-email-is-never-the-key)).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SubjectKey {
     key: String,
@@ -260,8 +187,8 @@ pub enum FoundBy {
     Email,
 }
 
-/// What the app knows about the person (looked up as the
-/// [module docs](self#how-the-app-looks-the-person-up) say).
+/// What the app knows about the person (looked up as
+/// [`decide`](decide#how-the-app-looks-the-person-up) says).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KnownAccount {
@@ -534,11 +461,88 @@ fn asserted_name(assertion: &FreshAssertion) -> Option<String> {
     }
 }
 
-/// The provisioning decision. Checks, in order: the assertion is for this
-/// team; a directly managed account is refused; a stable key; an email,
-/// well-formed, in the team's allow-list; MFA when the team requires it.
-/// Then: no account → create it, a member → sign in, an account outside the
-/// team → add it with the default role.
+/// Just-in-time provisioning: what to do with a person who just signed in
+/// through the team's IdP.
+///
+/// The decision is a pure function of three things: the assertion after the
+/// one-time-use check ([`FreshAssertion`], nothing weaker), the team's
+/// [`TeamConfig`], and what the app knows about the person
+/// ([`KnownAccount`]). It does no I/O; the app carries it out.
+///
+/// # How the app looks the person up
+///
+/// 1. [`subject_key`]: the person's stable key at this team's IdP. Look the
+///    account up by it first (the app stores it when it links an account).
+/// 2. If no account has that key, [`asserted_email`] and look up by the
+///    normalized (lowercase) email: report it with
+///    [`FoundBy::Email`], so the decision asks the app to confirm the link
+///    by email before trusting it.
+/// 3. [`decide`] with what was found.
+///
+/// ```
+/// # use saml_sp::*;
+/// # let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
+/// # let xml = std::fs::read("fixtures/metadata/azure-app-signed.xml").unwrap();
+/// # let (idp, _) = IdpSettings::from_metadata(&IdpMetadata::parse(&xml, now)?, now)?;
+/// # let team = TeamConfig::new(TeamSlug::new("acme")?, &SpUrlLayout::new("https://sso.example.com")?, idp)?;
+/// # let response = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
+/// # let request = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
+/// let fresh = team
+///     .response_verifier()
+///     .verify(&response, &[request], now)?
+///     .check_replay(&MemoryReplayCache::new(1000), now)?;
+/// let key = subject_key(&fresh, &team).expect("Azure sends objectidentifier");
+/// // ... the app finds no account by key.as_str(), none by email either:
+/// match decide(&fresh, &team, &KnownAccount::NoAccount) {
+///     ProvisioningDecision::CreateAccount { email, name, role, email_verification_required, .. } => {
+///         assert_eq!(email.normalized(), "alice@acme.example");
+///         assert_eq!(name.as_deref(), Some("Alice Liddell"));
+///         assert_eq!(role, Role::Member);
+///         assert!(email_verification_required);
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+///
+/// # The stable key, and why email is never the key
+///
+/// An email address is mutable (renames, marriage, domain changes) and can
+/// be reassigned to another person; an IdP admin can also set any user's
+/// email to anything. The key is therefore, in this order:
+/// 1. Azure's `objectidentifier` claim: the user's immutable object ID in
+///    the tenant. It comes first because Azure sends it whatever the app's
+///    NameID is configured as, so changing the NameID source in the Azure
+///    portal does not turn every member into a stranger.
+/// 2. A NameID with Format `persistent`: the SAML standard's opaque,
+///    non-reassigned identifier (Okta, Google, ADFS and others).
+///
+/// Without either, the login is refused ([`RefusalReason::MissingSubjectKey`]):
+/// configure the IdP to send a persistent NameID. The key is scoped to the
+/// team and the IdP's entity ID (a SHA-256 over both and the value), so one
+/// team's IdP can never assert a key that opens another team's identity.
+///
+/// # Emails
+///
+/// The email is Azure's `emailaddress` claim, else the NameID when its
+/// Format is `emailAddress`; a malformed email claim is refused, not
+/// skipped. Emails and domains compare case-insensitively (ASCII). A new
+/// account's email must be verified before use (the platform sends the
+/// acknowledgment link): the IdP vouches for its user, not for the mailbox.
+///
+/// # What removal at the IdP does
+///
+/// Removing or disabling a user at the IdP stops their future SSO logins,
+/// and nothing else: this crate keeps no state about people. Team membership,
+/// sessions already open and API keys are the app's to revoke (for example
+/// on a SCIM deprovisioning event, or when an admin removes the member).
+///
+/// # The checks
+///
+/// In order: the assertion is for this team; a directly managed account is
+/// refused; a stable key; an email, well-formed, in the team's allow-list;
+/// MFA when the team requires it. Then: no account → create it, a member →
+/// sign in, an account outside the team → add it with the default role.
 pub fn decide(
     assertion: &FreshAssertion,
     team: &TeamConfig,

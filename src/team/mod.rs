@@ -1,36 +1,5 @@
-//! Team SSO: one team's SAML configuration, certificate rotation as admins
-//! do it, and expiry notices sent exactly once.
-//!
-//! Each team turns on SSO with its own IdP (Heroku's model): the platform
-//! derives the team's SP entity ID, sign-on URL, ACS URL and SP metadata URL
-//! from an [`SpUrlLayout`] and the [`TeamSlug`]; a team admin uploads the
-//! IdP's metadata or enters its values ([`IdpSettings`]); the team chooses
-//! the default role of new SSO users, whether SSO is enforced, an optional
-//! email-domain allow-list and whether MFA is required. [`TeamConfig`] holds
-//! all of it, builds the team's [`ResponseVerifier`], and keeps the record of
-//! expiry notices already sent. With the `serde` feature it serializes for
-//! the app's database, and deserializing re-validates every part.
-//!
-//! Only SP-initiated login is supported: the verifier it builds refuses
-//! unsolicited responses.
-//!
-//! **Rotation, as admins do it.** [`TeamConfig::add_certificate`] (up to
-//! three; a fourth, a duplicate or an expired one is refused),
-//! [`TeamConfig::remove_certificate`], [`TeamConfig::replace_idp`] from
-//! freshly uploaded metadata (reporting what was dropped and why). A
-//! signature under any certificate of the set valid at `now` verifies, so an
-//! admin adds the IdP's new certificate before the IdP switches, and removes
-//! the old one after: zero downtime.
-//!
-//! **Expiry notices.** [`TeamConfig::due_notices`] returns the notices due
-//! 30, 7 and 1 days before each certificate expires that were not sent yet;
-//! the app emails them to the team's admins and calls
-//! [`TeamConfig::mark_sent`], then stores the configuration. Each notice is
-//! thus returned once. When time jumped past several thresholds at once
-//! (the job did not run for a week, or a certificate was added 5 days before
-//! it expires), only the most urgent notice is returned; the skipped ones
-//! are listed in [`DueNotice::passed`] and recorded as passed by `mark_sent`,
-//! never sent late. Removing or replacing a certificate drops its record.
+//! Team SSO: one team's configuration, certificate rotation and expiry
+//! notices. The guide is on [`TeamConfig`](crate::TeamConfig).
 
 mod names;
 mod notices;
@@ -174,7 +143,41 @@ pub struct RotationReport {
     pub previous_entity_id: Option<EntityId>,
 }
 
-/// One team's SSO configuration.
+/// Team SSO: one team's SAML configuration, certificate rotation as admins
+/// do it, and expiry notices sent exactly once.
+///
+/// Each team turns on SSO with its own IdP (Heroku's model): the platform
+/// derives the team's SP entity ID, sign-on URL, ACS URL and SP metadata URL
+/// from an [`SpUrlLayout`] and the [`TeamSlug`]; a team admin uploads the
+/// IdP's metadata or enters its values ([`IdpSettings`]); the team chooses
+/// the default role of new SSO users, whether SSO is enforced, an optional
+/// email-domain allow-list and whether MFA is required. [`TeamConfig`] holds
+/// all of it, builds the team's [`ResponseVerifier`], and keeps the record of
+/// expiry notices already sent. With the `serde` feature it serializes for
+/// the app's database, and deserializing re-validates every part.
+///
+/// Only SP-initiated login is supported: the verifier it builds refuses
+/// unsolicited responses.
+///
+/// **Rotation, as admins do it.** [`TeamConfig::add_certificate`] (up to
+/// three; a fourth, a duplicate or an expired one is refused),
+/// [`TeamConfig::remove_certificate`], [`TeamConfig::replace_idp`] from
+/// freshly uploaded metadata (reporting what was dropped and why). A
+/// signature under any certificate of the set valid at `now` verifies, so an
+/// admin adds the IdP's new certificate before the IdP switches, and removes
+/// the old one after: zero downtime.
+///
+/// **Expiry notices.** [`TeamConfig::due_notices`] returns the notices due
+/// 30, 7 and 1 days before each certificate expires that were not sent yet;
+/// the app emails them to the team's admins and calls
+/// [`TeamConfig::mark_sent`], then stores the configuration. Each notice is
+/// thus returned once. When time jumped past several thresholds at once
+/// (the job did not run for a week, or a certificate was added 5 days before
+/// it expires), only the most urgent notice is returned; the skipped ones
+/// are listed in [`DueNotice::passed`] and recorded as passed by `mark_sent`,
+/// never sent late. Removing or replacing a certificate drops its record.
+///
+/// # Example
 ///
 /// ```
 /// use saml_sp::{
@@ -404,7 +407,7 @@ impl TeamConfig {
 
     /// The expiry notices due at `now` and not sent yet, soonest expiry
     /// first: at most one per certificate, the most urgent threshold crossed
-    /// (see the [module docs](self) for skipped thresholds). Expired
+    /// (see [`TeamConfig`] for skipped thresholds). Expired
     /// certificates get none.
     pub fn due_notices(&self, now: DateTime<Utc>) -> Vec<DueNotice> {
         self.notices.due(&self.slug, &self.idp.certificates, now)
