@@ -159,6 +159,7 @@ fn bad_layouts_are_refused() {
         "https://sso.example.com/?x=1",
         "https://sso.example.com/#top",
         "https://sso.example.com/{team}",
+        "https://admin@sso.example.com",
         "https:// sso.example.com",
         "",
     ] {
@@ -180,6 +181,9 @@ fn bad_layouts_are_refused() {
         (ok, "/s/{TEAM}", "/a/{team}", "/m/{team}"),
         (ok, "/x/{team}", "/x/{team}", "/m/{team}"),
         (ok, "/s/{team}", "/x/{team}", "/x/{team}"),
+        (ok, "/s/../{team}", "/a/{team}", "/m/{team}"),
+        (ok, "/s/{team}", "/a//{team}", "/m/{team}"),
+        (ok, "/s/{team}", "/a/{team}", "/m/./{team}"),
     ] {
         assert_eq!(
             layout().with_paths(e, s, a, m).unwrap_err().kind(),

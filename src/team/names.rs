@@ -107,6 +107,12 @@ fn check_template(what: &str, template: &str) -> Result<()> {
             "the {what} path {template:?} must contain {TEAM_PLACEHOLDER} exactly once"
         )));
     }
+    let path = template.split(['?', '#']).next().unwrap_or_default();
+    if path.contains("//") || path.split('/').any(|seg| seg == "." || seg == "..") {
+        return Err(template_error(format!(
+            "the {what} path {template:?} has an empty, '.' or '..' segment"
+        )));
+    }
     let rest = template.replace(TEAM_PLACEHOLDER, "");
     if let Some(c) = rest.chars().find(|c| {
         !c.is_ascii_graphic() || matches!(c, '{' | '}' | '?' | '#' | '\\' | '"' | '<' | '>')
@@ -137,9 +143,9 @@ impl SpUrlLayout {
     pub fn new(base_url: &str) -> Result<Self> {
         let base = base_url.strip_suffix('/').unwrap_or(base_url);
         let url = EndpointUrl::new(base).map_err(|e| template_error(e.detail().to_owned()))?;
-        if base.contains(['?', '#', '{', '}']) {
+        if base.contains(['?', '#', '{', '}', '@']) {
             return Err(template_error(format!(
-                "base URL {base_url:?} must not have a query, a fragment or braces"
+                "base URL {base_url:?} must not have a query, a fragment, user info or braces"
             )));
         }
         if !url.is_https() {
