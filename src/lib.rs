@@ -21,6 +21,7 @@ mod metadata;
 pub mod ns;
 mod response;
 pub mod security;
+mod store;
 mod time;
 mod xml;
 
@@ -44,6 +45,10 @@ pub use response::{
     AsyncReplayCache, AzureClaims, DEFAULT_CLOCK_SKEW, FreshAssertion, MAX_CLOCK_SKEW,
     MemoryReplayCache, NameId, ReplayCache, ReplayKey, RequiredSignature, ResponseVerifier,
     SamlAttribute, SignedParts, VerifiedAssertion, azure_claims,
+};
+pub use store::{
+    AsyncRequestTracker, DEFAULT_REQUEST_LIFETIME, MAX_PENDING_REQUESTS, MemoryRequestTracker,
+    RequestTracker, TrackerKey,
 };
 pub use time::{Clock, DateTime, FixedClock, SystemClock, Utc};
 pub use xml::{Attribute, Children, Document, Element, Node};
