@@ -50,5 +50,7 @@ pub use store::{
     AsyncRequestTracker, DEFAULT_REQUEST_LIFETIME, MAX_PENDING_REQUESTS, MemoryRequestTracker,
     RequestTracker, TrackerKey,
 };
+#[cfg(feature = "redis")]
+pub use store::{RedisReplayCache, RedisRequestTracker, RedisStore};
 pub use time::{Clock, DateTime, FixedClock, SystemClock, Utc};
 pub use xml::{Attribute, Children, Document, Element, Node};

@@ -8,7 +8,9 @@
 //! [`ResponseVerifier::verify`](crate::ResponseVerifier::verify) as the
 //! expected request IDs. Storage is the caller's: [`MemoryRequestTracker`]
 //! for one process, any shared store through [`RequestTracker`] /
-//! [`AsyncRequestTracker`].
+//! [`AsyncRequestTracker`], and with the `redis` feature
+//! [`RedisRequestTracker`] and [`RedisReplayCache`] for apps that run as
+//! several instances.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -18,6 +20,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::{Error, ErrorKind, RequestId, Result};
+
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisReplayCache, RedisRequestTracker, RedisStore};
 
 /// How many AuthnRequests one [`TrackerKey`] may have outstanding; when a
 /// browser starts a ninth, the oldest is forgotten, so one browser cannot
