@@ -676,6 +676,14 @@ async fn unroutable_host_fails_closed_in_bounded_time() {
 
 // ---- configuration -------------------------------------------------------------
 
+#[test]
+fn stores_can_live_in_shared_web_app_state() {
+    fn shareable<T: Clone + Send + Sync + std::fmt::Debug + 'static>() {}
+    shareable::<RedisStore>();
+    shareable::<RedisReplayCache>();
+    shareable::<RedisRequestTracker>();
+}
+
 #[tokio::test]
 async fn bad_configuration_is_refused() {
     for namespace in ["", "has space", "colon:inside", "ünïcode", &"n".repeat(65)] {

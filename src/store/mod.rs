@@ -117,6 +117,50 @@ fn check_lifetime(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
 /// error, never "no requests" silently turned into acceptance (an empty
 /// list makes the verifier refuse a solicited Response, which is the safe
 /// side).
+///
+/// The whole round trip, with the in-memory stores (a web app calls the
+/// same methods on [`AsyncRequestTracker`] / [`AsyncReplayCache`](crate::AsyncReplayCache)
+/// with `.await`):
+///
+/// ```
+/// use chrono::TimeDelta;
+/// use saml_sp::{
+///     DEFAULT_REQUEST_LIFETIME, EndpointUrl, EntityId, ErrorKind, FixedClock, Clock,
+///     IdpCertSet, MemoryReplayCache, MemoryRequestTracker, RequestId, RequestTracker,
+///     ResponseVerifier, SigningCertificate, TrackerKey,
+/// };
+///
+/// let requests = MemoryRequestTracker::new(100_000);
+/// let replay = MemoryReplayCache::new(100_000);
+/// let now = FixedClock::parse("2026-03-02T10:00:00Z").unwrap().now();
+///
+/// // GET /saml/acme/init: build the AuthnRequest, remember its ID for this
+/// // browser (the session ID comes from the app's signed, HttpOnly cookie).
+/// let browser = TrackerKey::new("acme", "7f3a9c0e6a1b2d4c5e8f7a9b0c1d2e3f")?;
+/// let request_id = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
+/// requests.remember(&browser, &request_id, now + DEFAULT_REQUEST_LIFETIME, now)?;
+///
+/// // POST /saml/acme/acs, a minute later: take the IDs (one-time), verify,
+/// // then the one-time-use check.
+/// let now = now + TimeDelta::minutes(1);
+/// let expected = requests.take(&browser, now)?;
+/// let pem = std::fs::read("fixtures/keys/idp-a.crt.pem").unwrap();
+/// let verifier = ResponseVerifier::new(
+///     EntityId::new("https://sso.example.com/saml/acme")?,
+///     EndpointUrl::new("https://sso.example.com/saml/acme/acs")?,
+///     EntityId::new("https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/")?,
+///     IdpCertSet::new([SigningCertificate::parse(&pem)?], now)?,
+/// );
+/// let xml = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
+/// let fresh = verifier.verify(&xml, &expected, now)?.check_replay(&replay, now)?;
+/// assert_eq!(fresh.name_id(), "alice@acme.example");
+///
+/// // The same POST again: the request was consumed.
+/// let expected = requests.take(&browser, now)?;
+/// let err = verifier.verify(&xml, &expected, now).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InResponseToMismatch);
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
 pub trait RequestTracker {
     /// Remembers `id` under `key` until `expires_at`. At most
     /// [`MAX_PENDING_REQUESTS`] IDs are kept per key; the oldest goes first.

@@ -292,6 +292,10 @@ impl AsyncReplayCache for RedisReplayCache {
 /// changed only by Lua scripts (atomic: remember = prune + add + cap +
 /// expire; take = read live IDs + delete), shared by every instance.
 ///
+/// Over the cap of [`MAX_PENDING_REQUESTS`], the IDs that expire first are
+/// dropped (the oldest, when every request gets the same lifetime); `take`
+/// returns the IDs in expiry order.
+///
 /// ```no_run
 /// # async fn demo() -> Result<(), saml_sp::Error> {
 /// use saml_sp::{
