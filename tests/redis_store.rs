@@ -565,6 +565,50 @@ async fn redis_stopped_mid_test_fails_closed_and_recovers_on_restart() {
 }
 
 #[tokio::test]
+async fn a_full_redis_refuses_writes_and_that_fails_closed() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let store = instance(&server, "app");
+    let cache = RedisReplayCache::new(store.clone());
+    let tracker = RedisRequestTracker::new(store);
+    let key = some_replay_key();
+    let browser = TrackerKey::new("acme", "browser-1").unwrap();
+    let now = Utc::now();
+    let expires = now + TimeDelta::seconds(300);
+    let mut conn = raw(&server).await;
+    let config = |maxmemory: &str| {
+        let mut cmd = redis::cmd("CONFIG");
+        cmd.arg("SET")
+            .arg("maxmemory-policy")
+            .arg("noeviction")
+            .arg("maxmemory")
+            .arg(maxmemory);
+        cmd
+    };
+    // Over maxmemory with noeviction: Redis answers writes with OOM.
+    let () = config("1").query_async(&mut conn).await.unwrap();
+    let err = cache
+        .insert_if_absent(&key, expires, now)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReplayCacheUnavailable, "{err}");
+    assert!(err.detail().contains("OOM"), "{err}");
+    let err = tracker
+        .remember(&browser, &id(1), expires, now)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RequestStoreUnavailable, "{err}");
+
+    let () = config("0").query_async(&mut conn).await.unwrap();
+    assert!(cache.insert_if_absent(&key, expires, now).await.unwrap());
+    tracker
+        .remember(&browser, &id(1), expires, now)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn a_hung_redis_times_out_and_recovers() {
     let Some(server) = RedisServer::start() else {
         return;
@@ -691,7 +735,8 @@ async fn bad_configuration_is_refused() {
         assert_eq!(err.kind(), ErrorKind::ConfigInvalid, "{namespace:?}");
     }
     assert!(RedisStore::open("redis://127.0.0.1/", &"n".repeat(64)).is_ok());
-    for url in ["not a url", "http://127.0.0.1/", ""] {
+    // rediss:// needs TLS, which is not compiled in.
+    for url in ["not a url", "http://127.0.0.1/", "", "rediss://127.0.0.1/"] {
         let err = RedisStore::open(url, "app").unwrap_err();
         assert_eq!(err.kind(), ErrorKind::ConfigInvalid, "{url:?}");
     }

@@ -32,13 +32,14 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Longest namespace accepted, in bytes.
 const MAX_NAMESPACE: usize = 64;
 
-/// Remember one request: drop expired IDs, add this one (score = expiry),
-/// keep the newest `MAX_PENDING_REQUESTS`, let the key expire with its
-/// last ID. Times are the caller's (Unix ms); the key's TTL is relative, so
-/// Redis's own clock does not matter.
+/// Remember one request: add it (score = expiry), drop expired IDs, keep
+/// the newest `MAX_PENDING_REQUESTS`, let the key expire with its last ID.
+/// Times are the caller's (Unix ms); the key's TTL is relative, so Redis's
+/// own clock does not matter. ZADD comes first: Redis checks `maxmemory` at
+/// a script's first write, and only ZADD is refused when out of memory.
 const REMEMBER_LUA: &str = r"
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 redis.call('PEXPIRE', KEYS[1], math.max(1, tonumber(last[2]) - tonumber(ARGV[3])))
@@ -56,6 +57,16 @@ return ids
 /// [`RedisRequestTracker`]: a reconnecting [`ConnectionManager`], the key
 /// namespace and the per-operation deadline. Cheap to clone (one
 /// connection, multiplexed).
+///
+/// Running Redis for this:
+/// - `maxmemory-policy noeviction`: an evicted replay key would let that
+///   assertion be used again; with `noeviction` a full Redis refuses the
+///   write, which is an error here (fail closed).
+/// - Persistence (`appendonly yes`): a Redis restarted empty forgets the
+///   assertions used in the last few minutes, and each could then be
+///   replayed once until its NotOnOrAfter.
+/// - TLS is not compiled in (`rediss://` URLs are refused): keep Redis on
+///   loopback or a private network, with a password or ACL user in the URL.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), saml_sp::Error> {
