@@ -181,6 +181,9 @@ pub enum ErrorKind {
     /// `Conditions` holds a condition this crate does not understand (SAML
     /// core 2.5.1: the assertion is then Indeterminate and must not be used).
     ConditionUnsupported,
+    /// The request-tracking store could not remember or hand back the
+    /// AuthnRequest IDs a browser started (full or unreachable): fail closed.
+    RequestStoreUnavailable,
     /// The assertion ID was seen before (one-time use).
     AssertionReplayed,
     /// The replay cache could not record the assertion (full or unreachable):
@@ -258,6 +261,7 @@ impl ErrorKind {
         Self::AudienceMismatch,
         Self::AuthnStatementMissing,
         Self::ConditionUnsupported,
+        Self::RequestStoreUnavailable,
         Self::AssertionReplayed,
         Self::ReplayCacheUnavailable,
     ];
@@ -336,6 +340,7 @@ impl ErrorKind {
             Self::AudienceMismatch => "audience_mismatch",
             Self::AuthnStatementMissing => "authn_statement_missing",
             Self::ConditionUnsupported => "condition_unsupported",
+            Self::RequestStoreUnavailable => "request_store_unavailable",
             Self::AssertionReplayed => "assertion_replayed",
             Self::ReplayCacheUnavailable => "replay_cache_unavailable",
         }
@@ -413,6 +418,7 @@ impl ErrorKind {
             Self::AudienceMismatch => "the assertion was issued for another service",
             Self::AuthnStatementMissing => "the assertion does not state an authentication",
             Self::ConditionUnsupported => "the assertion carries a condition that is not supported",
+            Self::RequestStoreUnavailable => "the sign-in could not be completed",
             Self::AssertionReplayed => "the assertion was already used",
             Self::ReplayCacheUnavailable => "the sign-in could not be completed",
         }

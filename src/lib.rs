@@ -22,6 +22,7 @@ pub mod ns;
 mod provisioning;
 mod response;
 pub mod security;
+mod store;
 mod team;
 mod time;
 mod xml;
@@ -52,6 +53,12 @@ pub use response::{
     MemoryReplayCache, NameId, ReplayCache, ReplayKey, RequiredSignature, ResponseVerifier,
     SamlAttribute, SignedParts, VerifiedAssertion, azure_claims,
 };
+pub use store::{
+    AsyncRequestTracker, DEFAULT_REQUEST_LIFETIME, MAX_PENDING_REQUESTS, MemoryRequestTracker,
+    RequestTracker, TrackerKey,
+};
+#[cfg(feature = "redis")]
+pub use store::{RedisReplayCache, RedisRequestTracker, RedisStore};
 pub use team::{
     CustomRole, DueNotice, EmailDomain, IdpSettings, NoticeAudience, Role, RotationReport,
     SpEndpoints, SpUrlLayout, TEAM_PLACEHOLDER, TeamConfig, TeamSlug,

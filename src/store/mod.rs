@@ -1,0 +1,550 @@
+//! Request tracking: which AuthnRequests a browser started, so the ACS can
+//! check a Response's `InResponseTo` (SAML 2.0 profiles, 4.1.4.3).
+//!
+//! When the app sends a browser to the IdP it remembers the [`RequestId`]
+//! under a [`TrackerKey`] (team + the browser's session ID). When the
+//! browser comes back to the ACS, the app takes the IDs for that key (an
+//! atomic, one-time removal: a second take finds nothing) and hands them to
+//! [`ResponseVerifier::verify`](crate::ResponseVerifier::verify) as the
+//! expected request IDs. Storage is the caller's: [`MemoryRequestTracker`]
+//! for one process, any shared store through [`RequestTracker`] /
+//! [`AsyncRequestTracker`], and with the `redis` feature
+//! [`RedisRequestTracker`] and [`RedisReplayCache`] for apps that run as
+//! several instances.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::sync::Mutex;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::{Error, ErrorKind, RequestId, Result};
+
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisReplayCache, RedisRequestTracker, RedisStore};
+
+/// How many AuthnRequests one [`TrackerKey`] may have outstanding; when a
+/// browser starts a ninth, the oldest is forgotten, so one browser cannot
+/// grow the store.
+pub const MAX_PENDING_REQUESTS: usize = 8;
+
+/// A sensible lifetime for a remembered request: 10 minutes, long enough
+/// for a user to type a password and approve an MFA prompt.
+pub const DEFAULT_REQUEST_LIFETIME: TimeDelta = TimeDelta::seconds(600);
+
+/// Largest part (team or browser ID) a [`TrackerKey`] accepts, in bytes.
+const MAX_KEY_PART: usize = 256;
+
+/// Where a browser's outstanding request IDs are kept: the SHA-256 (hex)
+/// of the team and the browser's session ID, so two teams never share an
+/// entry and the key is safe to use verbatim in any store.
+///
+/// The browser ID must be a value the browser cannot choose or guess (a
+/// random session ID from a signed, HttpOnly cookie), otherwise one browser
+/// could consume another's requests.
+///
+/// ```
+/// use saml_sp::{ErrorKind, TrackerKey};
+/// let key = TrackerKey::new("acme", "3f9c0e6a1b2d4c5e8f7a9b0c1d2e3f4a")?;
+/// assert_eq!(key.as_str().len(), 64);
+/// assert_ne!(key, TrackerKey::new("globex", "3f9c0e6a1b2d4c5e8f7a9b0c1d2e3f4a")?);
+/// assert_eq!(TrackerKey::new("acme", "").unwrap_err().kind(), ErrorKind::ConfigInvalid);
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TrackerKey(String);
+
+impl TrackerKey {
+    /// The key for `team` (any stable team identifier, e.g. its slug) and
+    /// `browser` (the browser's session ID).
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigInvalid`] if either part is empty;
+    /// [`ErrorKind::InputTooLarge`] if either is longer than 256 bytes.
+    pub fn new(team: &str, browser: &str) -> Result<Self> {
+        for (what, part) in [("team", team), ("browser ID", browser)] {
+            if part.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::ConfigInvalid,
+                    format!("tracker key: {what} is empty"),
+                ));
+            }
+            if part.len() > MAX_KEY_PART {
+                return Err(Error::new(
+                    ErrorKind::InputTooLarge,
+                    format!("tracker key: {what} is longer than {MAX_KEY_PART} bytes"),
+                ));
+            }
+        }
+        let mut h = Sha256::new();
+        for part in ["saml-sp request v1", team, browser] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        Ok(Self(
+            h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        ))
+    }
+
+    /// The key as 64 lowercase hex digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Refuses a lifetime that is already over: remembering such a request
+/// would be a caller bug that silently breaks the next login.
+fn check_lifetime(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    if expires_at <= now {
+        return Err(Error::new(
+            ErrorKind::ConfigInvalid,
+            format!(
+                "request expiry {} is not after now ({})",
+                expires_at.to_rfc3339(),
+                now.to_rfc3339()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A store of the AuthnRequest IDs each browser has outstanding.
+///
+/// Implementations must be atomic and fail closed: a storage error is an
+/// error, never "no requests" silently turned into acceptance (an empty
+/// list makes the verifier refuse a solicited Response, which is the safe
+/// side).
+///
+/// The whole round trip, with the in-memory stores (a web app calls the
+/// same methods on [`AsyncRequestTracker`] / [`AsyncReplayCache`](crate::AsyncReplayCache)
+/// with `.await`):
+///
+/// ```
+/// use chrono::TimeDelta;
+/// use saml_sp::{
+///     DEFAULT_REQUEST_LIFETIME, EndpointUrl, EntityId, ErrorKind, FixedClock, Clock,
+///     IdpCertSet, MemoryReplayCache, MemoryRequestTracker, RequestId, RequestTracker,
+///     ResponseVerifier, SigningCertificate, TrackerKey,
+/// };
+///
+/// let requests = MemoryRequestTracker::new(100_000);
+/// let replay = MemoryReplayCache::new(100_000);
+/// let now = FixedClock::parse("2026-03-02T10:00:00Z").unwrap().now();
+///
+/// // GET /saml/acme/init: build the AuthnRequest, remember its ID for this
+/// // browser (the session ID comes from the app's signed, HttpOnly cookie).
+/// let browser = TrackerKey::new("acme", "7f3a9c0e6a1b2d4c5e8f7a9b0c1d2e3f")?;
+/// let request_id = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
+/// requests.remember(&browser, &request_id, now + DEFAULT_REQUEST_LIFETIME, now)?;
+///
+/// // POST /saml/acme/acs, a minute later: take the IDs (one-time), verify,
+/// // then the one-time-use check.
+/// let now = now + TimeDelta::minutes(1);
+/// let expected = requests.take(&browser, now)?;
+/// let pem = std::fs::read("fixtures/keys/idp-a.crt.pem").unwrap();
+/// let verifier = ResponseVerifier::new(
+///     EntityId::new("https://sso.example.com/saml/acme")?,
+///     EndpointUrl::new("https://sso.example.com/saml/acme/acs")?,
+///     EntityId::new("https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/")?,
+///     IdpCertSet::new([SigningCertificate::parse(&pem)?], now)?,
+/// );
+/// let xml = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
+/// let fresh = verifier.verify(&xml, &expected, now)?.check_replay(&replay, now)?;
+/// assert_eq!(fresh.name_id(), "alice@acme.example");
+///
+/// // The same POST again: the request was consumed.
+/// let expected = requests.take(&browser, now)?;
+/// let err = verifier.verify(&xml, &expected, now).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InResponseToMismatch);
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+pub trait RequestTracker {
+    /// Remembers `id` under `key` until `expires_at`. At most
+    /// [`MAX_PENDING_REQUESTS`] IDs are kept per key; the oldest goes first.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigInvalid`] if `expires_at` is not after `now`;
+    /// a storage failure, typically [`ErrorKind::RequestStoreUnavailable`].
+    fn remember(
+        &self,
+        key: &TrackerKey,
+        id: &RequestId,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Removes every ID remembered under `key` and returns those that have
+    /// not expired, oldest first. One-time: a second call returns nothing.
+    ///
+    /// # Errors
+    /// A storage failure, typically [`ErrorKind::RequestStoreUnavailable`].
+    fn take(&self, key: &TrackerKey, now: DateTime<Utc>) -> Result<Vec<RequestId>>;
+}
+
+/// [`RequestTracker`] for stores reached asynchronously.
+pub trait AsyncRequestTracker {
+    /// As [`RequestTracker::remember`].
+    fn remember(
+        &self,
+        key: &TrackerKey,
+        id: &RequestId,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// As [`RequestTracker::take`].
+    fn take(
+        &self,
+        key: &TrackerKey,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<RequestId>>> + Send;
+}
+
+type Pending = VecDeque<(RequestId, DateTime<Utc>)>;
+
+/// A bounded in-memory request tracker for a single process.
+///
+/// Holds at most `capacity` keys (browsers with outstanding requests), each
+/// with at most [`MAX_PENDING_REQUESTS`] IDs. When full, keys whose requests
+/// all expired are dropped; if it is still full, remembering fails with
+/// [`ErrorKind::RequestStoreUnavailable`] (fail closed: a flood of login
+/// starts cannot push live requests out).
+///
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use saml_sp::{MemoryRequestTracker, RequestId, RequestTracker, TrackerKey};
+///
+/// let tracker = MemoryRequestTracker::new(10_000);
+/// let now = Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap();
+/// let key = TrackerKey::new("acme", "session-7f3a9c")?;
+/// let id = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
+/// tracker.remember(&key, &id, now + TimeDelta::minutes(10), now)?;
+///
+/// let later = now + TimeDelta::minutes(1);
+/// assert_eq!(tracker.take(&key, later)?, vec![id]);
+/// assert!(tracker.take(&key, later)?.is_empty()); // one-time
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct MemoryRequestTracker {
+    capacity: usize,
+    entries: Mutex<HashMap<TrackerKey, Pending>>,
+}
+
+impl MemoryRequestTracker {
+    /// A tracker holding at most `capacity` keys.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How many keys are held (expired ones included until purged).
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    /// Whether the tracker holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, HashMap<TrackerKey, Pending>>> {
+        self.entries.lock().map_err(|_| {
+            Error::new(
+                ErrorKind::RequestStoreUnavailable,
+                "request tracker lock poisoned",
+            )
+        })
+    }
+}
+
+impl RequestTracker for MemoryRequestTracker {
+    fn remember(
+        &self,
+        key: &TrackerKey,
+        id: &RequestId,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        check_lifetime(expires_at, now)?;
+        let mut entries = self.lock()?;
+        if !entries.contains_key(key) && entries.len() >= self.capacity {
+            entries.retain(|_, pending| pending.iter().any(|(_, expiry)| *expiry > now));
+            if entries.len() >= self.capacity {
+                return Err(Error::new(
+                    ErrorKind::RequestStoreUnavailable,
+                    format!("request tracker full ({} live keys)", self.capacity),
+                ));
+            }
+        }
+        let pending = entries.entry(key.clone()).or_default();
+        pending.retain(|(old, expiry)| *expiry > now && old != id);
+        pending.push_back((id.clone(), expires_at));
+        while pending.len() > MAX_PENDING_REQUESTS {
+            pending.pop_front();
+        }
+        Ok(())
+    }
+
+    fn take(&self, key: &TrackerKey, now: DateTime<Utc>) -> Result<Vec<RequestId>> {
+        let pending = self.lock()?.remove(key).unwrap_or_default();
+        Ok(pending
+            .into_iter()
+            .filter(|(_, expiry)| *expiry > now)
+            .map(|(id, _)| id)
+            .collect())
+    }
+}
+
+impl AsyncRequestTracker for MemoryRequestTracker {
+    fn remember(
+        &self,
+        key: &TrackerKey,
+        id: &RequestId,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send {
+        let result = RequestTracker::remember(self, key, id, expires_at, now);
+        async move { result }
+    }
+
+    fn take(
+        &self,
+        key: &TrackerKey,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<RequestId>>> + Send {
+        let result = RequestTracker::take(self, key, now);
+        async move { result }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap()
+    }
+
+    fn id(n: usize) -> RequestId {
+        RequestId::new(format!("id{n:032x}")).unwrap()
+    }
+
+    fn key(browser: &str) -> TrackerKey {
+        TrackerKey::new("acme", browser).unwrap()
+    }
+
+    #[test]
+    fn remembers_and_takes_once() {
+        let tracker = MemoryRequestTracker::new(4);
+        let later = t0() + TimeDelta::seconds(30);
+        RequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(1),
+            t0() + TimeDelta::minutes(10),
+            t0(),
+        )
+        .unwrap();
+        RequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(2),
+            t0() + TimeDelta::minutes(10),
+            t0(),
+        )
+        .unwrap();
+        assert_eq!(
+            RequestTracker::take(&tracker, &key("b1"), later).unwrap(),
+            vec![id(1), id(2)]
+        );
+        assert!(
+            RequestTracker::take(&tracker, &key("b1"), later)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(tracker.is_empty());
+    }
+
+    #[test]
+    fn keys_are_separate_per_team_and_browser() {
+        let tracker = MemoryRequestTracker::new(4);
+        let exp = t0() + TimeDelta::minutes(10);
+        RequestTracker::remember(&tracker, &key("b1"), &id(1), exp, t0()).unwrap();
+        let other_team = TrackerKey::new("globex", "b1").unwrap();
+        assert!(
+            RequestTracker::take(&tracker, &other_team, t0())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            RequestTracker::take(&tracker, &key("b2"), t0())
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            RequestTracker::take(&tracker, &key("b1"), t0()).unwrap(),
+            vec![id(1)]
+        );
+    }
+
+    #[test]
+    fn tracker_key_parts_cannot_be_shifted() {
+        // Length-prefixed parts: ("ab", "c") and ("a", "bc") differ.
+        assert_ne!(
+            TrackerKey::new("ab", "c").unwrap(),
+            TrackerKey::new("a", "bc").unwrap()
+        );
+    }
+
+    #[test]
+    fn expired_ids_are_not_returned() {
+        let tracker = MemoryRequestTracker::new(4);
+        RequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(1),
+            t0() + TimeDelta::seconds(60),
+            t0(),
+        )
+        .unwrap();
+        RequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(2),
+            t0() + TimeDelta::seconds(600),
+            t0(),
+        )
+        .unwrap();
+        let later = t0() + TimeDelta::seconds(60);
+        assert_eq!(
+            RequestTracker::take(&tracker, &key("b1"), later).unwrap(),
+            vec![id(2)]
+        );
+    }
+
+    #[test]
+    fn at_most_eight_per_key_oldest_dropped() {
+        let tracker = MemoryRequestTracker::new(4);
+        let exp = t0() + TimeDelta::minutes(10);
+        for n in 0..20 {
+            RequestTracker::remember(&tracker, &key("b1"), &id(n), exp, t0()).unwrap();
+        }
+        let taken = RequestTracker::take(&tracker, &key("b1"), t0()).unwrap();
+        assert_eq!(taken, (12..20).map(id).collect::<Vec<_>>());
+        assert_eq!(taken.len(), MAX_PENDING_REQUESTS);
+    }
+
+    #[test]
+    fn same_id_twice_is_kept_once() {
+        let tracker = MemoryRequestTracker::new(4);
+        let exp = t0() + TimeDelta::minutes(10);
+        RequestTracker::remember(&tracker, &key("b1"), &id(1), exp, t0()).unwrap();
+        RequestTracker::remember(&tracker, &key("b1"), &id(1), exp, t0()).unwrap();
+        assert_eq!(
+            RequestTracker::take(&tracker, &key("b1"), t0()).unwrap(),
+            vec![id(1)]
+        );
+    }
+
+    #[test]
+    fn full_tracker_fails_closed_until_entries_expire() {
+        let tracker = MemoryRequestTracker::new(2);
+        let exp = t0() + TimeDelta::seconds(60);
+        RequestTracker::remember(&tracker, &key("b1"), &id(1), exp, t0()).unwrap();
+        RequestTracker::remember(&tracker, &key("b2"), &id(2), exp, t0()).unwrap();
+        let err = RequestTracker::remember(&tracker, &key("b3"), &id(3), exp, t0()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::RequestStoreUnavailable);
+        // An existing key may still add requests while the tracker is full.
+        RequestTracker::remember(&tracker, &key("b1"), &id(4), exp, t0()).unwrap();
+        // Once the others expired, a new browser gets in.
+        let later = t0() + TimeDelta::seconds(61);
+        RequestTracker::remember(
+            &tracker,
+            &key("b3"),
+            &id(3),
+            later + TimeDelta::seconds(60),
+            later,
+        )
+        .unwrap();
+        assert_eq!(tracker.len(), 1);
+    }
+
+    #[test]
+    fn expiry_not_after_now_is_refused() {
+        let tracker = MemoryRequestTracker::new(2);
+        for expires_at in [t0(), t0() - TimeDelta::seconds(1)] {
+            let err = RequestTracker::remember(&tracker, &key("b1"), &id(1), expires_at, t0())
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
+        }
+        assert!(tracker.is_empty());
+    }
+
+    #[test]
+    fn tracker_key_refuses_empty_and_oversized_parts() {
+        for (team, browser) in [("", "b"), ("t", "")] {
+            assert_eq!(
+                TrackerKey::new(team, browser).unwrap_err().kind(),
+                ErrorKind::ConfigInvalid
+            );
+        }
+        let long = "x".repeat(257);
+        for (team, browser) in [(long.as_str(), "b"), ("t", long.as_str())] {
+            assert_eq!(
+                TrackerKey::new(team, browser).unwrap_err().kind(),
+                ErrorKind::InputTooLarge
+            );
+        }
+        assert!(TrackerKey::new(&"x".repeat(256), "b").is_ok());
+    }
+
+    #[test]
+    fn poisoned_lock_fails_closed() {
+        let tracker = std::sync::Arc::new(MemoryRequestTracker::new(2));
+        let t = tracker.clone();
+        let _ = std::thread::spawn(move || {
+            let _guard = t.entries.lock().unwrap();
+            panic!("poison the lock");
+        })
+        .join();
+        let exp = t0() + TimeDelta::seconds(60);
+        let err = RequestTracker::remember(&*tracker, &key("b1"), &id(1), exp, t0()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::RequestStoreUnavailable);
+        let err = RequestTracker::take(&*tracker, &key("b1"), t0()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::RequestStoreUnavailable);
+    }
+
+    #[test]
+    fn async_twin_matches_sync() {
+        let tracker = MemoryRequestTracker::new(2);
+        let exp = t0() + TimeDelta::seconds(60);
+        block_on(AsyncRequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(1),
+            exp,
+            t0(),
+        ))
+        .unwrap();
+        let taken = block_on(AsyncRequestTracker::take(&tracker, &key("b1"), t0())).unwrap();
+        assert_eq!(taken, vec![id(1)]);
+    }
+
+    /// The futures above are ready at once; poll them with a no-op waker.
+    fn block_on<F: Future>(fut: F) -> F::Output {
+        use std::task::{Context, Poll, Waker};
+        let mut fut = std::pin::pin!(fut);
+        let mut cx = Context::from_waker(Waker::noop());
+        match fut.as_mut().poll(&mut cx) {
+            Poll::Ready(out) => out,
+            Poll::Pending => panic!("memory tracker future was not ready"),
+        }
+    }
+}
