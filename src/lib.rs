@@ -19,11 +19,13 @@ mod ids;
 mod limits;
 mod metadata;
 pub mod ns;
+mod request;
 mod response;
 pub mod security;
 mod time;
 mod xml;
 
+pub use binding::{MAX_RELAY_STATE_BYTES, MessageKind, RedirectMessage};
 pub use c14n::{C14nMethod, InclusivePrefixes, canonicalize_document, canonicalize_element};
 pub use certs::{
     CertFingerprint, CertificatePolicy, ExpiryNotice, IdpCertSet, MIN_RSA_BITS, NoticeThreshold,
@@ -39,6 +41,11 @@ pub use limits::Limits;
 pub use metadata::{
     Binding, DropReason, DroppedCertificate, Endpoints, IdpMetadata, IdpMetadataReader,
     MetadataCertSet, NameIdFormat, SpMetadata,
+};
+pub use rand_core::{CryptoRngCore, OsRng};
+pub use request::{
+    AuthnContextComparison, AuthnRequestBuilder, DecodedAuthnRequest, NameIdPolicy, PostForm,
+    RedirectRequest, RequestedAuthnContext, SpSigningKey,
 };
 pub use response::{
     AsyncReplayCache, AzureClaims, DEFAULT_CLOCK_SKEW, FreshAssertion, MAX_CLOCK_SKEW,
