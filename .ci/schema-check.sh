@@ -143,6 +143,14 @@ for binding in redirect post; do
   done
 done
 
+# Refusals: exit 1 with the error kind as JSON; usage errors exit 2.
+set +e
+long=$("$check" authn-request "${base[@]}" --relay-state "$(printf 'r%.0s' $(seq 81))"); long_rc=$?
+"$check" authn-request "${base[@]}" --sign-key fixtures/keys/sp.key.pem >/dev/null 2>&1; usage_rc=$?
+set -e
+[ "$long_rc" -eq 1 ] && echo "$long" | grep -q '"error":"relay_state_too_long"'
+[ "$usage_rc" -eq 2 ]
+
 # Negative control: the protocol schema refuses an AuthnRequest without Version.
 sed 's/ Version="2.0"//' "$out/authn-post-unsigned-every.xml" >"$out/no-version.invalid"
 if xmllint --noout --nonet --schema "$pxsd" "$out/no-version.invalid" 2>/dev/null; then
