@@ -11,6 +11,12 @@
 //! otherwise prints that it skipped, unless `SAML_SP_LIVE_IDP=1` demands it
 //! (CI), in which case a missing testbed is a failure. The server is started
 //! here and stopped by PID (stop.sh) from a Drop guard, also on failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -293,7 +299,11 @@ fn live_simplesamlphp() {
             assert_eq!(captured.relay_state.as_deref(), Some(relay_state.as_str()));
             let verifier = sp.verifier(required);
             let assertion = verifier
-                .verify(captured.saml_response.as_bytes(), &[id.clone()], Utc::now())
+                .verify(
+                    captured.saml_response.as_bytes(),
+                    std::slice::from_ref(&id),
+                    Utc::now(),
+                )
                 .unwrap_or_else(|e| panic!("{mode} {binding}: {e:?}"));
             assert_eq!(assertion.name_id(), "alice@acme.example");
             assert_eq!(assertion.signed(), signed, "{mode} {binding}");
@@ -352,7 +362,7 @@ fn live_simplesamlphp() {
     let response = captured.unwrap().saml_response;
     assert_eq!(
         sp.verifier(RequiredSignature::Assertion)
-            .verify(response.as_bytes(), &[id.clone()], Utc::now())
+            .verify(response.as_bytes(), std::slice::from_ref(&id), Utc::now())
             .unwrap_err()
             .kind(),
         ErrorKind::UnsupportedAlgorithm

@@ -1,6 +1,12 @@
 //! Property tests of the request encoders and decoders: whatever the
 //! values, encode -> decode gives them back, the HTML and XML escaping
 //! leaves no markup, and the Redirect decoder never panics.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use saml_sp::{
@@ -165,7 +171,7 @@ fn blinded_signatures_are_deterministic_pkcs1() {
     .sign_with(key);
     // The first 16 bytes (the ID) fixed, the rest (the blinding) from the OS.
     struct Fixed(usize);
-    use rand_core::RngCore as _;
+
     impl rand_core::RngCore for Fixed {
         fn next_u32(&mut self) -> u32 {
             rand_core::impls::next_u32_via_fill(self)
