@@ -931,10 +931,10 @@ fn post_html_escapes_everything_and_takes_the_nonce() {
         .unwrap();
     let html = form.html("AbC123+/=_-").unwrap();
     assert!(html.contains(
-        r#"action="https://idp.example.com/sso?a=1&amp;b=&quot;x&quot;&amp;c=&lt;d&gt;&#39;""#
+        r#"action="https://idp.example.com/sso?a=1&amp;b=&quot;x&quot;&amp;c=&lt;d&gt;&apos;""#
     ));
     assert!(html.contains(
-        r#"name="RelayState" value="&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;""#
+        r#"name="RelayState" value="&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;&amp;&quot;""#
     ));
     assert!(!html.contains("<script>alert"));
     assert_eq!(html.matches("<script").count(), 1);

@@ -57,7 +57,10 @@ fn html_unescape(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
-        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&#x9;", "\t")
+        .replace("&#xA;", "\n")
+        .replace("&#xD;", "\r")
         .replace("&amp;", "&")
 }
 

@@ -381,12 +381,7 @@ impl AuthnRequestBuilder {
         rng: &mut R,
         now: DateTime<Utc>,
     ) -> Result<(RedirectRequest, RequestId)> {
-        let destination = self.destination(Binding::HttpRedirect)?;
-        if let Some(rs) = relay_state {
-            redirect::check_relay_state(rs)?;
-        }
-        let id = RequestId::random(rng);
-        let xml = self.render(id.as_str(), destination, now, None)?;
+        let (destination, id, xml) = self.start(Binding::HttpRedirect, relay_state, rng, now)?;
         let url = redirect::encode(
             destination,
             MessageKind::Request,
@@ -409,12 +404,7 @@ impl AuthnRequestBuilder {
         now: DateTime<Utc>,
     ) -> Result<(PostForm, RequestId)> {
         use base64::Engine as _;
-        let destination = self.destination(Binding::HttpPost)?;
-        if let Some(rs) = relay_state {
-            redirect::check_relay_state(rs)?;
-        }
-        let id = RequestId::random(rng);
-        let xml = self.render(id.as_str(), destination, now, None)?;
+        let (destination, id, xml) = self.start(Binding::HttpPost, relay_state, rng, now)?;
         let xml = match &self.signing_key {
             None => xml,
             Some(key) => {
@@ -433,6 +423,24 @@ impl AuthnRequestBuilder {
             xml,
         };
         Ok((form, id))
+    }
+
+    /// What both bindings do first: the endpoint, the RelayState check, a
+    /// fresh ID and the unsigned XML.
+    fn start<R: CryptoRngCore>(
+        &self,
+        binding: Binding,
+        relay_state: Option<&str>,
+        rng: &mut R,
+        now: DateTime<Utc>,
+    ) -> Result<(&EndpointUrl, RequestId, String)> {
+        let destination = self.destination(binding)?;
+        if let Some(rs) = relay_state {
+            redirect::check_relay_state(rs)?;
+        }
+        let id = RequestId::random(rng);
+        let xml = self.render(id.as_str(), destination, now, None)?;
+        Ok((destination, id, xml))
     }
 
     fn destination(&self, binding: Binding) -> Result<&EndpointUrl> {

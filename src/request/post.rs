@@ -1,6 +1,7 @@
 //! The HTTP-POST binding, outbound: an HTML page whose form posts the
 //! message to the IdP.
 
+use super::xml_writer::escape_attr_into;
 use crate::binding::MessageKind;
 use crate::ids::EndpointUrl;
 use crate::{Error, ErrorKind, Result};
@@ -47,7 +48,8 @@ impl PostForm {
         &self.xml
     }
 
-    /// A complete HTML page that posts the form: every value HTML-escaped; a
+    /// A complete HTML page that posts the form: every value escaped (the
+    /// XML attribute escaping, which HTML5 reads the same way); a
     /// `<script nonce="…">` submits it at once (allow it with
     /// `Content-Security-Policy: script-src 'nonce-…'`); a visible
     /// "Continue" button submits it where scripts do not run. Serve it with
@@ -99,15 +101,15 @@ impl PostForm {
              <title>Signing in</title>\n</head>\n<body>\n\
              <form id=\"saml-post\" method=\"post\" action=\"",
         );
-        escape_html_into(&mut out, self.action.as_str());
+        escape_attr_into(&mut out, self.action.as_str());
         out.push_str("\">\n<input type=\"hidden\" name=\"");
         out.push_str(self.kind.parameter());
         out.push_str("\" value=\"");
-        escape_html_into(&mut out, &self.value);
+        escape_attr_into(&mut out, &self.value);
         out.push_str("\">\n");
         if let Some(rs) = &self.relay_state {
             out.push_str("<input type=\"hidden\" name=\"RelayState\" value=\"");
-            escape_html_into(&mut out, rs);
+            escape_attr_into(&mut out, rs);
             out.push_str("\">\n");
         }
         out.push_str(
@@ -119,19 +121,5 @@ impl PostForm {
             "\">document.getElementById(\"saml-post\").submit();</script>\n</body>\n</html>\n",
         );
         Ok(out)
-    }
-}
-
-/// Escapes text for an HTML attribute value or text node.
-pub(crate) fn escape_html_into(out: &mut String, value: &str) {
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
     }
 }
