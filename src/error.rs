@@ -189,6 +189,28 @@ pub enum ErrorKind {
     /// The replay cache could not record the assertion (full or unreachable):
     /// fail closed.
     ReplayCacheUnavailable,
+    // ---- requests and the HTTP-Redirect binding ----
+    /// `RelayState` is longer than the 80 bytes the SAML bindings
+    /// specification allows (sections 3.4.3 and 3.5.3).
+    RelayStateTooLong,
+    /// The IdP lists no endpoint for the chosen binding.
+    EndpointMissing,
+    /// The SP's private key is not an unencrypted RSA key in PKCS#8 or
+    /// PKCS#1 PEM, or does not match its certificate.
+    PrivateKeyInvalid,
+    /// An HTTP-Redirect query string is malformed: bad percent-encoding, a
+    /// missing, repeated or conflicting SAML parameter, or a `Signature`
+    /// without `SigAlg`.
+    QueryMalformed,
+    /// The HTTP-Redirect message is not raw DEFLATE data (corrupt,
+    /// truncated, followed by extra bytes, or zlib-wrapped).
+    InputNotDeflate,
+    /// Inflating an HTTP-Redirect message would exceed
+    /// [`Limits::max_inflated_bytes`](crate::Limits).
+    InflatedTooLarge,
+    /// The document is not a SAML 2.0 `AuthnRequest`, or a required element
+    /// or attribute is missing or malformed.
+    RequestMalformed,
 }
 
 impl ErrorKind {
@@ -264,6 +286,13 @@ impl ErrorKind {
         Self::RequestStoreUnavailable,
         Self::AssertionReplayed,
         Self::ReplayCacheUnavailable,
+        Self::RelayStateTooLong,
+        Self::EndpointMissing,
+        Self::PrivateKeyInvalid,
+        Self::QueryMalformed,
+        Self::InputNotDeflate,
+        Self::InflatedTooLarge,
+        Self::RequestMalformed,
     ];
 
     /// The stable snake_case name of this kind, e.g. `"xml_doctype_forbidden"`.
@@ -343,6 +372,13 @@ impl ErrorKind {
             Self::RequestStoreUnavailable => "request_store_unavailable",
             Self::AssertionReplayed => "assertion_replayed",
             Self::ReplayCacheUnavailable => "replay_cache_unavailable",
+            Self::RelayStateTooLong => "relay_state_too_long",
+            Self::EndpointMissing => "endpoint_missing",
+            Self::PrivateKeyInvalid => "private_key_invalid",
+            Self::QueryMalformed => "query_malformed",
+            Self::InputNotDeflate => "input_not_deflate",
+            Self::InflatedTooLarge => "inflated_too_large",
+            Self::RequestMalformed => "request_malformed",
         }
     }
 
@@ -421,6 +457,13 @@ impl ErrorKind {
             Self::RequestStoreUnavailable => "the sign-in could not be completed",
             Self::AssertionReplayed => "the assertion was already used",
             Self::ReplayCacheUnavailable => "the sign-in could not be completed",
+            Self::RelayStateTooLong => "the relay state is too long",
+            Self::EndpointMissing => "the identity provider has no endpoint for this binding",
+            Self::PrivateKeyInvalid => "the service provider's signing key is not usable",
+            Self::QueryMalformed => "the SAML query string is malformed",
+            Self::InputNotDeflate => "the SAML message is not valid DEFLATE data",
+            Self::InflatedTooLarge => "the SAML message is too large once decompressed",
+            Self::RequestMalformed => "the SAML request is malformed",
         }
     }
 }

@@ -108,7 +108,7 @@ impl EndpointUrl {
 /// The ID of an AuthnRequest we sent, which the IdP's Response must name in
 /// `InResponseTo`. The caller keeps it (in the session) between the two.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(String);
+pub struct RequestId(pub(crate) String);
 
 impl RequestId {
     /// Wraps a request ID read back from the caller's storage.

@@ -20,6 +20,7 @@ mod limits;
 mod metadata;
 pub mod ns;
 mod provisioning;
+mod request;
 mod response;
 pub mod security;
 mod store;
@@ -27,6 +28,7 @@ mod team;
 mod time;
 mod xml;
 
+pub use binding::{MAX_RELAY_STATE_BYTES, MessageKind, RedirectMessage};
 pub use c14n::{C14nMethod, InclusivePrefixes, canonicalize_document, canonicalize_element};
 pub use certs::{
     CertFingerprint, CertificatePolicy, ExpiryNotice, IdpCertSet, MIN_RSA_BITS, NoticeThreshold,
@@ -47,6 +49,11 @@ pub use provisioning::{
     EmailAddress, FoundBy, KeyLink, KnownAccount, MFA_CONTEXT_CLASSES, ManagedKind, NAME_ID_EMAIL,
     NAME_ID_PERSISTENT, ProvisioningDecision, Refusal, RefusalReason, SubjectKey, SubjectKeySource,
     asserted_email, asserted_mfa, decide, password_sign_in_allowed, subject_key,
+};
+pub use rand_core::{CryptoRngCore, OsRng};
+pub use request::{
+    AuthnContextComparison, AuthnRequestBuilder, DecodedAuthnRequest, NameIdPolicy, PostForm,
+    RedirectRequest, RequestedAuthnContext, SpSigningKey,
 };
 pub use response::{
     AsyncReplayCache, AzureClaims, DEFAULT_CLOCK_SKEW, FreshAssertion, MAX_CLOCK_SKEW,

@@ -29,6 +29,10 @@ pub struct Limits {
     /// Longest text node, attribute value, comment or processing instruction,
     /// in bytes. Default 256 KiB.
     pub max_text_bytes: usize,
+    /// Largest output of inflating an HTTP-Redirect binding message (raw
+    /// DEFLATE), in bytes: a DEFLATE bomb stops here. Default 256 KiB (an
+    /// AuthnRequest or LogoutRequest is about 1 KB).
+    pub max_inflated_bytes: usize,
 }
 
 impl Limits {
@@ -39,6 +43,7 @@ impl Limits {
         max_elements: 30_000,
         max_attributes_per_element: 64,
         max_text_bytes: 256 * 1024,
+        max_inflated_bytes: 256 * 1024,
     };
 }
 

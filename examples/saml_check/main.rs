@@ -6,6 +6,7 @@
 //! saml_check metadata ...      (see metadata.rs)
 //! saml_check sp-metadata ...   (see metadata.rs)
 //! saml_check verify ...        (see verify.rs)
+//! saml_check authn-request ... (see authn_request.rs)
 //! ```
 //!
 //! `dsig` verifies every enveloped signature in FILE (a Response, an
@@ -24,6 +25,7 @@
 //! usage errors and unreadable files.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod authn_request;
 mod metadata;
 mod verify;
 
@@ -43,7 +45,12 @@ const USAGE: &str = "usage:
   saml_check sp-metadata --sp-entity-id URI --acs-url URL [--sign-cert PEM] [--slo-url URL]
       [--name-id-format email|persistent|transient|unspecified]... [--valid-until RFC3339]
   saml_check verify --idp-metadata FILE --sp-entity-id URI --acs-url URL [--request-id ID]...
-      [--allow-unsolicited] [--allow-sha1] [--clock-skew SECONDS] --now RFC3339 [--repeat N] RESPONSE_FILE";
+      [--allow-unsolicited] [--allow-sha1] [--clock-skew SECONDS] --now RFC3339 [--repeat N] RESPONSE_FILE
+  saml_check authn-request --idp-metadata FILE --sp-entity-id URI --acs-url URL [--binding redirect|post]
+      [--relay-state S] --now RFC3339 [--sign-key PEM --sign-cert PEM]
+      [--name-id-format email|persistent|transient|unspecified [--allow-create true|false]]
+      [--force-authn] [--is-passive] [--authn-context-class URI]... [--authn-context-comparison
+      exact|minimum|maximum|better] [--subject-name-id S] [--csp-nonce NONCE]";
 
 /// A failure of the tool: a usage problem (exit 2) or a refused input (exit 1).
 pub(crate) enum Failure {
@@ -65,6 +72,7 @@ fn main() -> ExitCode {
         Some("metadata") => metadata::idp_metadata(args.get(1..).unwrap_or_default()),
         Some("sp-metadata") => metadata::sp_metadata(args.get(1..).unwrap_or_default()),
         Some("verify") => verify::verify(args.get(1..).unwrap_or_default()),
+        Some("authn-request") => authn_request::authn_request(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -1,5 +1,9 @@
 //! HTTP bindings: the POSTed form value -> bytes, with caps applied before
-//! any work is done.
+//! any work is done; the HTTP-Redirect query <-> message (see [`redirect`]).
+
+pub(crate) mod redirect;
+
+pub use redirect::{MAX_RELAY_STATE_BYTES, MessageKind, RedirectMessage};
 
 use std::borrow::Cow;
 

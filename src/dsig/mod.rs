@@ -23,7 +23,7 @@
 //! 5. the digest of the element minus its `Signature`, canonicalized and
 //!    streamed into the hasher, against the now-authenticated `DigestValue`.
 
-mod crypto;
+pub(crate) mod crypto;
 
 use chrono::{DateTime, Utc};
 
@@ -52,7 +52,7 @@ pub enum SignatureAlgorithm {
 }
 
 impl SignatureAlgorithm {
-    const ALL: [Self; 4] = [
+    pub(crate) const ALL: [Self; 4] = [
         Self::RsaSha1,
         Self::RsaSha256,
         Self::RsaSha384,
@@ -79,7 +79,7 @@ impl SignatureAlgorithm {
         }
     }
 
-    fn hash(self) -> HashAlg {
+    pub(crate) fn hash(self) -> HashAlg {
         match self {
             Self::RsaSha1 => HashAlg::Sha1,
             Self::RsaSha256 => HashAlg::Sha256,
@@ -126,7 +126,7 @@ impl DigestAlgorithm {
         }
     }
 
-    fn hash(self) -> HashAlg {
+    pub(crate) fn hash(self) -> HashAlg {
         match self {
             Self::Sha1 => HashAlg::Sha1,
             Self::Sha256 => HashAlg::Sha256,

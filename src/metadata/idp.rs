@@ -71,6 +71,7 @@ impl IdpMetadataReader {
         max_elements: 5_000,
         max_attributes_per_element: 64,
         max_text_bytes: 256 * 1024,
+        max_inflated_bytes: 256 * 1024,
     };
 
     /// Most `KeyDescriptor`s read in the IdP role; more is refused

@@ -1,0 +1,425 @@
+//! End to end against a live IdP: SimpleSAMLphp 1.19 (Debian's package, run
+//! by `php -S` on 127.0.0.1; see testbed/simplesamlphp/README.md).
+//!
+//! We read the IdP's live metadata, send our AuthnRequests over
+//! HTTP-Redirect and HTTP-POST (unsigned, and signed to the SP that requires
+//! it), log the test user in with testbed/simplesamlphp/login.py, and feed
+//! the SAMLResponse the IdP posts to our ACS to `ResponseVerifier` with the
+//! request ID we kept and the system clock.
+//!
+//! Runs when the testbed is installed (`testbed/simplesamlphp/install.sh`);
+//! otherwise prints that it skipped, unless `SAML_SP_LIVE_IDP=1` demands it
+//! (CI), in which case a missing testbed is a failure. The server is started
+//! here and stopped by PID (stop.sh) from a Drop guard, also on failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use saml_sp::{
+    AuthnRequestBuilder, EndpointUrl, EntityId, ErrorKind, IdpMetadata, NameIdFormat, NameIdPolicy,
+    OsRng, RequestId, RequiredSignature, ResponseVerifier, SignedParts, SigningCertificate,
+    SpSigningKey, Utc,
+};
+
+const SSP_ROOT: &str =
+    "target/simplesamlphp/root/usr/share/simplesamlphp/www/saml2/idp/SSOService.php";
+
+/// The running IdP; stopped by PID when dropped.
+struct Idp {
+    env: HashMap<String, String>,
+}
+
+impl Idp {
+    fn start() -> Self {
+        let out = Command::new("bash")
+            .arg("testbed/simplesamlphp/start.sh")
+            .env("SSP_START_TIMEOUT", "15")
+            .output()
+            .expect("run start.sh");
+        assert!(
+            out.status.success(),
+            "start.sh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let env: HashMap<String, String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        for key in [
+            "SSP_PID",
+            "SSP_SSO_URL",
+            "SSP_METADATA_URL",
+            "SSP_IDP_ENTITY_ID",
+            "SSP_ACS_BASE",
+            "SSP_RUN_DIR",
+        ] {
+            assert!(env.contains_key(key), "start.sh printed no {key}");
+        }
+        Self { env }
+    }
+
+    fn get(&self, key: &str) -> &str {
+        &self.env[key]
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let started = Instant::now();
+        let status = Command::new("bash")
+            .arg("testbed/simplesamlphp/stop.sh")
+            .arg(self.get("SSP_RUN_DIR"))
+            .output();
+        match status {
+            Ok(out) if out.status.success() => {
+                println!(
+                    "IdP PID {} stopped in {:?}",
+                    self.get("SSP_PID"),
+                    started.elapsed()
+                );
+            }
+            _ => {
+                // Last resort, by PID only.
+                let _ = Command::new("kill")
+                    .args(["-KILL", self.get("SSP_PID")])
+                    .status();
+            }
+        }
+    }
+}
+
+/// What login.py captured: the form the IdP would post to the ACS.
+struct Captured {
+    acs_url: String,
+    saml_response: String,
+    relay_state: Option<String>,
+}
+
+/// Logs alice in; `Err` with login.py's reason when the IdP refuses.
+fn login(args: &[&str]) -> Result<Captured, String> {
+    let out = Command::new("python3")
+        .arg("testbed/simplesamlphp/login.py")
+        .args(args)
+        .args(["--timeout", "10"])
+        .output()
+        .expect("run login.py");
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    Ok(Captured {
+        acs_url: json["acs_url"].as_str().unwrap().to_owned(),
+        saml_response: json["saml_response"].as_str().unwrap().to_owned(),
+        relay_state: json["relay_state"].as_str().map(str::to_owned),
+    })
+}
+
+fn cert(name: &str) -> SigningCertificate {
+    SigningCertificate::from_pem(
+        &std::fs::read_to_string(format!("fixtures/keys/{name}.crt.pem")).unwrap(),
+    )
+    .unwrap()
+}
+
+fn key(name: &str) -> SpSigningKey {
+    SpSigningKey::from_pem(
+        &std::fs::read_to_string(format!("fixtures/keys/{name}.key.pem")).unwrap(),
+    )
+    .unwrap()
+}
+
+enum Send {
+    Redirect,
+    Post,
+}
+
+struct Sp<'a> {
+    idp: &'a Idp,
+    metadata: &'a IdpMetadata,
+    mode: &'static str,
+}
+
+impl Sp<'_> {
+    fn entity_id(&self) -> String {
+        format!("https://sso.example.com/saml/{}", self.mode)
+    }
+
+    fn acs(&self) -> String {
+        format!("{}/saml/{}/acs", self.idp.get("SSP_ACS_BASE"), self.mode)
+    }
+
+    fn builder(&self) -> AuthnRequestBuilder {
+        AuthnRequestBuilder::new(
+            EntityId::new(self.entity_id()).unwrap(),
+            EndpointUrl::new(self.acs()).unwrap(),
+            self.metadata,
+        )
+        .name_id_policy(NameIdPolicy::new(NameIdFormat::EmailAddress).allow_create(true))
+    }
+
+    /// Sends one AuthnRequest with `builder` and logs in.
+    fn send(
+        &self,
+        builder: &AuthnRequestBuilder,
+        how: Send,
+        relay_state: &str,
+    ) -> (Result<Captured, String>, RequestId) {
+        match how {
+            Send::Redirect => {
+                let (redirect, id) = builder
+                    .redirect(Some(relay_state), &mut OsRng, Utc::now())
+                    .unwrap();
+                (login(&["--redirect", redirect.url()]), id)
+            }
+            Send::Post => {
+                let (form, id) = builder
+                    .post(Some(relay_state), &mut OsRng, Utc::now())
+                    .unwrap();
+                assert_eq!(
+                    STANDARD.decode(form.value()).unwrap(),
+                    form.xml().as_bytes()
+                );
+                let result = login(&[
+                    "--post",
+                    form.action().as_str(),
+                    "--saml-request",
+                    form.value(),
+                    "--relay-state",
+                    form.relay_state().unwrap(),
+                ]);
+                (result, id)
+            }
+        }
+    }
+
+    fn verifier(&self, required: RequiredSignature) -> ResponseVerifier {
+        self.verifier_at(&self.acs(), required)
+    }
+
+    fn verifier_at(&self, acs: &str, required: RequiredSignature) -> ResponseVerifier {
+        ResponseVerifier::new(
+            EntityId::new(self.entity_id()).unwrap(),
+            EndpointUrl::new(acs).unwrap(),
+            self.metadata.entity_id().clone(),
+            self.metadata
+                .certificate_set(Utc::now())
+                .unwrap()
+                .into_set(),
+        )
+        .required_signature(required)
+    }
+}
+
+#[test]
+fn live_simplesamlphp() {
+    let demanded = std::env::var("SAML_SP_LIVE_IDP").is_ok_and(|v| v == "1");
+    let installed = Path::new(SSP_ROOT).is_file() && Command::new("php").arg("-v").output().is_ok();
+    if !installed {
+        assert!(
+            !demanded,
+            "SAML_SP_LIVE_IDP=1 but the testbed is not installed: run testbed/simplesamlphp/install.sh"
+        );
+        println!(
+            "skipped: the SimpleSAMLphp testbed is not installed (testbed/simplesamlphp/install.sh)"
+        );
+        return;
+    }
+    let started = Instant::now();
+    let idp = Idp::start();
+    println!(
+        "IdP started in {:?} at {}",
+        started.elapsed(),
+        idp.get("SSP_SSO_URL")
+    );
+
+    // The IdP's live metadata, read by our metadata reader (php fetches it).
+    let xml = Command::new("php")
+        .args([
+            "-r",
+            "echo file_get_contents($argv[1]);",
+            idp.get("SSP_METADATA_URL"),
+        ])
+        .output()
+        .unwrap()
+        .stdout;
+    let metadata = IdpMetadata::parse(&xml, Utc::now()).unwrap();
+    assert_eq!(metadata.entity_id().as_str(), idp.get("SSP_IDP_ENTITY_ID"));
+    for binding in [saml_sp::Binding::HttpRedirect, saml_sp::Binding::HttpPost] {
+        assert_eq!(
+            metadata.single_sign_on().get(binding).map(|u| u.as_str()),
+            Some(idp.get("SSP_SSO_URL"))
+        );
+    }
+    assert!(metadata.signing_certificates().contains(&cert("idp-a")));
+
+    let mut logins = 0;
+    // Each signing mode of the IdP, over both bindings: accepted with the kept
+    // request ID, refused for another one.
+    for (mode, required, signed) in [
+        (
+            "assertion-only",
+            RequiredSignature::Assertion,
+            SignedParts::Assertion,
+        ),
+        (
+            "response-only",
+            RequiredSignature::Response,
+            SignedParts::Response,
+        ),
+        ("both", RequiredSignature::Both, SignedParts::Both),
+    ] {
+        let sp = Sp {
+            idp: &idp,
+            metadata: &metadata,
+            mode,
+        };
+        for how in [Send::Redirect, Send::Post] {
+            let binding = match how {
+                Send::Redirect => "redirect",
+                Send::Post => "post",
+            };
+            let relay_state = format!("/teams/acme?via={binding}&x=<y>");
+            let (captured, id) = sp.send(&sp.builder(), how, &relay_state);
+            logins += 1;
+            let captured =
+                captured.unwrap_or_else(|e| panic!("{mode} {binding}: IdP refused: {e}"));
+            assert_eq!(captured.acs_url, sp.acs());
+            assert_eq!(captured.relay_state.as_deref(), Some(relay_state.as_str()));
+            let verifier = sp.verifier(required);
+            let assertion = verifier
+                .verify(
+                    captured.saml_response.as_bytes(),
+                    std::slice::from_ref(&id),
+                    Utc::now(),
+                )
+                .unwrap_or_else(|e| panic!("{mode} {binding}: {e:?}"));
+            assert_eq!(assertion.name_id(), "alice@acme.example");
+            assert_eq!(assertion.signed(), signed, "{mode} {binding}");
+            assert_eq!(
+                assertion.attribute("http://schemas.microsoft.com/identity/claims/tenantid"),
+                Some("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+            );
+            // Another request ID: refused.
+            let other = RequestId::random(&mut OsRng);
+            assert_eq!(
+                verifier
+                    .verify(captured.saml_response.as_bytes(), &[other], Utc::now())
+                    .unwrap_err()
+                    .kind(),
+                ErrorKind::InResponseToMismatch,
+                "{mode} {binding}"
+            );
+            println!(
+                "{mode:>15} {binding:<8} accepted ({}), other request ID refused",
+                assertion.signed().as_str()
+            );
+        }
+    }
+
+    // An SP expecting another ACS URL refuses what the IdP posts to the
+    // registered one (SimpleSAMLphp ignores the request's ACS URL).
+    let sp = Sp {
+        idp: &idp,
+        metadata: &metadata,
+        mode: "both",
+    };
+    let (captured, id) = sp.send(&sp.builder(), Send::Redirect, "x");
+    logins += 1;
+    let elsewhere = format!("{}/saml/elsewhere/acs", idp.get("SSP_ACS_BASE"));
+    assert_eq!(
+        sp.verifier_at(&elsewhere, RequiredSignature::Both)
+            .verify(
+                captured.unwrap().saml_response.as_bytes(),
+                &[id],
+                Utc::now()
+            )
+            .unwrap_err()
+            .kind(),
+        ErrorKind::DestinationMismatch
+    );
+    println!("           both redirect to another ACS: destination_mismatch");
+
+    // SHA-1: refused unless allowed.
+    let sp = Sp {
+        idp: &idp,
+        metadata: &metadata,
+        mode: "sha1",
+    };
+    let (captured, id) = sp.send(&sp.builder(), Send::Redirect, "sha1");
+    logins += 1;
+    let response = captured.unwrap().saml_response;
+    assert_eq!(
+        sp.verifier(RequiredSignature::Assertion)
+            .verify(response.as_bytes(), std::slice::from_ref(&id), Utc::now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::UnsupportedAlgorithm
+    );
+    let assertion = sp
+        .verifier(RequiredSignature::Assertion)
+        .allow_sha1(true)
+        .verify(response.as_bytes(), &[id], Utc::now())
+        .unwrap();
+    assert_eq!(assertion.name_id(), "alice@acme.example");
+    println!("           sha1 redirect refused (unsupported_algorithm); accepted with allow_sha1");
+
+    // Signed AuthnRequests: the IdP requires them from this SP and checks
+    // them against fixtures/keys/sp.crt.pem.
+    let sp = Sp {
+        idp: &idp,
+        metadata: &metadata,
+        mode: "signed-requests",
+    };
+    let signed = sp
+        .builder()
+        .sign_with(key("sp").with_certificate(cert("sp")).unwrap());
+    for how in [Send::Redirect, Send::Post] {
+        let binding = match how {
+            Send::Redirect => "redirect",
+            Send::Post => "post",
+        };
+        let (captured, id) = sp.send(&signed, how, "signed");
+        logins += 1;
+        let captured = captured.unwrap_or_else(|e| panic!("signed {binding}: IdP refused: {e}"));
+        let assertion = sp
+            .verifier(RequiredSignature::Both)
+            .verify(captured.saml_response.as_bytes(), &[id], Utc::now())
+            .unwrap();
+        assert_eq!(assertion.name_id(), "alice@acme.example");
+        println!(
+            "signed-requests {binding:<8} signed request accepted by the IdP; response verified"
+        );
+    }
+    // Unsigned, or signed with another key: the IdP refuses them.
+    let wrong = sp.builder().sign_with(key("attacker"));
+    for (what, builder) in [("unsigned", sp.builder()), ("wrong key", wrong)] {
+        for how in [Send::Redirect, Send::Post] {
+            let (captured, _) = sp.send(&builder, how, "x");
+            logins += 1;
+            let err = captured
+                .err()
+                .unwrap_or_else(|| panic!("the IdP accepted a {what} request"));
+            assert!(
+                err.contains("signature") || err.contains("Signature"),
+                "{what}: {err}"
+            );
+        }
+        println!("signed-requests {what} request refused by the IdP");
+    }
+    println!(
+        "{logins} logins, {:?} in all (before stop)",
+        started.elapsed()
+    );
+}
