@@ -116,7 +116,7 @@ impl Endpoints {
         self.redirect.is_none() && self.post.is_none()
     }
 
-    fn slot(&mut self, binding: Binding) -> &mut Option<EndpointUrl> {
+    pub(crate) fn slot(&mut self, binding: Binding) -> &mut Option<EndpointUrl> {
         match binding {
             Binding::HttpRedirect => &mut self.redirect,
             Binding::HttpPost => &mut self.post,

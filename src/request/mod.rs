@@ -316,6 +316,32 @@ impl AuthnRequestBuilder {
         }
     }
 
+    /// A builder for requests to one SSO endpoint of the IdP
+    /// `idp_entity_id` (what a team's stored IdP settings hold).
+    pub(crate) fn for_endpoint(
+        sp_entity_id: EntityId,
+        acs_url: EndpointUrl,
+        idp_entity_id: EntityId,
+        binding: Binding,
+        sso_url: EndpointUrl,
+    ) -> Self {
+        let mut single_sign_on = Endpoints::default();
+        *single_sign_on.slot(binding) = Some(sso_url);
+        Self {
+            sp_entity_id,
+            acs_url,
+            idp_entity_id,
+            single_sign_on,
+            idp_wants_signed: false,
+            name_id_policy: None,
+            force_authn: false,
+            is_passive: false,
+            requested_authn_context: None,
+            subject: None,
+            signing_key: None,
+        }
+    }
+
     /// Adds a `NameIDPolicy`.
     pub fn name_id_policy(mut self, policy: NameIdPolicy) -> Self {
         self.name_id_policy = Some(policy);

@@ -14,6 +14,7 @@ pub use notices::{DueNotice, NoticeAudience};
 use crate::certs::{CertFingerprint, IdpCertSet, SigningCertificate};
 use crate::ids::{EndpointUrl, EntityId};
 use crate::metadata::{Binding, DroppedCertificate, IdpMetadata};
+use crate::request::AuthnRequestBuilder;
 use crate::response::ResponseVerifier;
 use crate::{Error, ErrorKind, Result};
 use notices::NoticeLog;
@@ -320,6 +321,37 @@ impl TeamConfig {
             self.sp.acs_url().clone(),
             self.idp.entity_id.clone(),
             self.idp.certificates.clone(),
+        )
+    }
+
+    /// The team's [`AuthnRequestBuilder`]: Issuer = the team's SP entity
+    /// ID, AssertionConsumerServiceURL = its ACS URL, Destination = its
+    /// IdP's SSO URL (with the binding the admin chose or the metadata
+    /// offered). Options (NameIDPolicy, ForceAuthn, a signing key) can be
+    /// chained on it; the [`RequestId`](crate::RequestId) each request
+    /// returns goes to the app's request tracker.
+    ///
+    /// ```
+    /// # use saml_sp::*;
+    /// # let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
+    /// # let cert = SigningCertificate::from_pem(&std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap())?;
+    /// let idp = IdpSettings::manual(
+    ///     EntityId::new("https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/")?,
+    ///     EndpointUrl::new("https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2")?,
+    ///     Binding::HttpRedirect, [cert], now)?;
+    /// let team = TeamConfig::new(TeamSlug::new("acme")?, &SpUrlLayout::new("https://sso.example.com")?, idp)?;
+    /// let (redirect, request_id) = team.authn_request().redirect(Some("/"), &mut OsRng, now)?;
+    /// assert!(redirect.url().starts_with("https://login.microsoftonline.com/"));
+    /// assert!(request_id.as_str().starts_with("id"));
+    /// # Ok::<(), saml_sp::Error>(())
+    /// ```
+    pub fn authn_request(&self) -> AuthnRequestBuilder {
+        AuthnRequestBuilder::for_endpoint(
+            self.sp.entity_id().clone(),
+            self.sp.acs_url().clone(),
+            self.idp.entity_id.clone(),
+            self.idp.sso_binding,
+            self.idp.sso_url.clone(),
         )
     }
 
