@@ -1,72 +1,162 @@
-//! The saml-sp demo: one team signs in with an Azure AD-shaped SAML
-//! Response, signed by xmlsec1 (an independent implementation) with a test
-//! key, checked end to end as far as the crate goes today.
+//! The saml-sp demo: one team turns on SSO with an Azure AD-shaped IdP and
+//! Alice signs in, end to end, on bundled fixtures.
 //!
 //! ```text
 //! cargo run --release --example demo
 //! ```
+//!
+//! The IdP metadata (`fixtures/metadata/azure-app-signed.xml`) and the SAML
+//! Response (`fixtures/dsig/assertion-signed.xml`) were signed by xmlsec1,
+//! an implementation independent of ours, with test keys
+//! (`fixtures/*/generate.py`). Every step takes the time as a value: the
+//! demo runs at the response's own time, 2026-03-02T10:01:00Z.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
 
 use saml_sp::{
-    Clock, EndpointUrl, EntityId, FixedClock, IdpCertSet, MemoryReplayCache, RequestId,
-    ResponseVerifier, SigningCertificate,
+    Clock, DateTime, FixedClock, IdpMetadata, IdpSettings, KnownAccount, ManagedKind,
+    MemoryReplayCache, ProvisioningDecision, SpUrlLayout, TeamConfig, TeamSlug, Utc, decide,
 };
 
 fn main() -> Result<(), saml_sp::Error> {
     let root = env!("CARGO_MANIFEST_DIR");
     let read = |path: &str| std::fs::read(format!("{root}/{path}")).expect(path);
-    // Every check takes the time as a value: here, the response's own time.
     let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
+    let day = |s: &str| FixedClock::parse(s).unwrap().now();
 
-    println!("1. Team 'acme' trusts its IdP's signing certificate (what an admin uploads)");
-    let cert = SigningCertificate::parse(&read("fixtures/keys/idp-a.crt.pem"))?;
-    println!("   subject  {}", cert.subject());
-    println!("   sha256   {}", cert.fingerprint());
-    println!("   valid    {} .. {}", cert.not_before(), cert.not_after());
-    let verifier = ResponseVerifier::new(
-        EntityId::new("https://sso.example.com/saml/acme")?,
-        EndpointUrl::new("https://sso.example.com/saml/acme/acs")?,
-        EntityId::new("https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/")?,
-        IdpCertSet::new([cert], now)?,
-    );
-    // The ID of the AuthnRequest this browser session sent to the IdP.
-    let pending = [RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?];
-
-    println!("\n2. The IdP posts a SAML Response to our ACS URL; we verify it");
-    let posted = read("fixtures/dsig/assertion-signed.xml");
-    let started = Instant::now();
-    let assertion = verifier.verify(&posted, &pending, now)?;
+    println!("1. Team 'acme' turns on SSO: an admin uploads the IdP's federation metadata");
+    let metadata = IdpMetadata::parse(&read("fixtures/metadata/azure-app-signed.xml"), now)?;
+    let (idp, dropped) = IdpSettings::from_metadata(&metadata, now)?;
+    let layout = SpUrlLayout::new("https://sso.example.com")?;
+    let mut team = TeamConfig::new(TeamSlug::new("acme")?, &layout, idp)?;
+    println!("   IdP        {}", team.idp().entity_id());
     println!(
-        "   verified in {:?}: signed {}",
-        started.elapsed(),
-        assertion.signed().as_str()
+        "   sign-on at {} ({:?})",
+        team.idp().sso_url(),
+        team.idp().sso_binding()
     );
-    println!("   issuer   {}", assertion.issuer());
-    println!("   name id  {}", assertion.name_id());
+    println!(
+        "   the admin enters at the IdP: entity ID {}, ACS {}",
+        team.sp().entity_id(),
+        team.sp().acs_url()
+    );
+    println!("   new users get role '{}'", team.default_role().as_str());
+
+    println!("\n2. Its signing certificates (up to three; any one that is valid verifies)");
+    for cert in team.certificates().certificates() {
+        println!(
+            "   {}  valid until {}  sha256 {}…",
+            cert.subject(),
+            cert.not_after().format("%Y-%m-%d"),
+            &cert.fingerprint().to_string()[..16]
+        );
+    }
+    println!("   dropped from the metadata: {}", dropped.len());
+    println!(
+        "   expiry notices due today: {}",
+        team.due_notices(now).len()
+    );
+    println!("   a daily job later on sends each notice once, to the team's admins:");
+    for date in [
+        "2027-05-01T09:00:00Z",
+        "2027-05-02T09:00:00Z",
+        "2027-05-03T09:00:00Z",
+        "2027-05-25T09:00:00Z",
+        "2027-05-31T09:00:00Z",
+    ] {
+        for notice in team.due_notices(day(date)) {
+            println!(
+                "   {}  {}-day notice to {}: {} expires {}",
+                &date[..10],
+                notice.threshold.days(),
+                notice.concerns.as_str(),
+                notice.subject,
+                notice.not_after.format("%Y-%m-%d %H:%M UTC")
+            );
+            team.mark_sent(&notice);
+        }
+    }
+
+    println!("\n3. Alice opens the team's sign-on URL: we send her to the IdP");
+    // The response below was recorded for a request made at its time; the
+    // demo replays that request's random bytes so the IDs match. A real app
+    // passes saml_sp::OsRng.
+    let mut rng = Recorded::new("4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f");
+    let (redirect, request_id) =
+        team.authn_request()
+            .redirect(Some("/dashboard"), &mut rng, now)?;
+    let url = redirect.url();
+    println!("   302 -> {}…", &url[..url.len().min(96)]);
+    println!(
+        "   request ID to remember for this browser: {}",
+        request_id.as_str()
+    );
+
+    println!("\n4. The IdP posts a SAML Response to our ACS URL: verify, then one-time use");
+    let posted = read("fixtures/dsig/assertion-signed.xml");
+    let verifier = team.response_verifier();
+    let started = Instant::now();
+    let assertion = verifier.verify(&posted, std::slice::from_ref(&request_id), now)?;
+    println!(
+        "   verified in {:?}: signed {}, by certificate {}…",
+        started.elapsed(),
+        assertion.signed().as_str(),
+        &assertion.certificate().to_string()[..16]
+    );
     let azure = assertion.azure();
     println!(
-        "   email {:?}, name {:?}, groups {}, MFA {}",
+        "   {} ({}), groups {}, MFA {}",
         azure.email().unwrap_or("-"),
         azure.display_name().unwrap_or("-"),
         azure.groups().len(),
         azure.mfa()
     );
-
-    println!("\n3. One-time use: the first use passes, a replay is refused");
     let cache = MemoryReplayCache::new(10_000);
     let fresh = assertion.check_replay(&cache, now)?;
-    println!(
-        "   accepted {} (assertion {})",
-        fresh.name_id(),
-        fresh.assertion_id()
-    );
-    let replayed = verifier.verify(&posted, &pending, now)?;
-    let err = replayed.check_replay(&cache, now).unwrap_err();
+    println!("   first use: accepted");
+    let again = verifier.verify(&posted, std::slice::from_ref(&request_id), now)?;
+    let err = again.check_replay(&cache, now).unwrap_err();
     println!("   replay refused: {} ({err})", err.kind().as_str());
 
-    println!("\n4. Forgeries are refused with a precise kind (shown to logs, not users)");
+    println!("\n5. Just-in-time provisioning decides what the app does");
+    match decide(&fresh, &team, &KnownAccount::NoAccount) {
+        ProvisioningDecision::CreateAccount {
+            email,
+            name,
+            role,
+            email_verification_required,
+            subject_key,
+        } => {
+            println!(
+                "   first login: create {} ({}) with role '{}', email verification required: {}",
+                email.as_str(),
+                name.as_deref().unwrap_or("-"),
+                role.as_str(),
+                email_verification_required
+            );
+            println!(
+                "   stable key ({}): {}…",
+                subject_key.source().as_str(),
+                &subject_key.as_str()[..16]
+            );
+        }
+        other => println!("   unexpected: {other:?}"),
+    }
+    let managed = KnownAccount::ManagedDirectly {
+        kind: ManagedKind::BreakGlassAdmin,
+    };
+    if let ProvisioningDecision::Refused(refusal) = decide(&fresh, &team, &managed) {
+        println!(
+            "   the team's break-glass admin: refused ({}): {}",
+            refusal.reason.as_str(),
+            refusal.reason.message()
+        );
+    }
+
+    println!(
+        "\n6. Forgeries are refused with a precise kind (for logs; users see \"sign-in failed\")"
+    );
     for (file, what) in [
         (
             "fixtures/dsig/tampered-nameid.xml",
@@ -78,8 +168,53 @@ fn main() -> Result<(), saml_sp::Error> {
         ),
         ("fixtures/dsig/unsigned.xml", "signature stripped"),
     ] {
-        let err = verifier.verify(&read(file), &pending, now).unwrap_err();
+        let err = verifier
+            .verify(&read(file), std::slice::from_ref(&request_id), now)
+            .unwrap_err();
         println!("   {what:38} -> {}", err.kind().as_str());
     }
+    let late: DateTime<Utc> = now + chrono::TimeDelta::hours(2);
+    let err = verifier
+        .verify(&posted, std::slice::from_ref(&request_id), late)
+        .unwrap_err();
+    println!(
+        "   {:38} -> {}",
+        "the same response two hours later",
+        err.kind().as_str()
+    );
     Ok(())
 }
+
+/// Replays recorded random bytes (demo only: a real app uses `OsRng`).
+struct Recorded(Vec<u8>, usize);
+
+impl Recorded {
+    fn new(hex: &str) -> Self {
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap(), 16).unwrap())
+            .collect();
+        Self(bytes, 0)
+    }
+}
+
+impl rand_core::RngCore for Recorded {
+    fn next_u32(&mut self) -> u32 {
+        rand_core::impls::next_u32_via_fill(self)
+    }
+    fn next_u64(&mut self) -> u64 {
+        rand_core::impls::next_u64_via_fill(self)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            *b = self.0.get(self.1 % self.0.len()).copied().unwrap_or(0);
+            self.1 += 1;
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for Recorded {}
