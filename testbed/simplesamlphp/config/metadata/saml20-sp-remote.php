@@ -11,6 +11,10 @@
  *   https://sso.example.com/saml/signed-requests     Response and Assertion    rsa-sha256;
  *                                                    refuses unsigned AuthnRequests (SP key: fixtures/keys/sp)
  *
+ *   @@ACS_BASE@@/saml/acme                       Assertion only            rsa-sha256
+ *                                                    (examples/web_app's team `acme` when its
+ *                                                    base URL is SSP_ACS_BASE: testbed/e2e)
+ *
  * Each SP's one AssertionConsumerService (HTTP-POST) is @@ACS_BASE@@/saml/<mode>/acs.
  * SimpleSAMLphp posts the Response there whatever AssertionConsumerServiceURL the
  * request names: an unknown URL is logged and replaced by this registered one.
@@ -63,4 +67,12 @@ $metadata['https://sso.example.com/saml/signed-requests'] = $sp('signed-requests
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     'validate.authnrequest' => true,
     'certificate' => '@@SP_CERT@@',
+]);
+
+// examples/web_app's team `acme` (SP entity ID <base URL>/saml/acme, the Heroku-style
+// layout of saml_sp::SpUrlLayout) when the app's base URL is SSP_ACS_BASE.
+$metadata['@@ACS_BASE@@/saml/acme'] = $sp('acme', [
+    'saml20.sign.response' => false,
+    'saml20.sign.assertion' => true,
+    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
 ]);

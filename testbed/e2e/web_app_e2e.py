@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""End to end: examples/web_app against a live IdP, a real browser and a shared Redis.
+
+Everything runs on 127.0.0.1 and is stopped by PID at the end (also on failure):
+
+  redis-server          one, shared by both app instances (request tracking, one-time use)
+  SimpleSAMLphp IdP     testbed/simplesamlphp, with an SP entry for the app's team `acme`
+  web_app A and B       two instances of `cargo run --features redis --example web_app`,
+                        one configuration (same base URL, cookie key and Redis): what a
+                        load balancer puts behind one host name
+  headless Chromium     testbed/browser/webdriver.py
+
+Checks:
+  1. browser: A's sign-on URL -> IdP login (alice) -> back on A signed in; the page
+     shows alice's email and the team's default role; screenshot target/e2e/signed-in.png
+  2. browser: a tampered SAMLResponse posted to the ACS shows "Sign-in failed" and
+     sets no session (the page and the cookies say so; the log has digest_mismatch)
+  3. two instances: a response accepted by A is refused by B (shared state in Redis)
+  4. Redis stopped: sign-in fails closed (HTTP 503, request_store_unavailable);
+     Redis back on the same port: sign-in works again
+
+Usage: testbed/e2e/web_app_e2e.py [--skip-build]  (after the testbeds' install.sh)
+Prints "web_app e2e: N passed, 0 failed"; exit status 1 if any check failed.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "testbed", "browser"))
+sys.path.insert(0, os.path.join(ROOT, "testbed", "simplesamlphp"))
+
+import login  # noqa: E402  (testbed/simplesamlphp/login.py: scripted HTTP client)
+import webdriver  # noqa: E402  (testbed/browser/webdriver.py: headless Chromium)
+
+ARTIFACTS = os.path.join(ROOT, "target", "e2e")
+TEAM = "acme"
+COOKIE_KEY = "5a" * 32  # test-only key
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append((name, bool(ok)))
+    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail and not ok else ""),
+          flush=True)
+    return ok
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=15.0, proc=None):
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("process exited with %s before listening on %d" % (proc.returncode, port))
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("nothing listens on 127.0.0.1:%d after %.0f s" % (port, timeout))
+
+
+def stop(proc, name):
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    print("stopped %s (pid %d)" % (name, proc.pid), flush=True)
+
+
+class Redis:
+    def __init__(self, workdir):
+        self.port = free_port()
+        self.dir = os.path.join(workdir, "redis")
+        os.makedirs(self.dir, exist_ok=True)
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir],
+            stdout=open(os.path.join(self.dir, "redis.log"), "ab"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        wait_port(self.port, 10, self.proc)
+
+    def stop(self):
+        stop(self.proc, "redis-server")
+
+
+class WebApp:
+    def __init__(self, name, binary, config_path, port, workdir):
+        self.name, self.port = name, port
+        self.log_path = os.path.join(workdir, "web_app-%s.log" % name)
+        self.proc = subprocess.Popen(
+            [binary, config_path], cwd=ROOT, stdout=open(self.log_path, "ab"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+        wait_port(port, 15, self.proc)
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        stop(self.proc, "web_app " + self.name)
+
+
+def start_ssp(acs_base):
+    env = dict(os.environ, SSP_ACS_BASE=acs_base)
+    out = subprocess.run([os.path.join(ROOT, "testbed", "simplesamlphp", "start.sh")], env=env,
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise RuntimeError("start.sh failed:\n" + out.stderr)
+    return dict(line.split("=", 1) for line in out.stdout.splitlines() if "=" in line)
+
+
+def page_text(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def flow(base, b=None):
+    """Scripted sign-in from the app's init URL to the IdP's SAMLResponse form."""
+    b = b or login.Browser(timeout=10)
+    got = login.run_flow(b, "%s/saml/%s/init?return_to=/" % (base, TEAM))
+    return b, got
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-build", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    if not args.skip_build:
+        subprocess.run(["cargo", "build", "-q", "--features", "redis", "--example", "web_app"],
+                       cwd=ROOT, check=True, timeout=900)
+    binary = os.path.join(ROOT, "target", "debug", "examples", "web_app")
+    workdir = tempfile.mkdtemp(prefix="web_app_e2e.")
+    redis = Redis(workdir)
+    apps, ssp, started = [], None, time.time()
+    try:
+        redis.start()
+        port_a, port_b = free_port(), free_port()
+        base = "http://127.0.0.1:%d" % port_a  # the one public base URL (instance A's)
+        ssp = start_ssp(base)
+        metadata = os.path.join(workdir, "idp-metadata.xml")
+        b = login.Browser(timeout=10)
+        _url, status, body = b.request(ssp["SSP_METADATA_URL"])
+        if status != 200:
+            raise RuntimeError("IdP metadata: HTTP %s" % status)
+        with open(metadata, "w", encoding="utf-8") as f:
+            f.write(body)
+        config = {
+            "base_url": base,
+            "cookie_key_hex": COOKIE_KEY,
+            "store": {"kind": "redis", "url": "redis://127.0.0.1:%d" % redis.port, "namespace": "e2e"},
+            "teams": [{"slug": TEAM, "idp_metadata_file": metadata, "default_role": "member",
+                       "allowed_email_domains": ["acme.example"]}],
+        }
+        paths = []
+        for name, port in (("a", port_a), ("b", port_b)):
+            path = os.path.join(workdir, "config-%s.json" % name)
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(dict(config, listen="127.0.0.1:%d" % port), f)
+            paths.append(path)
+        apps.append(WebApp("A", binary, paths[0], port_a, workdir))
+        apps.append(WebApp("B", binary, paths[1], port_b, workdir))
+        app_a, app_b = apps
+        print("started redis, IdP and two web_app instances in %.1f s" % (time.time() - started),
+              flush=True)
+
+        # 1. A real browser signs in through the IdP.
+        with webdriver.Browser(timeout=20, artifacts=ARTIFACTS) as br:
+            br.open("%s/saml/%s/init?return_to=/" % (base, TEAM))
+            br.wait(lambda: "login form", lambda: br.find("input[name=username]") is not None)
+            br.fill("username", "alice")
+            br.fill("password", "alice-password")
+            br.submit()
+            br.wait_text("Signed in as")
+            text = br.text()
+            shot = os.path.join(ARTIFACTS, "signed-in.png")
+            br.screenshot(shot)
+            check("browser: back on the app at /", br.url().rstrip("/") == base, br.url())
+            check("browser: page shows alice's email", "alice@acme.example" in text, text)
+            check("browser: page shows the team's default role", "with role member" in text, text)
+            check("browser: first login creates the account (verification pending)",
+                  "Email verification pending" in text, text)
+            check("browser: screenshot saved", os.path.getsize(shot) > 1000, shot)
+            cookies = br._s("GET", "/cookie")
+            session = [c for c in cookies if c["name"] == "session"]
+            check("browser: session cookie is HttpOnly, SameSite=Lax",
+                  session and session[0].get("httpOnly") and session[0].get("sameSite") == "Lax",
+                  json.dumps(cookies))
+
+            # 2. A tampered response: the error page, no session. A scripted
+            # client starts the sign-in; the browser takes over its cookie (so
+            # the request ID is this browser's) and posts the tampered response.
+            br._s("DELETE", "/cookie")  # the app's and the IdP's cookies (both on 127.0.0.1)
+            client_t, got = flow(base)
+            browser_cookie = [c.value for c in client_t.jar if c.name == "browser"]
+            check("tamper: the app set a browser cookie", browser_cookie)
+            br._s("POST", "/cookie", {"cookie": {"name": "browser", "value": browser_cookie[0],
+                                                 "path": "/", "httpOnly": True}})
+            xml = base64.b64decode(got["saml_response"]).decode()
+            tampered = xml.replace("alice@acme.example", "mallory@acme.example")
+            check("tamper: the response carries alice's email", tampered != xml)
+            br.post_form("%s/saml/%s/acs" % (base, TEAM),
+                         {"SAMLResponse": base64.b64encode(tampered.encode()).decode(),
+                          "RelayState": "/"})
+            br.wait_text("Sign-in failed")
+            text = br.text()
+            br.screenshot(os.path.join(ARTIFACTS, "tampered.png"))
+            check("tamper: the browser shows the error page", "Sign-in failed" in text, text)
+            check("tamper: the page does not echo the error detail", "digest" not in text.lower(), text)
+            cookies = br._s("GET", "/cookie")
+            check("tamper: no session cookie", not [c for c in cookies if c["name"] == "session"],
+                  json.dumps(cookies))
+            check("tamper: the log has the precise kind (digest_mismatch)",
+                  "acs team=acme error=digest_mismatch" in app_a.log(), app_a.log()[-2000:])
+
+        # 3. Two instances: accepted by A, refused by B.
+        client, got = flow(base)
+        form = {"SAMLResponse": got["saml_response"], "RelayState": got["relay_state"] or "/"}
+        url, status, body = client.request("%s/saml/%s/acs" % (base, TEAM), form)
+        check("two instances: A accepts the response", status == 200 and "Signed in as" in body,
+              "%s %s %s" % (status, url, page_text(body)[:300]))
+        before_b = len(app_b.log())
+        url, status, body = client.request("http://127.0.0.1:%d/saml/%s/acs" % (port_b, TEAM), form)
+        log_b = app_b.log()[before_b:]
+        check("two instances: B refuses the same response", status == 403 and "Sign-in failed" in body,
+              "%s %s" % (status, page_text(body)[:300]))
+        check("two instances: B logged why", "acs team=acme error=" in log_b, log_b)
+
+        # B accepts a sign-in A started: the request ID is in the shared Redis.
+        client2 = login.Browser(timeout=10)
+        _c, got = flow(base, client2)
+        url, status, body = client2.request("http://127.0.0.1:%d/saml/%s/acs" % (port_b, TEAM),
+                                            {"SAMLResponse": got["saml_response"], "RelayState": "/"})
+        check("two instances: B accepts a sign-in A started (shared request tracking)",
+              "Signed in as" in body, "%s %s" % (status, page_text(body)[:300]))
+
+        # Open redirects, unknown teams, SP metadata.
+        plain = login.Browser(timeout=10)
+        for bad in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+            _u, status, body = plain.request("%s/saml/%s/init?%s" % (
+                base, TEAM, urllib.parse.urlencode({"return_to": bad})))
+            check("no open redirect: return_to %r refused (400)" % bad, status == 400, str(status))
+        c4, got = flow(base)
+        url, status, body = c4.request("%s/saml/%s/acs" % (base, TEAM),
+                                       {"SAMLResponse": got["saml_response"],
+                                        "RelayState": "https://evil.example/"})
+        check("no open redirect: a foreign RelayState lands on /", url == base + "/" and
+              "Signed in as" in body, url)
+        _u, status, body = plain.request("%s/saml/nosuchteam/init" % base)
+        check("unknown team: 404", status == 404, str(status))
+        _u, status, body = plain.request("%s/saml/%s/metadata" % (base, TEAM))
+        check("SP metadata served with the team's entity ID and ACS",
+              status == 200 and 'entityID="%s/saml/%s"' % (base, TEAM) in body
+              and 'Location="%s/saml/%s/acs"' % (base, TEAM) in body, body[:400])
+
+        # 4. Redis stopped: fail closed; back: works again.
+        redis.stop()
+        t0 = time.time()
+        url, status, body = login.Browser(timeout=10).request("%s/saml/%s/init" % (base, TEAM))
+        took = time.time() - t0
+        check("redis down: sign-on fails closed (503)", status == 503 and "Sign-in failed" in body,
+              "%s %s" % (status, page_text(body)[:200]))
+        check("redis down: fails within 5 s", took < 5, "%.1f s" % took)
+        check("redis down: the log says request_store_unavailable",
+              "error=request_store_unavailable" in app_a.log(), app_a.log()[-1500:])
+        redis.start()
+        deadline, body = time.time() + 10, ""
+        while time.time() < deadline:
+            try:
+                c3, got = flow(base)
+                _u, status, body = c3.request("%s/saml/%s/acs" % (base, TEAM),
+                                              {"SAMLResponse": got["saml_response"], "RelayState": "/"})
+                if "Signed in as" in body:
+                    break
+            except login.LoginError:
+                pass
+            time.sleep(0.5)
+        check("redis back: sign-in works again", "Signed in as" in body, page_text(body)[:300])
+    except Exception as e:  # noqa: BLE001 - report, then clean up
+        check("e2e ran to the end", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        for app in apps:
+            app.stop()
+        if ssp:
+            subprocess.run([os.path.join(ROOT, "testbed", "simplesamlphp", "stop.sh"), ssp["SSP_RUN_DIR"]],
+                           timeout=30)
+        redis.stop()
+        for app in apps:
+            shutil.copy(app.log_path, ARTIFACTS)
+        shutil.rmtree(workdir, ignore_errors=True)
+    failed = sum(1 for _n, ok in results if not ok)
+    print("web_app e2e: %d passed, %d failed (%.1f s)" % (len(results) - failed, failed,
+                                                         time.time() - started))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
