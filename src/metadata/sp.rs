@@ -8,6 +8,7 @@ use super::Binding;
 use crate::certs::SigningCertificate;
 use crate::ids::{EndpointUrl, EntityId};
 use crate::ns::{DSIG, SAML_METADATA, SAML_PROTOCOL};
+use crate::request::xml_writer::{escape_attr_into, escape_text_into};
 use crate::{Error, ErrorKind, Result};
 
 /// A NameID format an SP can ask for.
@@ -206,38 +207,18 @@ fn bool_str(value: bool) -> &'static str {
 }
 
 /// Appends ` name="value"`, the value escaped for a double-quoted attribute
-/// (whitespace characters as references, so they survive normalisation).
+/// (the one XML escaper, shared with the request writer).
 fn attr(out: &mut String, name: &str, value: &str) {
     out.push(' ');
     out.push_str(name);
     out.push_str("=\"");
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
+    escape_attr_into(out, value);
     out.push('"');
 }
 
 /// Appends character data, escaped.
 fn text(out: &mut String, value: &str) {
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
+    escape_text_into(out, value);
 }
 
 #[cfg(test)]

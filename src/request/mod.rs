@@ -29,7 +29,7 @@
 mod decode;
 mod post;
 mod signing;
-mod xml_writer;
+pub(crate) mod xml_writer;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rand_core::CryptoRngCore;
