@@ -15,15 +15,14 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
 use saml_sp::{
-    AsyncReplayCache, AsyncRequestTracker, DateTime, EndpointUrl, EntityId, ErrorKind, IdpCertSet,
-    MAX_PENDING_REQUESTS, RedisReplayCache, RedisRequestTracker, RedisStore, ReplayKey, RequestId,
-    ResponseVerifier, SigningCertificate, TrackerKey, Utc,
+    AsyncReplayCache, AsyncRequestTracker, ErrorKind, MAX_PENDING_REQUESTS, RedisReplayCache,
+    RedisRequestTracker, RedisStore, ReplayKey, RequestId, TrackerKey, Utc,
 };
 
 // ---- the redis-server under test ---------------------------------------------
@@ -182,35 +181,8 @@ async fn raw(server: &RedisServer) -> redis::aio::MultiplexedConnection {
 
 // ---- fixtures ----------------------------------------------------------------
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn time(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-/// The pinned time of the xmlsec1-signed Azure-shaped responses.
-fn pinned_now() -> DateTime<Utc> {
-    time("2026-03-02T10:01:00Z")
-}
-
-const SP: &str = "https://sso.example.com/saml/acme";
-const ACS: &str = "https://sso.example.com/saml/acme/acs";
-const IDP: &str = "https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/";
-const REQUEST: &str = "id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f";
-
-fn verifier() -> ResponseVerifier {
-    let cert =
-        SigningCertificate::parse(&std::fs::read(fixtures().join("keys/idp-a.crt.pem")).unwrap())
-            .unwrap();
-    ResponseVerifier::new(
-        EntityId::new(SP).unwrap(),
-        EndpointUrl::new(ACS).unwrap(),
-        EntityId::new(IDP).unwrap(),
-        IdpCertSet::new([cert], pinned_now()).unwrap(),
-    )
-}
+mod common;
+use common::{REQUEST, fixtures, now as pinned_now, verifier};
 
 fn response_xml() -> Vec<u8> {
     std::fs::read(fixtures().join("dsig/assertion-signed.xml")).unwrap()

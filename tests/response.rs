@@ -14,38 +14,8 @@ use saml_sp::{
     ReplayCache, RequestId, RequiredSignature, ResponseVerifier, SigningCertificate, Utc,
 };
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn time(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn now() -> DateTime<Utc> {
-    time("2026-03-02T10:01:00Z")
-}
-
-const SP: &str = "https://sso.example.com/saml/acme";
-const ACS: &str = "https://sso.example.com/saml/acme/acs";
-const IDP: &str = "https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/";
-const REQUEST: &str = "id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f";
-
-fn verifier() -> ResponseVerifier {
-    let cert =
-        SigningCertificate::parse(&std::fs::read(fixtures().join("keys/idp-a.crt.pem")).unwrap())
-            .unwrap();
-    ResponseVerifier::new(
-        EntityId::new(SP).unwrap(),
-        EndpointUrl::new(ACS).unwrap(),
-        EntityId::new(IDP).unwrap(),
-        IdpCertSet::new([cert], now()).unwrap(),
-    )
-}
-
-fn request() -> Vec<RequestId> {
-    vec![RequestId::new(REQUEST).unwrap()]
-}
+mod common;
+use common::{ACS, IDP, REQUEST, SP, fixtures, now, request, time, verifier};
 
 fn dsig_fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixtures().join("dsig").join(name)).unwrap()

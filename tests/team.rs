@@ -8,36 +8,18 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-
 use saml_sp::{
     Binding, CertFingerprint, DateTime, DropReason, DueNotice, EmailDomain, EndpointUrl, EntityId,
     ErrorKind, IdpMetadata, IdpSettings, NoticeAudience, NoticeThreshold, RequestId, Role,
     SigningCertificate, SpUrlLayout, TeamConfig, TeamSlug, Utc,
 };
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn time(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn now() -> DateTime<Utc> {
-    time("2026-03-02T10:01:00Z")
-}
+mod common;
+use common::{cert, fixtures, now, time};
 
 const IDP: &str = "https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/";
 const LOGIN: &str = "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2";
 const REQUEST: &str = "id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f";
-
-fn cert(name: &str) -> SigningCertificate {
-    SigningCertificate::parse(
-        &std::fs::read(fixtures().join(format!("keys/{name}.crt.pem"))).unwrap(),
-    )
-    .unwrap()
-}
 
 fn fp(name: &str) -> CertFingerprint {
     cert(name).fingerprint()

@@ -1,0 +1,53 @@
+//! The scenario most fixtures share (`fixtures/dsig`, `fixtures/attacks`,
+//! `fixtures/provisioning`): team `acme` at `https://sso.example.com`, an
+//! Azure AD tenant as IdP signing with the test key idp-a, the AuthnRequest
+//! `id4c1b9e0f…`, and the pinned time 2026-03-02T10:01:00Z.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use saml_sp::{
+    DateTime, EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate,
+    Utc,
+};
+
+pub(crate) const SP: &str = "https://sso.example.com/saml/acme";
+pub(crate) const ACS: &str = "https://sso.example.com/saml/acme/acs";
+pub(crate) const IDP: &str = "https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/";
+pub(crate) const REQUEST: &str = "id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f";
+
+pub(crate) fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub(crate) fn time(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// The pinned time of the xmlsec1-signed Azure-shaped responses.
+pub(crate) fn now() -> DateTime<Utc> {
+    time("2026-03-02T10:01:00Z")
+}
+
+/// A test certificate from `fixtures/keys` (`idp-a`, `idp-b`, ...).
+pub(crate) fn cert(name: &str) -> SigningCertificate {
+    SigningCertificate::parse(
+        &std::fs::read(fixtures().join(format!("keys/{name}.crt.pem"))).unwrap(),
+    )
+    .unwrap()
+}
+
+/// The verifier of the scenario: SP `acme`, its ACS, the tenant, idp-a.
+pub(crate) fn verifier() -> ResponseVerifier {
+    ResponseVerifier::new(
+        EntityId::new(SP).unwrap(),
+        EndpointUrl::new(ACS).unwrap(),
+        EntityId::new(IDP).unwrap(),
+        IdpCertSet::new([cert("idp-a")], now()).unwrap(),
+    )
+}
+
+/// The request the scenario's responses answer.
+pub(crate) fn request() -> Vec<RequestId> {
+    vec![RequestId::new(REQUEST).unwrap()]
+}
