@@ -1,8 +1,9 @@
 //! IdP signing certificates: loading, the per-IdP set of one to three, and
 //! expiry notices.
 //!
-//! A [`SigningCertificate`] is parsed once: its RSA public key is decoded at
-//! load time, never per verification. An [`IdpCertSet`] holds the one to
+//! A [`SigningCertificate`] is parsed once: its RSA public key is decoded,
+//! and its Montgomery constants computed, at load time, never per
+//! verification. An [`IdpCertSet`] holds the one to
 //! three certificates a team trusts for its IdP, so the IdP can rotate its
 //! signing key with zero downtime: a signature under any certificate valid at
 //! `now` is accepted.
