@@ -461,3 +461,28 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Arbitrary key bytes never panic: a key is refused or built, and a
+    /// built key gives a verdict on arbitrary signatures and digests.
+    #[test]
+    fn arbitrary_keys_and_signatures_never_panic(
+        n in proptest::collection::vec(any::<u8>(), 0..200),
+        e in proptest::collection::vec(any::<u8>(), 0..10),
+        sig in proptest::collection::vec(any::<u8>(), 0..200),
+        digest in proptest::collection::vec(any::<u8>(), 0..70),
+        alg_index in 0usize..4,
+        exact_length in any::<bool>(),
+    ) {
+        if let Ok(key) = RsaVerifyKey::new(&n, &e) {
+            prop_assert!((MIN_BITS..=MAX_BITS).contains(&key.bits()));
+            let mut sig = sig;
+            if exact_length {
+                sig.resize(key.bits().div_ceil(8), 0x5a);
+            }
+            let _ = key.verify_pkcs1v15(ALGS[alg_index], &digest, &sig);
+        }
+    }
+}
