@@ -1,8 +1,9 @@
 //! IdP signing certificates: loading, the per-IdP set of one to three, and
 //! expiry notices.
 //!
-//! A [`SigningCertificate`] is parsed once: its RSA public key is decoded at
-//! load time, never per verification. An [`IdpCertSet`] holds the one to
+//! A [`SigningCertificate`] is parsed once: its RSA public key is decoded,
+//! and its Montgomery constants computed, at load time, never per
+//! verification. An [`IdpCertSet`] holds the one to
 //! three certificates a team trusts for its IdP, so the IdP can rotate its
 //! signing key with zero downtime: a signature under any certificate valid at
 //! `now` is accepted.
@@ -12,9 +13,10 @@
 use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rsa::RsaPublicKey;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::traits::PublicKeyParts;
+
+use crate::dsig::rsa_verify::RsaVerifyKey;
 use sha2::{Digest, Sha256};
 use x509_parser::oid_registry::{OID_KEY_TYPE_EC_PUBLIC_KEY, OID_PKCS1_RSAENCRYPTION};
 
@@ -128,7 +130,8 @@ pub struct SigningCertificate {
     subject: String,
     not_before: DateTime<Utc>,
     not_after: DateTime<Utc>,
-    key: RsaPublicKey,
+    /// The public key with its Montgomery constants, computed once here.
+    key: RsaVerifyKey,
     /// The key as PKCS#1 `RSAPublicKey` DER, for the `aws-lc-rs` backend.
     key_pkcs1_der: Box<[u8]>,
 }
@@ -237,9 +240,11 @@ impl SigningCertificate {
                 format!("the certificate's key is {name}, not RSA"),
             ));
         }
-        let key = RsaPublicKey::from_pkcs1_der(&spki.subject_public_key.data)
+        // The rsa crate parses and checks the DER (and bounds n at 4096
+        // bits, e at 2^33-1); the verify key takes n and e from it.
+        let parsed = rsa::RsaPublicKey::from_pkcs1_der(&spki.subject_public_key.data)
             .map_err(|e| invalid(format!("RSA public key: {e}")))?;
-        let bits = key.n().bits();
+        let bits = parsed.n().bits();
         let min = policy.min_rsa_bits.max(FLOOR_RSA_BITS);
         if bits < min {
             return Err(Error::new(
@@ -247,6 +252,8 @@ impl SigningCertificate {
                 format!("RSA key of {bits} bits, at least {min} required"),
             ));
         }
+        let key = RsaVerifyKey::new(&parsed.n().to_bytes_be(), &parsed.e().to_bytes_be())
+            .map_err(|e| invalid(format!("RSA public key: {e}")))?;
         let time = |t: &x509_parser::time::ASN1Time| {
             DateTime::from_timestamp(t.timestamp(), 0)
                 .ok_or_else(|| invalid("validity date out of range"))
@@ -291,7 +298,7 @@ impl SigningCertificate {
 
     /// Size of the RSA modulus in bits.
     pub fn key_bits(&self) -> usize {
-        self.key.n().bits()
+        self.key.bits()
     }
 
     /// Whether `now` lies within the validity period (both ends included).
@@ -313,7 +320,7 @@ impl SigningCertificate {
             .find(|t| left <= TimeDelta::days(t.days()))
     }
 
-    pub(crate) fn rsa_key(&self) -> &RsaPublicKey {
+    pub(crate) fn verify_key(&self) -> &RsaVerifyKey {
         &self.key
     }
 

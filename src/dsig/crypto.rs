@@ -2,11 +2,12 @@
 
 use std::io::Write;
 
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
+use super::{SignatureAlgorithm, SignaturePolicy};
 use crate::certs::SigningCertificate;
+use crate::{Error, ErrorKind, Result};
 
 /// A hash function of the allow-list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,12 +71,14 @@ pub(crate) fn digest(alg: HashAlg, data: &[u8]) -> Vec<u8> {
 /// RSASSA-PKCS1-v1_5 verification of `signature` over `message` (the
 /// canonical `SignedInfo`), hashed with `alg`, under the key of `cert`.
 ///
-/// The only place that touches RSA. The pure-Rust `rsa` crate does it by
-/// default; the opt-in `aws-lc-rs` feature swaps this step alone, for keys
-/// of 2048 bits and more (legacy 1024..2048-bit keys, accepted only under a
-/// relaxed `CertificatePolicy`, stay on the `rsa` crate: AWS-LC has no
-/// 1024-bit parameter set for SHA-384). Both give the same verdicts (see
-/// the test below, run with `--features aws-lc-rs`).
+/// The only place that touches RSA. By default our own Montgomery
+/// arithmetic does it ([`super::rsa_verify`], with the key's constants
+/// computed when the certificate was loaded); the opt-in `aws-lc-rs`
+/// feature swaps this step alone, for keys of 2048 bits and more (legacy
+/// 1024..2048-bit keys, accepted only under a relaxed `CertificatePolicy`,
+/// stay on ours: AWS-LC has no 1024-bit parameter set for SHA-384). All
+/// backends give the same verdicts as the `rsa` crate (see the tests
+/// below, and `rsa_verify`'s).
 pub(crate) fn rsa_pkcs1v15_verify(
     cert: &SigningCertificate,
     alg: HashAlg,
@@ -86,11 +89,79 @@ pub(crate) fn rsa_pkcs1v15_verify(
     if cert.key_bits() >= 2048 {
         return aws_lc_verify(cert.rsa_key_pkcs1_der(), alg, message, signature);
     }
-    rsa_crate_verify(cert.rsa_key(), alg, message, signature)
+    cert.verify_key()
+        .verify_pkcs1v15(alg, &digest(alg, message), signature)
 }
 
-/// The check with the pure-Rust `rsa` crate.
-fn rsa_crate_verify(key: &RsaPublicKey, alg: HashAlg, message: &[u8], signature: &[u8]) -> bool {
+impl SigningCertificate {
+    /// Checks an RSASSA-PKCS1-v1_5 signature (RFC 8017 §8.2.2) over
+    /// `message` under this certificate's key: the step of
+    /// [`verify_enveloped`](crate::verify_enveloped) that checks
+    /// `SignatureValue`, for signatures that are not XML Signatures (the
+    /// HTTP-Redirect binding signs its query string, SAML Bindings
+    /// §3.4.4.1). `message` is hashed here with `algorithm`'s hash.
+    /// Whether the certificate is trusted and valid now is the caller's
+    /// question.
+    ///
+    /// ```
+    /// use saml_sp::{ErrorKind, SignatureAlgorithm, SignaturePolicy, SigningCertificate};
+    /// let cert = SigningCertificate::parse(&std::fs::read("fixtures/keys/idp-a.crt.pem")?)?;
+    /// let policy = SignaturePolicy::default();
+    /// let err = cert
+    ///     .verify_signature(SignatureAlgorithm::RsaSha256, b"message", &[0; 256], &policy)
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::SignatureInvalid);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnsupportedAlgorithm`](crate::ErrorKind::UnsupportedAlgorithm)
+    /// for `RsaSha1` unless `policy.allow_sha1`;
+    /// [`ErrorKind::SignatureInvalid`](crate::ErrorKind::SignatureInvalid)
+    /// when the signature does not verify (wrong length, not below the
+    /// modulus, wrong padding, digest or key).
+    pub fn verify_signature(
+        &self,
+        algorithm: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+        policy: &SignaturePolicy,
+    ) -> Result<()> {
+        if algorithm == SignatureAlgorithm::RsaSha1 && !policy.allow_sha1 {
+            return Err(Error::new(
+                ErrorKind::UnsupportedAlgorithm,
+                "rsa-sha1 needs allow_sha1",
+            ));
+        }
+        if rsa_pkcs1v15_verify(self, algorithm.hash(), message, signature) {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::SignatureInvalid,
+                format!(
+                    "{} signature does not verify under {}",
+                    algorithm.as_str(),
+                    self.fingerprint()
+                ),
+            ))
+        }
+    }
+}
+
+/// The check with the pure-Rust `rsa` crate (the backend before ours),
+/// kept for the differential tests.
+#[cfg(test)]
+pub(crate) fn rsa_crate_verify(
+    key_pkcs1_der: &[u8],
+    alg: HashAlg,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::{Pkcs1v15Sign, RsaPublicKey};
+    let Ok(key) = RsaPublicKey::from_pkcs1_der(key_pkcs1_der) else {
+        return false;
+    };
     let scheme = match alg {
         HashAlg::Sha1 => Pkcs1v15Sign::new::<Sha1>(),
         HashAlg::Sha256 => Pkcs1v15Sign::new::<Sha256>(),
@@ -103,7 +174,12 @@ fn rsa_crate_verify(key: &RsaPublicKey, alg: HashAlg, message: &[u8], signature:
 /// The check with AWS-LC, for a 2048..=8192-bit key given as PKCS#1
 /// `RSAPublicKey` DER. AWS-LC hashes the message itself.
 #[cfg(feature = "aws-lc-rs")]
-fn aws_lc_verify(key_pkcs1_der: &[u8], alg: HashAlg, message: &[u8], signature: &[u8]) -> bool {
+pub(crate) fn aws_lc_verify(
+    key_pkcs1_der: &[u8],
+    alg: HashAlg,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
     use aws_lc_rs::signature::{self as sig, UnparsedPublicKey};
     let params = match alg {
         HashAlg::Sha1 => &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
@@ -121,9 +197,10 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The two RSA backends agree on every signature of the xmlsec1 fixtures,
-/// under every test key, and on corrupted variants of each.
-#[cfg(all(test, feature = "aws-lc-rs"))]
+/// The RSA backends (ours, the `rsa` crate, and AWS-LC with
+/// `--features aws-lc-rs`) agree on every signature of the xmlsec1
+/// fixtures, under every test key, and on corrupted variants of each.
+#[cfg(test)]
 mod backends {
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
@@ -192,7 +269,7 @@ mod backends {
     }
 
     #[test]
-    fn rsa_and_aws_lc_agree() {
+    fn backends_agree() {
         let policy = CertificatePolicy::default().with_min_rsa_bits(1024);
         let certs: Vec<(String, SigningCertificate)> = std::fs::read_dir(fixtures().join("keys"))
             .unwrap()
@@ -225,9 +302,12 @@ mod backends {
             ];
             for (name, cert) in &certs {
                 for (i, (m, s)) in variants.iter().enumerate() {
-                    let rust = rsa_crate_verify(cert.rsa_key(), *alg, m, s);
+                    let rust = rsa_crate_verify(cert.rsa_key_pkcs1_der(), *alg, m, s);
+                    let ours = cert.verify_key().verify_pkcs1v15(*alg, &digest(*alg, m), s);
+                    assert_eq!(rust, ours, "{file} under {name}, variant {i}");
                     let dispatched = rsa_pkcs1v15_verify(cert, *alg, m, s);
                     assert_eq!(rust, dispatched, "{file} under {name}, variant {i}");
+                    #[cfg(feature = "aws-lc-rs")]
                     if cert.key_bits() >= 2048 {
                         let aws = aws_lc_verify(cert.rsa_key_pkcs1_der(), *alg, m, s);
                         assert_eq!(rust, aws, "{file} under {name}, variant {i}");

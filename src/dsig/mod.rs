@@ -24,6 +24,7 @@
 //!    streamed into the hasher, against the now-authenticated `DigestValue`.
 
 pub(crate) mod crypto;
+pub(crate) mod rsa_verify;
 
 use chrono::{DateTime, Utc};
 

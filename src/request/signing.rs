@@ -143,7 +143,9 @@ impl SpSigningKey {
     /// [`ErrorKind::PrivateKeyInvalid`] when the certificate's public key is
     /// not this key's.
     pub fn with_certificate(mut self, certificate: SigningCertificate) -> Result<Self> {
-        if certificate.rsa_key() != &self.public {
+        use rsa::pkcs1::DecodeRsaPublicKey as _;
+        let cert_key = rsa::RsaPublicKey::from_pkcs1_der(certificate.rsa_key_pkcs1_der()).ok();
+        if cert_key.as_ref() != Some(&self.public) {
             return Err(key_invalid(format!(
                 "certificate {} ({}) does not belong to this private key",
                 certificate.fingerprint(),
