@@ -273,3 +273,80 @@ fn assert_fixed_point(
         String::from_utf8_lossy(&again)
     );
 }
+
+/// The pinned time of the committed fixtures (certificates valid, responses
+/// fresh).
+fn fixture_now() -> saml_sp::DateTime<saml_sp::Utc> {
+    saml_sp::DateTime::from_timestamp(1_772_445_660, 0).unwrap_or_default() // 2026-03-02T10:01:00Z
+}
+
+/// Untrusted bytes as an HTTP-Redirect query string -> `RedirectMessage`
+/// (capped inflate) -> `DecodedAuthnRequest`: never a panic; whatever is
+/// accepted respects the inflate cap and the RelayState limit.
+pub fn redirect_query(data: &[u8]) {
+    let Ok(query) = std::str::from_utf8(data) else {
+        return;
+    };
+    let limits = Limits::default();
+    let Ok(message) = saml_sp::RedirectMessage::from_query(query, &limits) else {
+        return;
+    };
+    assert!(message.xml().len() <= limits.max_inflated_bytes);
+    assert!(
+        message
+            .relay_state()
+            .is_none_or(|r| r.len() <= saml_sp::MAX_RELAY_STATE_BYTES)
+    );
+    if let Ok(request) = saml_sp::DecodedAuthnRequest::parse(message.xml(), &limits) {
+        assert!(!request.id().is_empty());
+    }
+}
+
+/// Untrusted bytes -> `IdpMetadata::parse` -> the certificate set: never a
+/// panic; an accepted document names an entity and 1..=3 usable
+/// certificates, all valid at `now`.
+pub fn metadata(data: &[u8]) {
+    let now = fixture_now();
+    let Ok(metadata) = saml_sp::IdpMetadata::parse(data, now) else {
+        return;
+    };
+    assert!(!metadata.entity_id().as_str().is_empty());
+    if let Ok(set) = metadata.certificate_set(now) {
+        let certs = set.set().certificates();
+        assert!((1..=3).contains(&certs.len()));
+        assert!(certs.iter().all(|c| c.is_valid_at(now)));
+    }
+}
+
+const SP: &str = "https://sso.example.com/saml/acme";
+const ACS: &str = "https://sso.example.com/saml/acme/acs";
+const IDP: &str = "https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/";
+const REQUEST: &str = "id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f";
+
+/// Untrusted bytes as a POSTed SAMLResponse -> `ResponseVerifier::verify`
+/// with the fixtures' verifier (idp-a): never a panic; anything accepted is
+/// from our IdP, for our SP, answers our request and was signed.
+pub fn response_verify(data: &[u8]) {
+    use saml_sp::{EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier};
+    static CERT: &[u8] = include_bytes!("../../fixtures/keys/idp-a.crt.pem");
+    let now = fixture_now();
+    let (Ok(cert), Ok(sp), Ok(acs), Ok(idp), Ok(request)) = (
+        saml_sp::SigningCertificate::parse(CERT),
+        EntityId::new(SP),
+        EndpointUrl::new(ACS),
+        EntityId::new(IDP),
+        RequestId::new(REQUEST),
+    ) else {
+        panic!("fixture setup");
+    };
+    let Ok(certs) = IdpCertSet::new([cert], now) else {
+        panic!("fixture certificate");
+    };
+    let verifier = ResponseVerifier::new(sp, acs, idp, certs);
+    if let Ok(assertion) = verifier.verify(data, std::slice::from_ref(&request), now) {
+        assert_eq!(assertion.issuer().as_str(), IDP);
+        assert_eq!(assertion.audience().as_str(), SP);
+        assert_eq!(assertion.in_response_to(), Some(REQUEST));
+        assert!(assertion.not_on_or_after() + saml_sp::DEFAULT_CLOCK_SKEW > now);
+    }
+}
