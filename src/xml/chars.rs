@@ -18,8 +18,35 @@ fn is_name_char(c: char) -> bool {
             '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
+/// ASCII bytes by name class: 2 for `NameStartChar` (without `:`), 1 for the
+/// other `NameChar`s, 0 for the rest.
+#[allow(clippy::indexing_slicing)] // constant indices below 128
+static ASCII_NAME: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() || c == b'_' {
+            2
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Whether `s` is an `NCName` (a name without colons).
 pub(crate) fn is_ncname(s: &str) -> bool {
+    // Fast path for all-ASCII names, the usual case.
+    if let Some((&first, rest)) = s.as_bytes().split_first() {
+        if s.is_ascii() {
+            return super::byte_class(&ASCII_NAME, first) == 2
+                && rest.iter().all(|&b| super::byte_class(&ASCII_NAME, b) != 0);
+        }
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(c) if is_name_start_char(c) => chars.all(is_name_char),
@@ -88,8 +115,25 @@ mod tests {
         for ok in ["a", "_x", "Assertion", "a-b.c_1", "é", "日本"] {
             assert!(is_ncname(ok), "{ok}");
         }
-        for bad in ["", "1a", "-a", "a:b", ".a", "a b", "a>"] {
+        for bad in [
+            "", "1a", "-a", "a:b", ".a", "a b", "a>", "a\u{D7}", "\u{B7}a",
+        ] {
             assert!(!is_ncname(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_productions() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            assert_eq!(is_ncname(&c.to_string()), is_name_start_char(c), "{b}");
+            assert_eq!(
+                is_ncname(&format!("a{c}")),
+                is_name_char(c) && c != ':',
+                "{b}"
+            );
+            // Non-ASCII names take the slow path with the same answer.
+            assert_eq!(is_ncname(&format!("\u{E9}{c}")), is_name_char(c), "{b}");
         }
     }
 

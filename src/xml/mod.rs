@@ -18,8 +18,11 @@
 //!
 //! Nothing here recurses: deep trees cannot overflow the stack.
 
+mod bytes;
 mod chars;
 mod parse;
+
+pub(crate) use bytes::{control_bytes, eq_bytes, find_with};
 
 pub(crate) use chars::is_ncname;
 

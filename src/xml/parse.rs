@@ -1,5 +1,7 @@
 //! quick-xml events -> [`Document`].
 
+mod scan;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -45,6 +47,14 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
         ));
     }
     let text = normalize_input(text)?;
+    // The fast scanner accepts the common, plainly well-formed documents and
+    // builds exactly the tree the general path would. On anything else (any
+    // error, a DOCTYPE, a processing instruction, unusual markup) it gives
+    // up, and the general path parses the input from the start: it alone
+    // decides what is refused, and how.
+    if let Some(doc) = Builder::new(&text, limits).run_fast() {
+        return Ok(doc);
+    }
     Builder::new(&text, limits).run()
 }
 
@@ -119,13 +129,13 @@ fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
     Ok(Cow::Owned(out))
 }
 
-struct Open {
+pub(super) struct Open {
     id: NodeId,
     /// Length of [`Builder::scope`] before this element's declarations.
     scope_mark: usize,
 }
 
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     src: &'a str,
     limits: &'a Limits,
     doc: Document,
@@ -153,20 +163,25 @@ impl<'a> Builder<'a> {
     fn new(src: &'a str, limits: &'a Limits) -> Self {
         let doc = Document {
             buf: String::with_capacity(src.len()),
-            nodes: vec![NodeData {
-                parent: NodeId::NONE,
-                first_child: NodeId::NONE,
-                last_child: NodeId::NONE,
-                next_sibling: NodeId::NONE,
-                source: (0, len32(src.len())),
-                kind: Kind::Document,
-            }],
-            attrs: Vec::new(),
+            // About one node per 32 bytes in SAML documents: one allocation
+            // instead of a dozen regrowths.
+            nodes: Vec::with_capacity(src.len() / 32 + 1),
+            // SAML documents carry about one attribute per 64 bytes.
+            attrs: Vec::with_capacity(src.len() / 64),
             decls: Vec::new(),
             namespaces: Vec::new(),
             ids: HashMap::new(),
             root: NodeId::NONE,
         };
+        let mut doc = doc;
+        doc.nodes.push(NodeData {
+            parent: NodeId::NONE,
+            first_child: NodeId::NONE,
+            last_child: NodeId::NONE,
+            next_sibling: NodeId::NONE,
+            source: (0, len32(src.len())),
+            kind: Kind::Document,
+        });
         let mut builder = Self {
             src,
             limits,
@@ -219,8 +234,8 @@ impl<'a> Builder<'a> {
                         "document type declaration",
                     ));
                 }
-                Event::Start(start) => self.start(&start, pos, end, false)?,
-                Event::Empty(start) => self.start(&start, pos, end, true)?,
+                Event::Start(start) => self.start_event(&start, pos, end, false)?,
+                Event::Empty(start) => self.start_event(&start, pos, end, true)?,
                 Event::End(_) => self.end(end)?,
                 Event::Text(text) => self.text(&text, pos)?,
                 Event::CData(cdata) => {
@@ -259,6 +274,12 @@ impl<'a> Builder<'a> {
                 Event::Eof => break,
             }
         }
+        self.finish()
+    }
+
+    /// End of input: the open text run becomes a node, and the document
+    /// must have exactly one, closed, document element.
+    fn finish(mut self) -> Result<Document> {
         self.flush_text();
         if let Some(open) = self.open.last() {
             let at = self.doc.node(open.id).source.0 as usize;
@@ -270,7 +291,7 @@ impl<'a> Builder<'a> {
         Ok(self.doc)
     }
 
-    fn check_len(&self, len: usize, pos: usize, what: &str) -> Result<()> {
+    pub(super) fn check_len(&self, len: usize, pos: usize, what: &str) -> Result<()> {
         if len > self.limits.max_text_bytes {
             return Err(Error::at(
                 ErrorKind::XmlTextTooLong,
@@ -284,7 +305,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn intern_str(&mut self, s: &str) -> Span {
+    pub(super) fn intern_str(&mut self, s: &str) -> Span {
         let start = len32(self.doc.buf.len());
         self.doc.buf.push_str(s);
         Span {
@@ -308,9 +329,21 @@ impl<'a> Builder<'a> {
         id
     }
 
+    /// Interns a namespace name already in the buffer, without copying it.
+    fn intern_ns_span(&mut self, span: Span) -> NsId {
+        let uri = self.doc.str(span);
+        if let Some(id) = self.ns_index.get(uri) {
+            return *id;
+        }
+        let id = NsId(len32(self.doc.namespaces.len()));
+        self.ns_index.insert(uri.into(), id);
+        self.doc.namespaces.push(span);
+        id
+    }
+
     /// Appends a node as the last child of the innermost open element (or of
     /// the document node).
-    fn append(&mut self, kind: Kind, start: usize, end: usize) -> NodeId {
+    pub(super) fn append(&mut self, kind: Kind, start: usize, end: usize) -> NodeId {
         let parent = self.open.last().map_or(NodeId::DOCUMENT, |o| o.id);
         let id = NodeId(len32(self.doc.nodes.len()));
         self.doc.nodes.push(NodeData {
@@ -353,13 +386,13 @@ impl<'a> Builder<'a> {
             }
             return Ok(());
         }
-        if let Some(i) = raw.find("]]>") {
+        if let Some(i) = find_cdata_end(raw) {
             return Err(Error::at(ErrorKind::XmlMalformed, pos + i, "']]>' in text"));
         }
         self.push_text(raw, pos)
     }
 
-    fn push_text(&mut self, s: &str, pos: usize) -> Result<()> {
+    pub(super) fn push_text(&mut self, s: &str, pos: usize) -> Result<()> {
         let (start, _) = *self
             .text_run
             .get_or_insert((len32(self.doc.buf.len()), pos));
@@ -382,7 +415,7 @@ impl<'a> Builder<'a> {
         self.push_text(c.encode_utf8(&mut utf8), pos)
     }
 
-    fn flush_text(&mut self) {
+    pub(super) fn flush_text(&mut self) {
         if let Some((start, src_start)) = self.text_run.take() {
             let span = Span {
                 start,
@@ -396,7 +429,49 @@ impl<'a> Builder<'a> {
 
     // ---- elements --------------------------------------------------------
 
-    fn start(&mut self, tag: &BytesStart<'_>, pos: usize, end: usize, empty: bool) -> Result<()> {
+    fn start_event(
+        &mut self,
+        tag: &BytesStart<'_>,
+        pos: usize,
+        end: usize,
+        empty: bool,
+    ) -> Result<()> {
+        let mut attributes = tag.attributes();
+        attributes.with_checks(true);
+        let attributes = attributes.map(|attr| {
+            attr.map(|a| (a.key.into_inner(), a.value))
+                .map_err(|e| match e {
+                    AttrError::Duplicated(at, _) => Error::at(
+                        ErrorKind::XmlDuplicateAttribute,
+                        pos + at,
+                        "attribute written twice",
+                    ),
+                    other => Error::at(ErrorKind::XmlMalformed, pos, other),
+                })
+        });
+        self.start(
+            tag.name().into_inner(),
+            Some(tag),
+            attributes,
+            pos,
+            end,
+            empty,
+        )
+    }
+
+    /// A start tag: `qname` is its name, `attributes` the (name, raw value)
+    /// pairs in order. `tag`, everything between `<` and `>` (or `/>`), is
+    /// checked for whitespace between attributes; `None` when the caller's
+    /// attribute reader already requires it.
+    pub(super) fn start<'t>(
+        &mut self,
+        qname: &'t str,
+        tag: Option<&'t str>,
+        attributes: impl Iterator<Item = Result<(&'t str, Cow<'t, str>)>>,
+        pos: usize,
+        end: usize,
+        empty: bool,
+    ) -> Result<()> {
         self.flush_text();
         if self.open.is_empty() && self.doc.root != NodeId::NONE {
             return Err(Error::at(
@@ -421,7 +496,6 @@ impl<'a> Builder<'a> {
             ));
         }
 
-        let qname = tag.name().into_inner();
         let (prefix, local) = split_qname(qname, pos)?;
         if prefix == Some("xmlns") {
             return Err(Error::at(
@@ -431,22 +505,15 @@ impl<'a> Builder<'a> {
             ));
         }
 
-        check_attribute_separation(tag, pos)?;
+        if let Some(tag) = tag {
+            check_attribute_separation(tag, pos)?;
+        }
         let scope_mark = self.scope.len();
         let decls_start = len32(self.doc.decls.len());
         self.pending.clear();
         let mut count = 0usize;
-        let mut attributes = tag.attributes();
-        attributes.with_checks(true);
         for attr in attributes {
-            let attr = attr.map_err(|e| match e {
-                AttrError::Duplicated(at, _) => Error::at(
-                    ErrorKind::XmlDuplicateAttribute,
-                    pos + at,
-                    "attribute written twice",
-                ),
-                other => Error::at(ErrorKind::XmlMalformed, pos, other),
-            })?;
+            let (key, raw_value) = attr?;
             count += 1;
             if count > self.limits.max_attributes_per_element {
                 return Err(Error::at(
@@ -458,9 +525,8 @@ impl<'a> Builder<'a> {
                     ),
                 ));
             }
-            let key = attr.key.into_inner();
             let (aprefix, alocal) = split_qname(key, pos)?;
-            let value = self.normalize_attribute(&attr.value, pos)?;
+            let value = self.normalize_attribute(&raw_value, pos)?;
             match (aprefix, alocal) {
                 (None, "xmlns") => self.declare(None, value, decls_start as usize, pos)?,
                 (Some("xmlns"), declared) => {
@@ -490,8 +556,8 @@ impl<'a> Builder<'a> {
             let ns = if p.prefix.is_empty() {
                 None
             } else {
-                let prefix = self.buf_str(p.prefix).to_owned();
-                let ns = self.resolve_prefix(&prefix, pos)?;
+                let prefix = self.buf_str(p.prefix);
+                let ns = self.resolve_prefix(prefix, pos)?;
                 if ns.is_none() {
                     return Err(Error::at(
                         ErrorKind::XmlUnboundPrefix,
@@ -553,7 +619,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn end(&mut self, end: usize) -> Result<()> {
+    pub(super) fn end(&mut self, end: usize) -> Result<()> {
         self.flush_text();
         let open = self
             .open
@@ -575,7 +641,7 @@ impl<'a> Builder<'a> {
         decls_start: usize,
         pos: usize,
     ) -> Result<()> {
-        let uri = self.buf_str(value).to_owned();
+        let uri = self.doc.str(value);
         let invalid = |why: String| Err(Error::at(ErrorKind::XmlInvalidNamespace, pos, why));
         match prefix {
             Some("xmlns") => return invalid("the xmlns prefix cannot be declared".into()),
@@ -598,6 +664,7 @@ impl<'a> Builder<'a> {
         if uri == XMLNS_NS {
             return invalid("the xmlns namespace cannot be declared".into());
         }
+        let undeclares = uri.is_empty();
         let start = self.doc.decls.len();
         let duplicate = self
             .doc
@@ -620,7 +687,7 @@ impl<'a> Builder<'a> {
             Some(p) => self.intern_str(p),
             None => Span::default(),
         };
-        let ns = (!uri.is_empty()).then(|| self.intern_ns(&uri));
+        let ns = (!undeclares).then(|| self.intern_ns_span(value));
         self.scope.push((prefix_span, ns));
         self.doc.decls.push(DeclData {
             prefix: prefix_span,
@@ -663,8 +730,8 @@ impl<'a> Builder<'a> {
             if !is_id {
                 continue;
             }
-            let value: Box<str> = self.buf_str(a.value).into();
-            match self.doc.ids.get(&value) {
+            let value = self.doc.str(a.value);
+            match self.doc.ids.get(value) {
                 Some(existing) if *existing != id => {
                     return Err(Error::at(
                         ErrorKind::XmlDuplicateId,
@@ -674,6 +741,7 @@ impl<'a> Builder<'a> {
                 }
                 Some(_) => {}
                 None => {
+                    let value: Box<str> = value.into();
                     self.doc.ids.insert(value, id);
                 }
             }
@@ -688,7 +756,14 @@ impl<'a> Builder<'a> {
         self.check_len(raw.len(), pos, "attribute value")?;
         let start = len32(self.doc.buf.len());
         let mut rest = raw;
-        while let Some(i) = rest.find(['&', '<', '\t', '\n', '\r']) {
+        // After input normalisation the only control bytes left are tab and
+        // LF (CR is gone), so "below 0x20" finds exactly those.
+        while let Some(i) = super::find_with(
+            rest.as_bytes(),
+            0,
+            |w| super::eq_bytes(w, b'&') | super::eq_bytes(w, b'<') | super::control_bytes(w),
+            |b| b == b'&' || b == b'<' || b < 0x20,
+        ) {
             self.doc.buf.push_str(rest.get(..i).unwrap_or_default());
             let special = rest.as_bytes().get(i).copied().unwrap_or(b'&');
             rest = rest.get(i + 1..).unwrap_or_default();
@@ -719,7 +794,22 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn resolve(name: &str, pos: usize) -> Result<char> {
+/// The position of the first `]]>` in `s`.
+pub(super) fn find_cdata_end(s: &str) -> Option<usize> {
+    // Text runs are short: a plain byte loop beats a memchr set-up.
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes.get(from..)?.iter().position(|&b| b == b']') {
+        let at = from + i;
+        if bytes.get(at..)?.starts_with(b"]]>") {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+pub(super) fn resolve(name: &str, pos: usize) -> Result<char> {
     match resolve_reference(name) {
         Reference::Char(c) => Ok(c),
         Reference::InvalidCharRef => Err(Error::at(
@@ -736,7 +826,8 @@ fn resolve(name: &str, pos: usize) -> Result<char> {
 }
 
 fn split_qname(qname: &str, pos: usize) -> Result<(Option<&str>, &str)> {
-    let (prefix, local) = match qname.split_once(':') {
+    let colon = qname.bytes().position(|b| b == b':');
+    let (prefix, local) = match colon.and_then(|i| Some((qname.get(..i)?, qname.get(i + 1..)?))) {
         Some((p, l)) => (Some(p), l),
         None => (None, qname),
     };
@@ -785,33 +876,45 @@ const XML_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 /// XML 1.0 production [40]: whitespace between attributes. quick-xml reads
 /// `<a b="1"c="2">` as two attributes; XML does not allow it.
 fn check_attribute_separation(tag: &str, pos: usize) -> Result<()> {
-    let mut quote = None;
-    let mut chars = tag.chars().peekable();
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) if c == q => {
-                quote = None;
-                if let Some(next) = chars.peek() {
-                    if !XML_SPACE.contains(next) && *next != '/' {
-                        return Err(Error::at(
-                            ErrorKind::XmlMalformed,
-                            pos,
-                            "no whitespace between attributes",
-                        ));
-                    }
-                }
+    // Quotes, whitespace and '/' are ASCII, so a byte scan sees the same
+    // structure as a scan by characters.
+    let bytes = tag.as_bytes();
+    let mut i = 0;
+    while let Some(offset) = bytes
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\'')
+    {
+        let open = i + offset;
+        let quote = bytes.get(open).copied().unwrap_or(b'"');
+        let Some(len) = bytes
+            .get(open + 1..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&b| b == quote)
+        else {
+            return Ok(());
+        };
+        let close = open + 1 + len;
+        if let Some(&next) = bytes.get(close + 1) {
+            if !matches!(next, b' ' | b'\t' | b'\n' | b'\r' | b'/') {
+                return Err(Error::at(
+                    ErrorKind::XmlMalformed,
+                    pos,
+                    "no whitespace between attributes",
+                ));
             }
-            Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None => {}
         }
+        i = close + 1;
     }
     Ok(())
 }
 
 /// XML 1.0 productions [23]-[32]: `version`, then optional `encoding`, then
-/// optional `standalone` (`yes` or `no`), each after whitespace.
-fn check_declaration_syntax(decl: &str, pos: usize) -> Result<()> {
+/// optional `standalone` (`yes` or `no`), each after whitespace. Returns the
+/// raw `version` and `encoding` values.
+pub(super) fn check_declaration_syntax(decl: &str, pos: usize) -> Result<(&str, Option<&str>)> {
     let bad = |why: &str| {
         Error::at(
             ErrorKind::XmlMalformed,
@@ -823,6 +926,7 @@ fn check_declaration_syntax(decl: &str, pos: usize) -> Result<()> {
         .strip_prefix("xml")
         .ok_or_else(|| bad("not an XML declaration"))?;
     let mut seen = Vec::new();
+    let (mut version, mut encoding) = ("", None);
     loop {
         let trimmed = rest.trim_start_matches(XML_SPACE);
         if trimmed.is_empty() {
@@ -850,6 +954,11 @@ fn check_declaration_syntax(decl: &str, pos: usize) -> Result<()> {
         let value = body.get(..end).unwrap_or_default();
         rest = body.get(end + 1..).unwrap_or_default();
         seen.push(name);
+        match name {
+            "version" => version = value,
+            "encoding" => encoding = Some(value),
+            _ => {}
+        }
         if name == "standalone" && value != "yes" && value != "no" {
             return Err(bad("standalone must be yes or no"));
         }
@@ -864,5 +973,5 @@ fn check_declaration_syntax(decl: &str, pos: usize) -> Result<()> {
     if !order_ok {
         return Err(bad("only version, encoding, standalone, in that order"));
     }
-    Ok(())
+    Ok((version, encoding))
 }
