@@ -80,7 +80,7 @@ criterion_group! {
     targets = bench
 }
 
-/// `C14N_PROFILE=<parse|full>:<5KB|100KB>:<iterations>` runs exactly that
+/// `C14N_PROFILE=<parse|c14n|full>:<5KB|100KB>:<iterations>` runs exactly that
 /// many iterations of one case and exits, without criterion: stable
 /// instruction counts under `valgrind --tool=callgrind`.
 fn main() {
@@ -94,6 +94,23 @@ fn main() {
             .expect("size 5KB or 100KB");
         let n: usize = n.and_then(|n| n.parse().ok()).expect("iterations");
         let xml = azure_response(groups);
+        if stage == Some("c14n") {
+            // Canonicalization alone, into a sink: parse once.
+            let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
+            let assertion = doc.root().child_elements().nth(2).unwrap();
+            let signature = assertion.child_elements().nth(1);
+            for _ in 0..n {
+                canonicalize_element(
+                    assertion,
+                    signature,
+                    C14nMethod::Exclusive,
+                    &InclusivePrefixes::none(),
+                    &mut std::io::sink(),
+                )
+                .unwrap();
+            }
+            return;
+        }
         for _ in 0..n {
             match stage {
                 Some("parse") => {
@@ -104,7 +121,7 @@ fn main() {
                 Some("full") => {
                     std::hint::black_box(parse_c14n_digest(&xml));
                 }
-                _ => panic!("stage parse or full"),
+                _ => panic!("stage parse, c14n or full"),
             }
         }
         return;

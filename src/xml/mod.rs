@@ -103,6 +103,19 @@ struct Span {
     end: u32,
 }
 
+/// The span of `prefix:local` (the parser interns qualified names in one
+/// piece), or of `local` when there is no prefix.
+fn qname_span(prefix: Span, local: Span) -> Span {
+    if prefix.is_empty() {
+        local
+    } else {
+        Span {
+            start: prefix.start,
+            end: local.end,
+        }
+    }
+}
+
 impl Span {
     fn is_empty(self) -> bool {
         self.start == self.end
@@ -321,6 +334,18 @@ impl<'d> Element<'d> {
         (!prefix.is_empty()).then(|| self.doc.str(prefix))
     }
 
+    /// What canonicalization needs of the name, with one lookup: the prefix
+    /// (`""` for none), the namespace name (`""` for none) and the
+    /// qualified name.
+    pub(crate) fn name_parts(&self) -> (&'d str, &'d str, &'d str) {
+        let data = self.data();
+        (
+            self.doc.str(data.prefix),
+            self.doc.ns(data.ns).unwrap_or(""),
+            self.doc.str(qname_span(data.prefix, data.local)),
+        )
+    }
+
     /// Whether this element's expanded name is `{namespace}local`.
     pub fn is(&self, namespace: &str, local: &str) -> bool {
         self.namespace() == Some(namespace) && self.local_name() == local
@@ -470,6 +495,11 @@ impl<'d> Attribute<'d> {
         (!self.data.prefix.is_empty()).then(|| self.doc.str(self.data.prefix))
     }
 
+    /// The qualified name as written (`prefix:local` or `local`).
+    pub(crate) fn qname(&self) -> &'d str {
+        self.doc.str(qname_span(self.data.prefix, self.data.local))
+    }
+
     /// The normalised value (references expanded, literal whitespace
     /// characters turned into spaces as XML 1.0 requires).
     pub fn value(&self) -> &'d str {
@@ -574,6 +604,10 @@ impl Document {
             Kind::Comment(s) => NodeView::Comment(self.str(*s)),
             Kind::Pi { target, data } => NodeView::Pi(self.str(*target), self.str(*data)),
         }
+    }
+
+    pub(crate) fn is_element(&self, id: NodeId) -> bool {
+        matches!(self.node(id).kind, Kind::Element(_))
     }
 
     pub(crate) fn root_id(&self) -> NodeId {

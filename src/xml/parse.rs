@@ -314,6 +314,26 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Interns a qualified name in one piece, so that the prefix, the colon
+    /// and the local part are contiguous in the buffer (canonicalization
+    /// writes the whole name at once). Returns the prefix and local spans.
+    fn intern_qname(&mut self, qname: &str, prefix: Option<&str>) -> (Span, Span) {
+        let whole = self.intern_str(qname);
+        match prefix {
+            Some(p) => (
+                Span {
+                    start: whole.start,
+                    end: whole.start + len32(p.len()),
+                },
+                Span {
+                    start: whole.start + len32(p.len()) + 1,
+                    end: whole.end,
+                },
+            ),
+            None => (Span::default(), whole),
+        }
+    }
+
     fn buf_str(&self, span: Span) -> &str {
         self.doc.str(span)
     }
@@ -496,7 +516,7 @@ impl<'a> Builder<'a> {
             ));
         }
 
-        let (prefix, local) = split_qname(qname, pos)?;
+        let (prefix, _) = split_qname(qname, pos)?;
         if prefix == Some("xmlns") {
             return Err(Error::at(
                 ErrorKind::XmlInvalidNamespace,
@@ -533,11 +553,7 @@ impl<'a> Builder<'a> {
                     self.declare(Some(declared), value, decls_start as usize, pos)?
                 }
                 _ => {
-                    let prefix = match aprefix {
-                        Some(p) => self.intern_str(p),
-                        None => Span::default(),
-                    };
-                    let local = self.intern_str(alocal);
+                    let (prefix, local) = self.intern_qname(key, aprefix);
                     self.pending.push(PendingAttr {
                         prefix,
                         local,
@@ -592,11 +608,7 @@ impl<'a> Builder<'a> {
         self.pending = pending;
         let attrs = attrs_start..len32(self.doc.attrs.len());
 
-        let prefix = match prefix {
-            Some(p) => self.intern_str(p),
-            None => Span::default(),
-        };
-        let local = self.intern_str(local);
+        let (prefix, local) = self.intern_qname(qname, prefix);
         let id = self.append(
             Kind::Element(ElementData {
                 prefix,
