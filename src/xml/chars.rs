@@ -38,6 +38,40 @@ static ASCII_NAME: [u8; 256] = {
     table
 };
 
+/// One pass over an all-ASCII qualified name: `Some(Ok(colon))` when it is
+/// a valid `QName` (NCName, or NCName `:` NCName; `colon` is the colon's
+/// position), `Some(Err(()))` when it is not, and `None` when the name is
+/// not all ASCII (the caller then takes the general path).
+pub(crate) fn split_ascii_qname(qname: &str) -> Option<Result<Option<usize>, ()>> {
+    if !qname.is_ascii() {
+        return None;
+    }
+    let bytes = qname.as_bytes();
+    // Tight passes: every byte a name character or a colon, then the colon,
+    // then the two name starts.
+    if !bytes
+        .iter()
+        .all(|&b| super::byte_class(&ASCII_NAME, b) != 0 || b == b':')
+    {
+        return Some(Err(()));
+    }
+    let starts_name = |i: usize| {
+        bytes
+            .get(i)
+            .is_some_and(|&b| super::byte_class(&ASCII_NAME, b) == 2)
+    };
+    let colon = bytes.iter().position(|&b| b == b':');
+    let valid = match colon {
+        None => starts_name(0),
+        Some(c) => {
+            starts_name(0)
+                && starts_name(c + 1)
+                && !bytes.get(c + 1..).unwrap_or_default().contains(&b':')
+        }
+    };
+    Some(if valid { Ok(colon) } else { Err(()) })
+}
+
 /// Whether `s` is an `NCName` (a name without colons).
 pub(crate) fn is_ncname(s: &str) -> bool {
     // Fast path for all-ASCII names, the usual case.
@@ -134,6 +168,35 @@ mod tests {
             );
             // Non-ASCII names take the slow path with the same answer.
             assert_eq!(is_ncname(&format!("\u{E9}{c}")), is_name_char(c), "{b}");
+        }
+    }
+
+    #[test]
+    fn ascii_qname_split_agrees_with_the_general_check() {
+        let alphabet = ["a", "Z", "_", "-", ".", "1", ":", " ", ">", "\u{E9}"];
+        let mut names = vec![String::new()];
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for n in &names {
+                for c in alphabet {
+                    next.push(format!("{n}{c}"));
+                }
+            }
+            names.extend(next);
+        }
+        for name in names {
+            let general = match name.split_once(':') {
+                Some((p, l)) => is_ncname(p) && is_ncname(l),
+                None => is_ncname(&name),
+            };
+            match split_ascii_qname(&name) {
+                Some(Ok(colon)) => {
+                    assert!(general, "{name:?}");
+                    assert_eq!(colon, name.find(':'), "{name:?}");
+                }
+                Some(Err(())) => assert!(!general, "{name:?}"),
+                None => assert!(!name.is_ascii(), "{name:?}"),
+            }
         }
     }
 

@@ -151,7 +151,14 @@ pub(super) struct Builder<'a> {
     pending: Vec<PendingAttr>,
     /// The interned `xml` namespace, bound to the `xml` prefix everywhere.
     xml_ns: NsId,
+    /// Recently validated qualified names (up to 48 bytes, with their
+    /// length) and their colon positions.
+    name_cache: [([u8; 48], u8, Option<usize>); NAME_CACHE],
 }
+
+const NAME_CACHE: usize = 16;
+/// Namespace names found by a linear scan before the hash index is used.
+const NS_SCAN: usize = 8;
 
 struct PendingAttr {
     prefix: Span,
@@ -193,6 +200,8 @@ impl<'a> Builder<'a> {
             text_run: None,
             pending: Vec::new(),
             xml_ns: NsId(0),
+            // A length above 48 never matches: empty slots hold no name.
+            name_cache: [([0; 48], u8::MAX, None); NAME_CACHE],
         };
         builder.xml_ns = builder.intern_ns(XML_NS);
         builder
@@ -314,6 +323,33 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// [`split_qname`], remembering the last valid names: documents repeat
+    /// a few names many times. A hit is the very same string, so the same
+    /// answer.
+    fn split_name<'t>(&mut self, qname: &'t str, pos: usize) -> Result<(Option<&'t str>, &'t str)> {
+        let last = qname.as_bytes().last().copied().unwrap_or(0);
+        let slot = (qname.len() ^ usize::from(last)) % NAME_CACHE;
+        if let Some(entry) = self.name_cache.get(slot) {
+            if entry.0.get(..usize::from(entry.1)) == Some(qname.as_bytes()) {
+                let colon = entry.2;
+                return Ok(
+                    match colon.and_then(|c| Some((qname.get(..c)?, qname.get(c + 1..)?))) {
+                        Some((p, l)) => (Some(p), l),
+                        None => (None, qname),
+                    },
+                );
+            }
+        }
+        let (prefix, local) = split_qname(qname, pos)?;
+        if let (Some(entry), Ok(len)) = (self.name_cache.get_mut(slot), u8::try_from(qname.len())) {
+            if let Some(copy) = entry.0.get_mut(..qname.len()) {
+                copy.copy_from_slice(qname.as_bytes());
+                *entry = (entry.0, len, prefix.map(str::len));
+            }
+        }
+        Ok((prefix, local))
+    }
+
     /// Interns a qualified name in one piece, so that the prefix, the colon
     /// and the local part are contiguous in the buffer (canonicalization
     /// writes the whole name at once). Returns the prefix and local spans.
@@ -339,26 +375,47 @@ impl<'a> Builder<'a> {
     }
 
     fn intern_ns(&mut self, uri: &str) -> NsId {
-        if let Some(id) = self.ns_index.get(uri) {
-            return *id;
+        if let Some(id) = self.find_ns(uri) {
+            return id;
         }
         let span = self.intern_str(uri);
+        self.add_ns(uri.into(), span)
+    }
+
+    /// The id of an interned namespace name: the first few by a linear scan
+    /// (documents use a handful), the rest through the hash index.
+    fn find_ns(&self, uri: &str) -> Option<NsId> {
+        let scanned = self.doc.namespaces.len().min(NS_SCAN);
+        let first = self.doc.namespaces.get(..scanned).unwrap_or_default();
+        if let Some(i) = first.iter().position(|&span| self.doc.str(span) == uri) {
+            return Some(NsId(len32(i)));
+        }
+        self.ns_index.get(uri).copied()
+    }
+
+    fn add_ns(&mut self, uri: Box<str>, span: Span) -> NsId {
         let id = NsId(len32(self.doc.namespaces.len()));
         self.doc.namespaces.push(span);
-        self.ns_index.insert(uri.into(), id);
+        if id.0 as usize >= NS_SCAN {
+            self.ns_index.insert(uri, id);
+        }
         id
     }
 
     /// Interns a namespace name already in the buffer, without copying it.
     fn intern_ns_span(&mut self, span: Span) -> NsId {
         let uri = self.doc.str(span);
-        if let Some(id) = self.ns_index.get(uri) {
-            return *id;
+        if let Some(id) = self.find_ns(uri) {
+            return id;
         }
-        let id = NsId(len32(self.doc.namespaces.len()));
-        self.ns_index.insert(uri.into(), id);
-        self.doc.namespaces.push(span);
-        id
+        if self.doc.namespaces.len() < NS_SCAN {
+            // No copy needed for the scanned part.
+            let id = NsId(len32(self.doc.namespaces.len()));
+            self.doc.namespaces.push(span);
+            return id;
+        }
+        let uri: Box<str> = uri.into();
+        self.add_ns(uri, span)
     }
 
     /// Appends a node as the last child of the innermost open element (or of
@@ -516,7 +573,7 @@ impl<'a> Builder<'a> {
             ));
         }
 
-        let (prefix, _) = split_qname(qname, pos)?;
+        let (prefix, _) = self.split_name(qname, pos)?;
         if prefix == Some("xmlns") {
             return Err(Error::at(
                 ErrorKind::XmlInvalidNamespace,
@@ -545,7 +602,7 @@ impl<'a> Builder<'a> {
                     ),
                 ));
             }
-            let (aprefix, alocal) = split_qname(key, pos)?;
+            let (aprefix, alocal) = self.split_name(key, pos)?;
             let value = self.normalize_attribute(&raw_value, pos)?;
             match (aprefix, alocal) {
                 (None, "xmlns") => self.declare(None, value, decls_start as usize, pos)?,
@@ -838,6 +895,23 @@ pub(super) fn resolve(name: &str, pos: usize) -> Result<char> {
 }
 
 fn split_qname(qname: &str, pos: usize) -> Result<(Option<&str>, &str)> {
+    // One pass for ASCII names, the usual case; the same answer as below.
+    match super::chars::split_ascii_qname(qname) {
+        Some(Ok(Some(colon))) => {
+            if let (Some(p), Some(l)) = (qname.get(..colon), qname.get(colon + 1..)) {
+                return Ok((Some(p), l));
+            }
+        }
+        Some(Ok(None)) => return Ok((None, qname)),
+        Some(Err(())) => {
+            return Err(Error::at(
+                ErrorKind::XmlInvalidName,
+                pos,
+                format!("{qname:?} is not a valid qualified name"),
+            ));
+        }
+        None => {}
+    }
     let colon = qname.bytes().position(|b| b == b':');
     let (prefix, local) = match colon.and_then(|i| Some((qname.get(..i)?, qname.get(i + 1..)?))) {
         Some((p, l)) => (Some(p), l),

@@ -57,15 +57,25 @@ struct Attributes<'t> {
     rest: &'t str,
 }
 
+/// The offset of the first non-whitespace byte at or after `from`.
+fn skip_space(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while bytes.get(i).is_some_and(|&b| is_space(b)) {
+        i += 1;
+    }
+    i
+}
+
 impl<'t> Iterator for Attributes<'t> {
     type Item = Result<(&'t str, Cow<'t, str>)>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.rest.trim_start_matches([' ', '\t', '\n', '\r']);
-        if rest.is_empty() {
+        let bytes = self.rest.as_bytes();
+        let start = skip_space(bytes, 0);
+        if start >= bytes.len() {
             return None;
         }
-        Some(self.attribute(rest).ok_or_else(|| {
+        Some(self.attribute(start).ok_or_else(|| {
             self.rest = "";
             Error::new(ErrorKind::XmlMalformed, "attribute syntax")
         }))
@@ -73,27 +83,32 @@ impl<'t> Iterator for Attributes<'t> {
 }
 
 impl<'t> Attributes<'t> {
-    fn attribute(&mut self, rest: &'t str) -> Option<(&'t str, Cow<'t, str>)> {
-        let key_end = rest.bytes().position(|b| b == b'=' || is_space(b))?;
-        let key = rest.get(..key_end)?;
-        let after = rest
-            .get(key_end..)?
-            .trim_start_matches([' ', '\t', '\n', '\r']);
-        let after = after
-            .strip_prefix('=')?
-            .trim_start_matches([' ', '\t', '\n', '\r']);
-        let quote = *after.as_bytes().first()?;
+    /// The attribute starting at `start` in `self.rest`.
+    fn attribute(&mut self, start: usize) -> Option<(&'t str, Cow<'t, str>)> {
+        let rest = self.rest;
+        let bytes = rest.as_bytes();
+        let mut i = start;
+        while bytes.get(i).is_some_and(|&b| b != b'=' && !is_space(b)) {
+            i += 1;
+        }
+        let key = rest.get(start..i)?;
+        i = skip_space(bytes, i);
+        if bytes.get(i) != Some(&b'=') {
+            return None;
+        }
+        i = skip_space(bytes, i + 1);
+        let quote = *bytes.get(i)?;
         if quote != b'"' && quote != b'\'' {
             return None;
         }
-        let body = after.get(1..)?;
-        let close = body.bytes().position(|b| b == quote)?;
-        self.rest = body.get(close + 1..)?;
+        let close = find1(bytes, i + 1, quote)?;
+        let value = rest.get(i + 1..close)?;
         // Whitespace must separate attributes (XML 1.0 production [40]).
-        if self.rest.as_bytes().first().is_some_and(|&b| !is_space(b)) {
+        if bytes.get(close + 1).is_some_and(|&b| !is_space(b)) {
             return None;
         }
-        Some((key, Cow::Borrowed(body.get(..close)?)))
+        self.rest = rest.get(close + 1..)?;
+        Some((key, Cow::Borrowed(value)))
     }
 }
 
