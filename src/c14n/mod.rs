@@ -228,6 +228,18 @@ impl<W: Write> Out<'_, W> {
         Ok(())
     }
 
+    /// Appends short markup (`<`, `="`, ...) without a flush check: the
+    /// buffer has room past [`CHUNK`] and the next [`push`](Self::push)
+    /// flushes.
+    #[inline]
+    fn mark(&mut self, s: &'static [u8]) {
+        match s {
+            [b] => self.buf.push(*b),
+            [a, b] => self.buf.extend_from_slice(&[*a, *b]),
+            _ => self.buf.extend_from_slice(s),
+        }
+    }
+
     fn flush(&mut self) -> Result<()> {
         self.w
             .write_all(&self.buf)
@@ -452,13 +464,28 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         self.attr_scratch.clear();
         let (el_prefix, el_ns, qname) = el.name_parts();
         self.qnames.push(qname);
+        for attr in el.attributes() {
+            self.attr_scratch.push((
+                attr.namespace().unwrap_or(""),
+                attr.local_name(),
+                attr.qname(),
+                attr.value(),
+            ));
+        }
 
         if self.method.is_exclusive() {
             // Visibly utilized prefixes: the element's and its attributes'.
             self.consider(el_prefix, el_ns);
-            for attr in el.attributes() {
-                if let (Some(prefix), Some(ns)) = (attr.prefix(), attr.namespace()) {
-                    self.consider(prefix, ns);
+            for i in 0..self.attr_scratch.len() {
+                let Some(&(ns, local, qname, _)) = self.attr_scratch.get(i) else {
+                    break;
+                };
+                // A prefixed attribute's qualified name is `prefix:local`.
+                let prefix_len = qname.len().saturating_sub(local.len() + 1);
+                if prefix_len > 0 && !ns.is_empty() {
+                    if let Some(prefix) = qname.get(..prefix_len) {
+                        self.consider(prefix, ns);
+                    }
                 }
             }
             let prefixes = self.prefixes;
@@ -499,16 +526,8 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             }
         }
 
-        // Attributes: in inclusive mode, the apex inherits the xml:*
-        // attributes of its ancestors that it does not carry itself.
-        for attr in el.attributes() {
-            self.attr_scratch.push((
-                attr.namespace().unwrap_or(""),
-                attr.local_name(),
-                attr.qname(),
-                attr.value(),
-            ));
-        }
+        // Attributes (collected above): in inclusive mode, the apex inherits
+        // the xml:* attributes of its ancestors that it does not carry itself.
         if is_apex && !self.method.is_exclusive() {
             let mut current = el.parent();
             while let Some(e) = current {
@@ -539,7 +558,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                 .sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         }
 
-        self.out.push("<")?;
+        self.out.mark(b"<");
         self.out.push(qname)?;
         for i in 0..self.ns_scratch.len() {
             let Some(&(prefix, uri)) = self.ns_scratch.get(i) else {
@@ -553,27 +572,28 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                 self.out.push("=\"")?;
             }
             self.out.escaped(uri, escape_attr)?;
-            self.out.push("\"")?;
+            self.out.mark(b"\"");
             self.rendered.push((prefix, uri));
         }
         for i in 0..self.attr_scratch.len() {
             let Some(&(_, _, qname, value)) = self.attr_scratch.get(i) else {
                 break;
             };
-            self.out.push(" ")?;
+            self.out.mark(b" ");
             self.out.push(qname)?;
-            self.out.push("=\"")?;
+            self.out.mark(b"=\"");
             self.out.escaped(value, escape_attr)?;
-            self.out.push("\"")?;
+            self.out.mark(b"\"");
         }
-        self.out.push(">")
+        self.out.mark(b">");
+        Ok(())
     }
 
     fn end_tag(&mut self) -> Result<()> {
         let qname = self.qnames.pop().unwrap_or_default();
-        self.out.push("</")?;
+        self.out.mark(b"</");
         self.out.push(qname)?;
-        self.out.push(">")?;
+        self.out.mark(b">");
         let mark = self.marks.pop().unwrap_or(0);
         self.rendered.truncate(mark);
         Ok(())
