@@ -19,6 +19,8 @@ const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Offsets are stored as `u32`; no limit may let the input reach this.
 const HARD_MAX_INPUT: usize = (u32::MAX / 2) as usize;
+/// Inputs up to this size are copied whole to the start of the buffer.
+const INPUT_COPY_MAX: usize = (u32::MAX / 4) as usize;
 
 pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
     if input.len() > limits.max_input_bytes.min(HARD_MAX_INPUT) {
@@ -135,6 +137,15 @@ fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
     Ok(Cow::Owned(out))
 }
 
+/// Where the text run being collected lives in [`Document::buf`].
+#[derive(Clone, Copy)]
+enum TextRun {
+    /// One piece so far, a slice of the input copy.
+    Input(Span),
+    /// Several pieces, appended from this offset to the end of the buffer.
+    Appended(u32),
+}
+
 pub(super) struct Open {
     id: NodeId,
     /// Length of [`Builder::scope`] before this element's declarations.
@@ -152,7 +163,9 @@ pub(super) struct Builder<'a> {
     open: Vec<Open>,
     elements: usize,
     /// The text run being collected: start in `doc.buf`, start in `src`.
-    text_run: Option<(u32, usize)>,
+    text_run: Option<(TextRun, usize)>,
+    /// Scratch for moving a text run out of the input copy.
+    scratch: String,
     /// Scratch for attributes before namespace resolution.
     pending: Vec<PendingAttr>,
     /// The interned `xml` namespace, bound to the `xml` prefix everywhere.
@@ -175,7 +188,18 @@ struct PendingAttr {
 impl<'a> Builder<'a> {
     fn new(src: &'a str, limits: &'a Limits) -> Self {
         let doc = Document {
-            buf: String::with_capacity(src.len()),
+            // The buffer starts with a copy of the input: names, values and
+            // text that need no change are spans of it, not copies.
+            // (Up to a quarter of the u32 offset range: the copy plus moved
+            // text runs must stay addressable. Larger inputs are copied
+            // piece by piece.)
+            buf: if src.len() <= INPUT_COPY_MAX {
+                let mut buf = String::with_capacity(src.len() + src.len() / 8);
+                buf.push_str(src);
+                buf
+            } else {
+                String::with_capacity(src.len())
+            },
             // About one node per 32 bytes in SAML documents: one allocation
             // instead of a dozen regrowths.
             nodes: Vec::with_capacity(src.len() / 32 + 1),
@@ -204,6 +228,7 @@ impl<'a> Builder<'a> {
             open: Vec::new(),
             elements: 0,
             text_run: None,
+            scratch: String::new(),
             pending: Vec::new(),
             xml_ns: NsId(0),
             // A length above 48 never matches: empty slots hold no name.
@@ -320,7 +345,31 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// The span of `s` in the copy of the input at the start of the buffer,
+    /// when `s` is a slice of the input (`None` for any other string).
+    fn input_span(&self, s: &str) -> Option<Span> {
+        if self.src.len() > INPUT_COPY_MAX {
+            return None;
+        }
+        let base = self.src.as_ptr() as usize;
+        let start = (s.as_ptr() as usize).checked_sub(base)?;
+        let end = start.checked_add(s.len())?;
+        (end <= self.src.len()).then(|| Span {
+            start: len32(start),
+            end: len32(end),
+        })
+    }
+
+    /// A string as a span of the buffer: a slice of the input is not
+    /// copied (the buffer starts with the input), anything else is appended.
     pub(super) fn intern_str(&mut self, s: &str) -> Span {
+        if let Some(span) = self.input_span(s) {
+            return span;
+        }
+        self.append_str(s)
+    }
+
+    fn append_str(&mut self, s: &str) -> Span {
         let start = len32(self.doc.buf.len());
         self.doc.buf.push_str(s);
         Span {
@@ -476,12 +525,34 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn push_text(&mut self, s: &str, pos: usize) -> Result<()> {
-        let (start, _) = *self
-            .text_run
-            .get_or_insert((len32(self.doc.buf.len()), pos));
-        let len = self.doc.buf.len() - start as usize + s.len();
-        self.check_len(len, pos, "text")?;
-        self.doc.buf.push_str(s);
+        match self.text_run {
+            None => {
+                self.check_len(s.len(), pos, "text")?;
+                // A run of one piece of the input stays where it is.
+                let run = match self.input_span(s) {
+                    Some(span) => TextRun::Input(span),
+                    None => TextRun::Appended(self.append_str(s).start),
+                };
+                self.text_run = Some((run, pos));
+            }
+            Some((TextRun::Input(span), src_start)) => {
+                let len = (span.end - span.start) as usize + s.len();
+                self.check_len(len, pos, "text")?;
+                // A second piece: the run moves to the end of the buffer.
+                let mut piece = std::mem::take(&mut self.scratch);
+                piece.clear();
+                piece.push_str(self.doc.str(span));
+                let start = self.append_str(&piece).start;
+                self.scratch = piece;
+                self.doc.buf.push_str(s);
+                self.text_run = Some((TextRun::Appended(start), src_start));
+            }
+            Some((TextRun::Appended(start), _)) => {
+                let len = self.doc.buf.len() - start as usize + s.len();
+                self.check_len(len, pos, "text")?;
+                self.doc.buf.push_str(s);
+            }
+        }
         Ok(())
     }
 
@@ -499,10 +570,13 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn flush_text(&mut self) {
-        if let Some((start, src_start)) = self.text_run.take() {
-            let span = Span {
-                start,
-                end: len32(self.doc.buf.len()),
+        if let Some((run, src_start)) = self.text_run.take() {
+            let span = match run {
+                TextRun::Input(span) => span,
+                TextRun::Appended(start) => Span {
+                    start,
+                    end: len32(self.doc.buf.len()),
+                },
             };
             if !span.is_empty() {
                 self.append(Kind::Text(span), src_start, src_start);
@@ -829,6 +903,16 @@ impl<'a> Builder<'a> {
     /// result is appended to the buffer.
     fn normalize_attribute(&mut self, raw: &str, pos: usize) -> Result<Span> {
         self.check_len(raw.len(), pos, "attribute value")?;
+        let plain = super::find_with(
+            raw.as_bytes(),
+            0,
+            |w| super::eq_bytes(w, b'&') | super::eq_bytes(w, b'<') | super::control_bytes(w),
+            |b| b == b'&' || b == b'<' || b < 0x20,
+        )
+        .is_none();
+        if plain {
+            return Ok(self.intern_str(raw));
+        }
         let start = len32(self.doc.buf.len());
         let mut rest = raw;
         // After input normalisation the only control bytes left are tab and
