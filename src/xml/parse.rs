@@ -1,4 +1,14 @@
-//! quick-xml events -> [`Document`].
+//! Bytes -> [`Document`], along one of two paths that feed the same
+//! [`Builder`]:
+//!
+//! - the fast scanner ([`scan`]) for plain documents (declaration, elements,
+//!   attributes, text, references, CDATA, comments), which gives up on
+//!   anything else or on any error;
+//! - the general path, quick-xml events, which then parses the whole input
+//!   again and alone decides every refusal.
+//!
+//! Both enforce the [`Limits`] while building, and build identical trees
+//! (a differential test in [`scan`] checks this on fixtures and mutations).
 
 mod scan;
 

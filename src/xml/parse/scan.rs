@@ -407,7 +407,12 @@ mod tests {
         };
         let mut mutated_accepted = 0;
         let small: Vec<&Vec<u8>> = corpus.iter().filter(|c| c.len() < 6000).collect();
-        for round in 0..4000 {
+        // SCAN_DIFF_ROUNDS=1000000 cargo test --release --lib scan: a longer run.
+        let rounds = std::env::var("SCAN_DIFF_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(4000);
+        for round in 0..rounds {
             let mut input = small[rand(small.len())].clone();
             for _ in 0..=rand(3) {
                 let at = rand(input.len() + 1);
@@ -438,7 +443,7 @@ mod tests {
                 mutated_accepted += 1;
             }
         }
-        println!("fast path: {mutated_accepted} of 4000 mutated documents");
+        println!("fast path: {mutated_accepted} of {rounds} mutated documents");
         assert!(mutated_accepted > 100, "{mutated_accepted}");
     }
 }
