@@ -211,23 +211,27 @@ impl Document {
         }
     }
 
+    #[inline]
     fn node(&self, id: NodeId) -> &NodeData {
         // Node ids are only created by the parser, for this arena.
         #[allow(clippy::indexing_slicing)]
         &self.nodes[id.index()]
     }
 
+    #[inline]
     fn str(&self, span: Span) -> &str {
         self.buf
             .get(span.start as usize..span.end as usize)
             .unwrap_or_default()
     }
 
+    #[inline]
     fn ns(&self, ns: Option<NsId>) -> Option<&str> {
         let span = *self.namespaces.get(ns?.0 as usize)?;
         Some(self.str(span))
     }
 
+    #[inline]
     fn element_data(&self, id: NodeId) -> Option<&ElementData> {
         match &self.node(id).kind {
             Kind::Element(data) => Some(data),
@@ -309,6 +313,7 @@ static EMPTY_ELEMENT: ElementData = ElementData {
 };
 
 impl<'d> Element<'d> {
+    #[inline]
     fn data(&self) -> &'d ElementData {
         self.doc.element_data(self.id).unwrap_or(&EMPTY_ELEMENT)
     }
@@ -323,11 +328,13 @@ impl<'d> Element<'d> {
     }
 
     /// The namespace name (URI), or `None` for an element in no namespace.
+    #[inline]
     pub fn namespace(&self) -> Option<&'d str> {
         self.doc.ns(self.data().ns)
     }
 
     /// The local part of the name.
+    #[inline]
     pub fn local_name(&self) -> &'d str {
         self.doc.str(self.data().local)
     }
@@ -342,6 +349,7 @@ impl<'d> Element<'d> {
     /// What canonicalization needs of the name, with one lookup: the prefix
     /// (`""` for none), the namespace name (`""` for none) and the
     /// qualified name.
+    #[inline]
     pub(crate) fn name_parts(&self) -> (&'d str, &'d str, &'d str) {
         let data = self.data();
         (
@@ -365,6 +373,7 @@ impl<'d> Element<'d> {
     }
 
     /// The attributes in document order (namespace declarations excluded).
+    #[inline]
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'d>> + use<'d> {
         let doc = self.doc;
         let range = self.data().attrs.clone();
@@ -486,11 +495,13 @@ pub struct Attribute<'d> {
 
 impl<'d> Attribute<'d> {
     /// The namespace name, `None` for an unqualified attribute.
+    #[inline]
     pub fn namespace(&self) -> Option<&'d str> {
         self.doc.ns(self.data.ns)
     }
 
     /// The local part of the name.
+    #[inline]
     pub fn local_name(&self) -> &'d str {
         self.doc.str(self.data.local)
     }
@@ -501,12 +512,14 @@ impl<'d> Attribute<'d> {
     }
 
     /// The qualified name as written (`prefix:local` or `local`).
+    #[inline]
     pub(crate) fn qname(&self) -> &'d str {
         self.doc.str(qname_span(self.data.prefix, self.data.local))
     }
 
     /// The normalised value (references expanded, literal whitespace
     /// characters turned into spaces as XML 1.0 requires).
+    #[inline]
     pub fn value(&self) -> &'d str {
         self.doc.str(self.data.value)
     }
@@ -566,6 +579,7 @@ impl Document {
 impl Walk<'_> {
     /// The next step: every node is entered, then its children are walked,
     /// then it is left.
+    #[inline]
     pub(crate) fn next_step(&mut self) -> Option<Step> {
         let step = self.next?;
         self.next = match step {
@@ -601,6 +615,7 @@ pub(crate) enum NodeView<'d> {
 }
 
 impl Document {
+    #[inline]
     pub(crate) fn view(&self, id: NodeId) -> NodeView<'_> {
         match &self.node(id).kind {
             Kind::Document => NodeView::Document,
@@ -611,6 +626,7 @@ impl Document {
         }
     }
 
+    #[inline]
     pub(crate) fn is_element(&self, id: NodeId) -> bool {
         matches!(self.node(id).kind, Kind::Element(_))
     }

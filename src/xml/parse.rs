@@ -341,6 +341,7 @@ impl<'a> Builder<'a> {
         Ok(self.doc)
     }
 
+    #[inline]
     pub(super) fn check_len(&self, len: usize, pos: usize, what: &str) -> Result<()> {
         if len > self.limits.max_text_bytes {
             return Err(Error::at(
@@ -357,6 +358,7 @@ impl<'a> Builder<'a> {
 
     /// The span of `s` in the copy of the input at the start of the buffer,
     /// when `s` is a slice of the input (`None` for any other string).
+    #[inline]
     fn input_span(&self, s: &str) -> Option<Span> {
         if self.src.len() > INPUT_COPY_MAX {
             return None;
@@ -372,6 +374,7 @@ impl<'a> Builder<'a> {
 
     /// A string as a span of the buffer: a slice of the input is not
     /// copied (the buffer starts with the input), anything else is appended.
+    #[inline]
     pub(super) fn intern_str(&mut self, s: &str) -> Span {
         if let Some(span) = self.input_span(s) {
             return span;
@@ -485,6 +488,7 @@ impl<'a> Builder<'a> {
 
     /// Appends a node as the last child of the innermost open element (or of
     /// the document node).
+    #[inline]
     pub(super) fn append(&mut self, kind: Kind, start: usize, end: usize) -> NodeId {
         let parent = self.open.last().map_or(NodeId::DOCUMENT, |o| o.id);
         let id = NodeId(len32(self.doc.nodes.len()));
@@ -579,6 +583,7 @@ impl<'a> Builder<'a> {
         self.push_text(c.encode_utf8(&mut utf8), pos)
     }
 
+    #[inline]
     pub(super) fn flush_text(&mut self) {
         if let Some((run, src_start)) = self.text_run.take() {
             let span = match run {
@@ -856,6 +861,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The namespace bound to `prefix` ("" for the default namespace).
+    #[inline]
     fn resolve_prefix(&self, prefix: &str, pos: usize) -> Result<Option<NsId>> {
         if prefix == "xml" {
             return Ok(Some(self.xml_ns));
