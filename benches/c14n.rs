@@ -2,12 +2,12 @@
 //!
 //! `cargo bench --bench c14n` prints time and MB/s for a 5 KB response (a
 //! handful of claims) and a 100 KB one (1,400 group claims).
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
 
 use common::HashWriter;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use saml_sp::{C14nMethod, Document, InclusivePrefixes, Limits, canonicalize_element};
 use sha2::Digest;
 
@@ -29,9 +29,34 @@ fn azure_response(groups: usize) -> String {
     )
 }
 
+/// Parse, then canonicalize the Assertion without its Signature into SHA-256.
+fn parse_c14n_digest(xml: &str) -> impl AsRef<[u8]> + use<> {
+    let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
+    let assertion = doc
+        .root()
+        .child_elements()
+        .find(|e| e.local_name() == "Assertion")
+        .unwrap();
+    let signature = assertion
+        .child_elements()
+        .find(|e| e.local_name() == "Signature");
+    let mut hasher = HashWriter::new();
+    canonicalize_element(
+        assertion,
+        signature,
+        C14nMethod::Exclusive,
+        &InclusivePrefixes::none(),
+        &mut hasher,
+    )
+    .unwrap();
+    hasher.0.finalize()
+}
+
+const SIZES: [(&str, usize); 2] = [("5KB", 10), ("100KB", 1400)];
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse_exc_c14n_sha256");
-    for (label, groups) in [("5KB", 10), ("100KB", 1400)] {
+    for (label, groups) in SIZES {
         let xml = azure_response(groups);
         group.throughput(Throughput::Bytes(xml.len() as u64));
         group.bench_with_input(BenchmarkId::new("parse", label), &xml, |b, xml| {
@@ -40,29 +65,7 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("parse+c14n+digest", label),
             &xml,
-            |b, xml| {
-                b.iter(|| {
-                    let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
-                    let assertion = doc
-                        .root()
-                        .child_elements()
-                        .find(|e| e.local_name() == "Assertion")
-                        .unwrap();
-                    let signature = assertion
-                        .child_elements()
-                        .find(|e| e.local_name() == "Signature");
-                    let mut hasher = HashWriter::new();
-                    canonicalize_element(
-                        assertion,
-                        signature,
-                        C14nMethod::Exclusive,
-                        &InclusivePrefixes::none(),
-                        &mut hasher,
-                    )
-                    .unwrap();
-                    hasher.0.finalize()
-                });
-            },
+            |b, xml| b.iter(|| parse_c14n_digest(xml)),
         );
     }
     group.finish();
@@ -76,4 +79,53 @@ criterion_group! {
         .measurement_time(std::time::Duration::from_secs(2));
     targets = bench
 }
-criterion_main!(benches);
+
+/// `C14N_PROFILE=<parse|c14n|full>:<5KB|100KB>:<iterations>` runs exactly that
+/// many iterations of one case and exits, without criterion: stable
+/// instruction counts under `valgrind --tool=callgrind`.
+fn main() {
+    if let Ok(spec) = std::env::var("C14N_PROFILE") {
+        let mut parts = spec.split(':');
+        let (stage, size, n) = (parts.next(), parts.next(), parts.next());
+        let groups = SIZES
+            .iter()
+            .find(|(label, _)| Some(*label) == size)
+            .map(|(_, g)| *g)
+            .expect("size 5KB or 100KB");
+        let n: usize = n.and_then(|n| n.parse().ok()).expect("iterations");
+        let xml = azure_response(groups);
+        if stage == Some("c14n") {
+            // Canonicalization alone, into a sink: parse once.
+            let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
+            let assertion = doc.root().child_elements().nth(2).unwrap();
+            let signature = assertion.child_elements().nth(1);
+            for _ in 0..n {
+                canonicalize_element(
+                    assertion,
+                    signature,
+                    C14nMethod::Exclusive,
+                    &InclusivePrefixes::none(),
+                    &mut std::io::sink(),
+                )
+                .unwrap();
+            }
+            return;
+        }
+        for _ in 0..n {
+            match stage {
+                Some("parse") => {
+                    std::hint::black_box(
+                        Document::parse(xml.as_bytes(), &Limits::default()).unwrap(),
+                    );
+                }
+                Some("full") => {
+                    std::hint::black_box(parse_c14n_digest(&xml));
+                }
+                _ => panic!("stage parse, c14n or full"),
+            }
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

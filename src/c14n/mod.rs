@@ -228,6 +228,18 @@ impl<W: Write> Out<'_, W> {
         Ok(())
     }
 
+    /// Appends short markup (`<`, `="`, ...) without a flush check: the
+    /// buffer has room past [`CHUNK`] and the next [`push`](Self::push)
+    /// flushes.
+    #[inline]
+    fn mark(&mut self, s: &'static [u8]) {
+        match s {
+            [b] => self.buf.push(*b),
+            [a, b] => self.buf.extend_from_slice(&[*a, *b]),
+            _ => self.buf.extend_from_slice(s),
+        }
+    }
+
     fn flush(&mut self) -> Result<()> {
         self.w
             .write_all(&self.buf)
@@ -237,19 +249,16 @@ impl<W: Write> Out<'_, W> {
     }
 
     /// Writes `s` with each of `specials` replaced by its escape.
-    fn escaped(&mut self, s: &str, escape: fn(u8) -> Option<&'static str>) -> Result<()> {
+    #[inline]
+    fn escaped(&mut self, s: &str, escape: impl Fn(u8) -> Option<&'static str>) -> Result<()> {
         let bytes = s.as_bytes();
         let mut run = 0;
-        // Runs of bytes that need no escape are found with a table lookup
+        // Runs of bytes that need no escape are found eight bytes at a time
         // and copied at once (none of the special bytes is >= 0x80, so runs
         // always end on character boundaries).
-        while let Some(offset) = bytes
-            .get(run..)
-            .unwrap_or_default()
-            .iter()
-            .position(|&b| crate::xml::byte_class(&SPECIAL, b))
-        {
-            let i = run + offset;
+        while let Some(i) = crate::xml::find_with(bytes, run, special_word, |b| {
+            crate::xml::byte_class(&SPECIAL, b)
+        }) {
             self.push(s.get(run..i).unwrap_or_default())?;
             if let Some(rep) = bytes.get(i).and_then(|b| escape(*b)) {
                 self.push(rep)?;
@@ -260,6 +269,16 @@ impl<W: Write> Out<'_, W> {
         }
         self.push(s.get(run..).unwrap_or_default())
     }
+}
+
+/// Flags the bytes of [`SPECIAL`] in an 8-byte word (at least the first of
+/// them exactly). Document strings hold no control characters other than
+/// tab, LF and CR (the parser refuses the others), so "below 0x20" is
+/// exactly those three.
+#[inline(always)]
+fn special_word(w: u64) -> u64 {
+    use crate::xml::{control_bytes, eq_bytes};
+    eq_bytes(w, b'&') | eq_bytes(w, b'<') | eq_bytes(w, b'>') | eq_bytes(w, b'"') | control_bytes(w)
 }
 
 /// Every byte either escape function may replace: `&`, `<`, `>`, `"`, tab,
@@ -300,8 +319,9 @@ fn escape_attr(b: u8) -> Option<&'static str> {
     }
 }
 
-/// An attribute to render: (namespace or "", local name, prefix, value).
-type AttrOut<'d> = (&'d str, &'d str, Option<&'d str>, &'d str);
+/// An attribute to render: (namespace or "", local name, qualified name,
+/// value).
+type AttrOut<'d> = (&'d str, &'d str, &'d str, &'d str);
 
 struct Canonicalizer<'d, 'p, 'w, W: Write> {
     doc: &'d Document,
@@ -313,6 +333,8 @@ struct Canonicalizer<'d, 'p, 'w, W: Write> {
     /// (prefix or "" for the default namespace, namespace name or "").
     rendered: Vec<(&'d str, &'d str)>,
     marks: Vec<usize>,
+    /// Qualified names of the open output elements, for their end tags.
+    qnames: Vec<&'d str>,
     ns_scratch: Vec<(&'d str, &'d str)>,
     attr_scratch: Vec<AttrOut<'d>>,
     scope_scratch: Vec<(&'d str, &'d str)>,
@@ -337,6 +359,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             },
             rendered: Vec::new(),
             marks: Vec::new(),
+            qnames: Vec::new(),
             ns_scratch: Vec::new(),
             attr_scratch: Vec::new(),
             scope_scratch: Vec::new(),
@@ -396,8 +419,8 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                     if Some(id) == self.exclude && id != apex {
                         continue;
                     }
-                    if let NodeView::Element(el) = self.doc.view(id) {
-                        self.end_tag(el)?;
+                    if self.doc.is_element(id) {
+                        self.end_tag()?;
                         if id == root {
                             after_root = true;
                         }
@@ -428,7 +451,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             // to undo a non-empty default rendered above.
             current.is_some_and(|c| !c.is_empty())
         } else {
-            current != Some(uri)
+            !current.is_some_and(|c| same_str(c, uri))
         };
         if render {
             self.ns_scratch.push((prefix, uri));
@@ -439,13 +462,30 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         self.marks.push(self.rendered.len());
         self.ns_scratch.clear();
         self.attr_scratch.clear();
+        let (el_prefix, el_ns, qname) = el.name_parts();
+        self.qnames.push(qname);
+        for attr in el.attributes() {
+            self.attr_scratch.push((
+                attr.namespace().unwrap_or(""),
+                attr.local_name(),
+                attr.qname(),
+                attr.value(),
+            ));
+        }
 
         if self.method.is_exclusive() {
             // Visibly utilized prefixes: the element's and its attributes'.
-            self.consider(el.prefix().unwrap_or(""), el.namespace().unwrap_or(""));
-            for attr in el.attributes() {
-                if let (Some(prefix), Some(ns)) = (attr.prefix(), attr.namespace()) {
-                    self.consider(prefix, ns);
+            self.consider(el_prefix, el_ns);
+            for i in 0..self.attr_scratch.len() {
+                let Some(&(ns, local, qname, _)) = self.attr_scratch.get(i) else {
+                    break;
+                };
+                // A prefixed attribute's qualified name is `prefix:local`.
+                let prefix_len = qname.len().saturating_sub(local.len() + 1);
+                if prefix_len > 0 && !ns.is_empty() {
+                    if let Some(prefix) = qname.get(..prefix_len) {
+                        self.consider(prefix, ns);
+                    }
                 }
             }
             let prefixes = self.prefixes;
@@ -486,16 +526,8 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             }
         }
 
-        // Attributes: in inclusive mode, the apex inherits the xml:*
-        // attributes of its ancestors that it does not carry itself.
-        for attr in el.attributes() {
-            self.attr_scratch.push((
-                attr.namespace().unwrap_or(""),
-                attr.local_name(),
-                attr.prefix(),
-                attr.value(),
-            ));
-        }
+        // Attributes (collected above): in inclusive mode, the apex inherits
+        // the xml:* attributes of its ancestors that it does not carry itself.
         if is_apex && !self.method.is_exclusive() {
             let mut current = el.parent();
             while let Some(e) = current {
@@ -509,7 +541,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                         self.attr_scratch.push((
                             XML_NS,
                             attr.local_name(),
-                            attr.prefix(),
+                            attr.qname(),
                             attr.value(),
                         ));
                     }
@@ -518,12 +550,16 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             }
         }
 
-        self.ns_scratch.sort_by(|a, b| a.0.cmp(b.0));
-        self.attr_scratch
-            .sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        if self.ns_scratch.len() > 1 {
+            self.ns_scratch.sort_by(|a, b| a.0.cmp(b.0));
+        }
+        if self.attr_scratch.len() > 1 {
+            self.attr_scratch
+                .sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        }
 
-        self.out.push("<")?;
-        write_qname(&mut self.out, el.prefix(), el.local_name())?;
+        self.out.mark(b"<");
+        self.out.push(qname)?;
         for i in 0..self.ns_scratch.len() {
             let Some(&(prefix, uri)) = self.ns_scratch.get(i) else {
                 break;
@@ -536,30 +572,39 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                 self.out.push("=\"")?;
             }
             self.out.escaped(uri, escape_attr)?;
-            self.out.push("\"")?;
+            self.out.mark(b"\"");
             self.rendered.push((prefix, uri));
         }
         for i in 0..self.attr_scratch.len() {
-            let Some(&(_, local, prefix, value)) = self.attr_scratch.get(i) else {
+            let Some(&(_, _, qname, value)) = self.attr_scratch.get(i) else {
                 break;
             };
-            self.out.push(" ")?;
-            write_qname(&mut self.out, prefix, local)?;
-            self.out.push("=\"")?;
+            self.out.mark(b" ");
+            self.out.push(qname)?;
+            self.out.mark(b"=\"");
             self.out.escaped(value, escape_attr)?;
-            self.out.push("\"")?;
+            self.out.mark(b"\"");
         }
-        self.out.push(">")
+        self.out.mark(b">");
+        Ok(())
     }
 
-    fn end_tag(&mut self, el: Element<'d>) -> Result<()> {
-        self.out.push("</")?;
-        write_qname(&mut self.out, el.prefix(), el.local_name())?;
-        self.out.push(">")?;
+    fn end_tag(&mut self) -> Result<()> {
+        let qname = self.qnames.pop().unwrap_or_default();
+        self.out.mark(b"</");
+        self.out.push(qname)?;
+        self.out.mark(b">");
         let mark = self.marks.pop().unwrap_or(0);
         self.rendered.truncate(mark);
         Ok(())
     }
+}
+
+/// String equality with a shortcut for the same interned string (namespace
+/// names of elements and attributes point into one table).
+#[inline]
+fn same_str(a: &str, b: &str) -> bool {
+    (a.len() == b.len() && std::ptr::eq(a.as_ptr(), b.as_ptr())) || a == b
 }
 
 /// The prefix string as declared on `el` or an ancestor, borrowed from the
@@ -575,12 +620,4 @@ fn in_scope_prefix<'d>(el: Element<'d>, prefix: &str) -> Option<&'d str> {
         current = e.parent();
     }
     None
-}
-
-fn write_qname<W: Write>(out: &mut Out<'_, W>, prefix: Option<&str>, local: &str) -> Result<()> {
-    if let Some(prefix) = prefix {
-        out.push(prefix)?;
-        out.push(":")?;
-    }
-    out.push(local)
 }

@@ -17,9 +17,17 @@
 //! - [`Limits`] on input size, depth, element count, attributes and text size.
 //!
 //! Nothing here recurses: deep trees cannot overflow the stack.
+//!
+//! Speed: plain documents take a single-pass scanner with word-at-a-time
+//! byte searches; anything unusual, and every error, goes through the
+//! general (quick-xml) path, which decides all refusals. Names, values and
+//! text are spans of one buffer that starts with a copy of the input.
 
+mod bytes;
 mod chars;
 mod parse;
+
+pub(crate) use bytes::{control_bytes, eq_bytes, find_with};
 
 pub(crate) use chars::is_ncname;
 
@@ -98,6 +106,19 @@ struct NsId(u32);
 struct Span {
     start: u32,
     end: u32,
+}
+
+/// The span of `prefix:local` (the parser interns qualified names in one
+/// piece), or of `local` when there is no prefix.
+fn qname_span(prefix: Span, local: Span) -> Span {
+    if prefix.is_empty() {
+        local
+    } else {
+        Span {
+            start: prefix.start,
+            end: local.end,
+        }
+    }
 }
 
 impl Span {
@@ -190,23 +211,27 @@ impl Document {
         }
     }
 
+    #[inline]
     fn node(&self, id: NodeId) -> &NodeData {
         // Node ids are only created by the parser, for this arena.
         #[allow(clippy::indexing_slicing)]
         &self.nodes[id.index()]
     }
 
+    #[inline]
     fn str(&self, span: Span) -> &str {
         self.buf
             .get(span.start as usize..span.end as usize)
             .unwrap_or_default()
     }
 
+    #[inline]
     fn ns(&self, ns: Option<NsId>) -> Option<&str> {
         let span = *self.namespaces.get(ns?.0 as usize)?;
         Some(self.str(span))
     }
 
+    #[inline]
     fn element_data(&self, id: NodeId) -> Option<&ElementData> {
         match &self.node(id).kind {
             Kind::Element(data) => Some(data),
@@ -288,6 +313,7 @@ static EMPTY_ELEMENT: ElementData = ElementData {
 };
 
 impl<'d> Element<'d> {
+    #[inline]
     fn data(&self) -> &'d ElementData {
         self.doc.element_data(self.id).unwrap_or(&EMPTY_ELEMENT)
     }
@@ -302,11 +328,13 @@ impl<'d> Element<'d> {
     }
 
     /// The namespace name (URI), or `None` for an element in no namespace.
+    #[inline]
     pub fn namespace(&self) -> Option<&'d str> {
         self.doc.ns(self.data().ns)
     }
 
     /// The local part of the name.
+    #[inline]
     pub fn local_name(&self) -> &'d str {
         self.doc.str(self.data().local)
     }
@@ -316,6 +344,19 @@ impl<'d> Element<'d> {
     pub fn prefix(&self) -> Option<&'d str> {
         let prefix = self.data().prefix;
         (!prefix.is_empty()).then(|| self.doc.str(prefix))
+    }
+
+    /// What canonicalization needs of the name, with one lookup: the prefix
+    /// (`""` for none), the namespace name (`""` for none) and the
+    /// qualified name.
+    #[inline]
+    pub(crate) fn name_parts(&self) -> (&'d str, &'d str, &'d str) {
+        let data = self.data();
+        (
+            self.doc.str(data.prefix),
+            self.doc.ns(data.ns).unwrap_or(""),
+            self.doc.str(qname_span(data.prefix, data.local)),
+        )
     }
 
     /// Whether this element's expanded name is `{namespace}local`.
@@ -332,6 +373,7 @@ impl<'d> Element<'d> {
     }
 
     /// The attributes in document order (namespace declarations excluded).
+    #[inline]
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'d>> + use<'d> {
         let doc = self.doc;
         let range = self.data().attrs.clone();
@@ -453,11 +495,13 @@ pub struct Attribute<'d> {
 
 impl<'d> Attribute<'d> {
     /// The namespace name, `None` for an unqualified attribute.
+    #[inline]
     pub fn namespace(&self) -> Option<&'d str> {
         self.doc.ns(self.data.ns)
     }
 
     /// The local part of the name.
+    #[inline]
     pub fn local_name(&self) -> &'d str {
         self.doc.str(self.data.local)
     }
@@ -467,8 +511,15 @@ impl<'d> Attribute<'d> {
         (!self.data.prefix.is_empty()).then(|| self.doc.str(self.data.prefix))
     }
 
+    /// The qualified name as written (`prefix:local` or `local`).
+    #[inline]
+    pub(crate) fn qname(&self) -> &'d str {
+        self.doc.str(qname_span(self.data.prefix, self.data.local))
+    }
+
     /// The normalised value (references expanded, literal whitespace
     /// characters turned into spaces as XML 1.0 requires).
+    #[inline]
     pub fn value(&self) -> &'d str {
         self.doc.str(self.data.value)
     }
@@ -528,6 +579,7 @@ impl Document {
 impl Walk<'_> {
     /// The next step: every node is entered, then its children are walked,
     /// then it is left.
+    #[inline]
     pub(crate) fn next_step(&mut self) -> Option<Step> {
         let step = self.next?;
         self.next = match step {
@@ -563,6 +615,7 @@ pub(crate) enum NodeView<'d> {
 }
 
 impl Document {
+    #[inline]
     pub(crate) fn view(&self, id: NodeId) -> NodeView<'_> {
         match &self.node(id).kind {
             Kind::Document => NodeView::Document,
@@ -571,6 +624,11 @@ impl Document {
             Kind::Comment(s) => NodeView::Comment(self.str(*s)),
             Kind::Pi { target, data } => NodeView::Pi(self.str(*target), self.str(*data)),
         }
+    }
+
+    #[inline]
+    pub(crate) fn is_element(&self, id: NodeId) -> bool {
+        matches!(self.node(id).kind, Kind::Element(_))
     }
 
     pub(crate) fn root_id(&self) -> NodeId {

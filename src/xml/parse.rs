@@ -1,4 +1,16 @@
-//! quick-xml events -> [`Document`].
+//! Bytes -> [`Document`], along one of two paths that feed the same
+//! [`Builder`]:
+//!
+//! - the fast scanner ([`scan`]) for plain documents (declaration, elements,
+//!   attributes, text, references, CDATA, comments), which gives up on
+//!   anything else or on any error;
+//! - the general path, quick-xml events, which then parses the whole input
+//!   again and alone decides every refusal.
+//!
+//! Both enforce the [`Limits`] while building, and build identical trees
+//! (a differential test in [`scan`] checks this on fixtures and mutations).
+
+mod scan;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -17,6 +29,8 @@ const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Offsets are stored as `u32`; no limit may let the input reach this.
 const HARD_MAX_INPUT: usize = (u32::MAX / 2) as usize;
+/// Inputs up to this size are copied whole to the start of the buffer.
+const INPUT_COPY_MAX: usize = (u32::MAX / 4) as usize;
 
 pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
     if input.len() > limits.max_input_bytes.min(HARD_MAX_INPUT) {
@@ -45,6 +59,14 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
         ));
     }
     let text = normalize_input(text)?;
+    // The fast scanner accepts the common, plainly well-formed documents and
+    // builds exactly the tree the general path would. On anything else (any
+    // error, a DOCTYPE, a processing instruction, unusual markup) it gives
+    // up, and the general path parses the input from the start: it alone
+    // decides what is refused, and how.
+    if let Some(doc) = Builder::new(&text, limits).run_fast() {
+        return Ok(doc);
+    }
     Builder::new(&text, limits).run()
 }
 
@@ -72,10 +94,16 @@ fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
     // (controls, CR, or the lead byte of U+FFFE/U+FFFF).
     let mut has_cr = false;
     for (c, chunk) in bytes.chunks(64).enumerate() {
-        let flagged = chunk
-            .iter()
-            .fold(0u8, |acc, &b| acc | super::byte_class(&NEEDS_LOOK, b));
-        if flagged == 0 {
+        // Eight bytes at a time: controls (tab and LF included, so text with
+        // many line breaks takes the byte loop more often) and 0xEF.
+        let flagged = chunk.chunks(8).any(|word| match <[u8; 8]>::try_from(word) {
+            Ok(w) => {
+                let w = u64::from_le_bytes(w);
+                super::control_bytes(w) | super::eq_bytes(w, 0xEF) != 0
+            }
+            Err(_) => word.iter().any(|&b| super::byte_class(&NEEDS_LOOK, b) != 0),
+        });
+        if !flagged {
             continue;
         }
         for (j, &b) in chunk.iter().enumerate() {
@@ -119,13 +147,22 @@ fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
     Ok(Cow::Owned(out))
 }
 
-struct Open {
+/// Where the text run being collected lives in [`Document::buf`].
+#[derive(Clone, Copy)]
+enum TextRun {
+    /// One piece so far, a slice of the input copy.
+    Input(Span),
+    /// Several pieces, appended from this offset to the end of the buffer.
+    Appended(u32),
+}
+
+pub(super) struct Open {
     id: NodeId,
     /// Length of [`Builder::scope`] before this element's declarations.
     scope_mark: usize,
 }
 
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     src: &'a str,
     limits: &'a Limits,
     doc: Document,
@@ -136,12 +173,21 @@ struct Builder<'a> {
     open: Vec<Open>,
     elements: usize,
     /// The text run being collected: start in `doc.buf`, start in `src`.
-    text_run: Option<(u32, usize)>,
+    text_run: Option<(TextRun, usize)>,
+    /// Scratch for moving a text run out of the input copy.
+    scratch: String,
     /// Scratch for attributes before namespace resolution.
     pending: Vec<PendingAttr>,
     /// The interned `xml` namespace, bound to the `xml` prefix everywhere.
     xml_ns: NsId,
+    /// Recently validated qualified names (up to 48 bytes, with their
+    /// length) and their colon positions.
+    name_cache: [([u8; 48], u8, Option<usize>); NAME_CACHE],
 }
+
+const NAME_CACHE: usize = 16;
+/// Namespace names found by a linear scan before the hash index is used.
+const NS_SCAN: usize = 8;
 
 struct PendingAttr {
     prefix: Span,
@@ -152,21 +198,37 @@ struct PendingAttr {
 impl<'a> Builder<'a> {
     fn new(src: &'a str, limits: &'a Limits) -> Self {
         let doc = Document {
-            buf: String::with_capacity(src.len()),
-            nodes: vec![NodeData {
-                parent: NodeId::NONE,
-                first_child: NodeId::NONE,
-                last_child: NodeId::NONE,
-                next_sibling: NodeId::NONE,
-                source: (0, len32(src.len())),
-                kind: Kind::Document,
-            }],
-            attrs: Vec::new(),
+            // The buffer starts with a copy of the input: names, values and
+            // text that need no change are spans of it, not copies.
+            // (Up to a quarter of the u32 offset range: the copy plus moved
+            // text runs must stay addressable. Larger inputs are copied
+            // piece by piece.)
+            buf: if src.len() <= INPUT_COPY_MAX {
+                let mut buf = String::with_capacity(src.len() + src.len() / 8);
+                buf.push_str(src);
+                buf
+            } else {
+                String::with_capacity(src.len())
+            },
+            // About one node per 32 bytes in SAML documents: one allocation
+            // instead of a dozen regrowths.
+            nodes: Vec::with_capacity(src.len() / 32 + 1),
+            // SAML documents carry about one attribute per 64 bytes.
+            attrs: Vec::with_capacity(src.len() / 64),
             decls: Vec::new(),
             namespaces: Vec::new(),
             ids: HashMap::new(),
             root: NodeId::NONE,
         };
+        let mut doc = doc;
+        doc.nodes.push(NodeData {
+            parent: NodeId::NONE,
+            first_child: NodeId::NONE,
+            last_child: NodeId::NONE,
+            next_sibling: NodeId::NONE,
+            source: (0, len32(src.len())),
+            kind: Kind::Document,
+        });
         let mut builder = Self {
             src,
             limits,
@@ -176,8 +238,11 @@ impl<'a> Builder<'a> {
             open: Vec::new(),
             elements: 0,
             text_run: None,
+            scratch: String::new(),
             pending: Vec::new(),
             xml_ns: NsId(0),
+            // A length above 48 never matches: empty slots hold no name.
+            name_cache: [([0; 48], u8::MAX, None); NAME_CACHE],
         };
         builder.xml_ns = builder.intern_ns(XML_NS);
         builder
@@ -219,8 +284,8 @@ impl<'a> Builder<'a> {
                         "document type declaration",
                     ));
                 }
-                Event::Start(start) => self.start(&start, pos, end, false)?,
-                Event::Empty(start) => self.start(&start, pos, end, true)?,
+                Event::Start(start) => self.start_event(&start, pos, end, false)?,
+                Event::Empty(start) => self.start_event(&start, pos, end, true)?,
                 Event::End(_) => self.end(end)?,
                 Event::Text(text) => self.text(&text, pos)?,
                 Event::CData(cdata) => {
@@ -259,6 +324,12 @@ impl<'a> Builder<'a> {
                 Event::Eof => break,
             }
         }
+        self.finish()
+    }
+
+    /// End of input: the open text run becomes a node, and the document
+    /// must have exactly one, closed, document element.
+    fn finish(mut self) -> Result<Document> {
         self.flush_text();
         if let Some(open) = self.open.last() {
             let at = self.doc.node(open.id).source.0 as usize;
@@ -270,7 +341,8 @@ impl<'a> Builder<'a> {
         Ok(self.doc)
     }
 
-    fn check_len(&self, len: usize, pos: usize, what: &str) -> Result<()> {
+    #[inline]
+    pub(super) fn check_len(&self, len: usize, pos: usize, what: &str) -> Result<()> {
         if len > self.limits.max_text_bytes {
             return Err(Error::at(
                 ErrorKind::XmlTextTooLong,
@@ -284,7 +356,33 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn intern_str(&mut self, s: &str) -> Span {
+    /// The span of `s` in the copy of the input at the start of the buffer,
+    /// when `s` is a slice of the input (`None` for any other string).
+    #[inline]
+    fn input_span(&self, s: &str) -> Option<Span> {
+        if self.src.len() > INPUT_COPY_MAX {
+            return None;
+        }
+        let base = self.src.as_ptr() as usize;
+        let start = (s.as_ptr() as usize).checked_sub(base)?;
+        let end = start.checked_add(s.len())?;
+        (end <= self.src.len()).then(|| Span {
+            start: len32(start),
+            end: len32(end),
+        })
+    }
+
+    /// A string as a span of the buffer: a slice of the input is not
+    /// copied (the buffer starts with the input), anything else is appended.
+    #[inline]
+    pub(super) fn intern_str(&mut self, s: &str) -> Span {
+        if let Some(span) = self.input_span(s) {
+            return span;
+        }
+        self.append_str(s)
+    }
+
+    fn append_str(&mut self, s: &str) -> Span {
         let start = len32(self.doc.buf.len());
         self.doc.buf.push_str(s);
         Span {
@@ -293,24 +391,105 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// [`split_qname`], remembering the last valid names: documents repeat
+    /// a few names many times. A hit is the very same string, so the same
+    /// answer.
+    fn split_name<'t>(&mut self, qname: &'t str, pos: usize) -> Result<(Option<&'t str>, &'t str)> {
+        let last = qname.as_bytes().last().copied().unwrap_or(0);
+        let slot = (qname.len() ^ usize::from(last)) % NAME_CACHE;
+        if let Some(entry) = self.name_cache.get(slot) {
+            if entry.0.get(..usize::from(entry.1)) == Some(qname.as_bytes()) {
+                let colon = entry.2;
+                return Ok(
+                    match colon.and_then(|c| Some((qname.get(..c)?, qname.get(c + 1..)?))) {
+                        Some((p, l)) => (Some(p), l),
+                        None => (None, qname),
+                    },
+                );
+            }
+        }
+        let (prefix, local) = split_qname(qname, pos)?;
+        if let (Some(entry), Ok(len)) = (self.name_cache.get_mut(slot), u8::try_from(qname.len())) {
+            if let Some(copy) = entry.0.get_mut(..qname.len()) {
+                copy.copy_from_slice(qname.as_bytes());
+                *entry = (entry.0, len, prefix.map(str::len));
+            }
+        }
+        Ok((prefix, local))
+    }
+
+    /// Interns a qualified name in one piece, so that the prefix, the colon
+    /// and the local part are contiguous in the buffer (canonicalization
+    /// writes the whole name at once). Returns the prefix and local spans.
+    fn intern_qname(&mut self, qname: &str, prefix: Option<&str>) -> (Span, Span) {
+        let whole = self.intern_str(qname);
+        match prefix {
+            Some(p) => (
+                Span {
+                    start: whole.start,
+                    end: whole.start + len32(p.len()),
+                },
+                Span {
+                    start: whole.start + len32(p.len()) + 1,
+                    end: whole.end,
+                },
+            ),
+            None => (Span::default(), whole),
+        }
+    }
+
     fn buf_str(&self, span: Span) -> &str {
         self.doc.str(span)
     }
 
     fn intern_ns(&mut self, uri: &str) -> NsId {
-        if let Some(id) = self.ns_index.get(uri) {
-            return *id;
+        if let Some(id) = self.find_ns(uri) {
+            return id;
         }
         let span = self.intern_str(uri);
+        self.add_ns(uri.into(), span)
+    }
+
+    /// The id of an interned namespace name: the first few by a linear scan
+    /// (documents use a handful), the rest through the hash index.
+    fn find_ns(&self, uri: &str) -> Option<NsId> {
+        let scanned = self.doc.namespaces.len().min(NS_SCAN);
+        let first = self.doc.namespaces.get(..scanned).unwrap_or_default();
+        if let Some(i) = first.iter().position(|&span| self.doc.str(span) == uri) {
+            return Some(NsId(len32(i)));
+        }
+        self.ns_index.get(uri).copied()
+    }
+
+    fn add_ns(&mut self, uri: Box<str>, span: Span) -> NsId {
         let id = NsId(len32(self.doc.namespaces.len()));
         self.doc.namespaces.push(span);
-        self.ns_index.insert(uri.into(), id);
+        if id.0 as usize >= NS_SCAN {
+            self.ns_index.insert(uri, id);
+        }
         id
+    }
+
+    /// Interns a namespace name already in the buffer, without copying it.
+    fn intern_ns_span(&mut self, span: Span) -> NsId {
+        let uri = self.doc.str(span);
+        if let Some(id) = self.find_ns(uri) {
+            return id;
+        }
+        if self.doc.namespaces.len() < NS_SCAN {
+            // No copy needed for the scanned part.
+            let id = NsId(len32(self.doc.namespaces.len()));
+            self.doc.namespaces.push(span);
+            return id;
+        }
+        let uri: Box<str> = uri.into();
+        self.add_ns(uri, span)
     }
 
     /// Appends a node as the last child of the innermost open element (or of
     /// the document node).
-    fn append(&mut self, kind: Kind, start: usize, end: usize) -> NodeId {
+    #[inline]
+    pub(super) fn append(&mut self, kind: Kind, start: usize, end: usize) -> NodeId {
         let parent = self.open.last().map_or(NodeId::DOCUMENT, |o| o.id);
         let id = NodeId(len32(self.doc.nodes.len()));
         self.doc.nodes.push(NodeData {
@@ -353,19 +532,41 @@ impl<'a> Builder<'a> {
             }
             return Ok(());
         }
-        if let Some(i) = raw.find("]]>") {
+        if let Some(i) = find_cdata_end(raw) {
             return Err(Error::at(ErrorKind::XmlMalformed, pos + i, "']]>' in text"));
         }
         self.push_text(raw, pos)
     }
 
-    fn push_text(&mut self, s: &str, pos: usize) -> Result<()> {
-        let (start, _) = *self
-            .text_run
-            .get_or_insert((len32(self.doc.buf.len()), pos));
-        let len = self.doc.buf.len() - start as usize + s.len();
-        self.check_len(len, pos, "text")?;
-        self.doc.buf.push_str(s);
+    pub(super) fn push_text(&mut self, s: &str, pos: usize) -> Result<()> {
+        match self.text_run {
+            None => {
+                self.check_len(s.len(), pos, "text")?;
+                // A run of one piece of the input stays where it is.
+                let run = match self.input_span(s) {
+                    Some(span) => TextRun::Input(span),
+                    None => TextRun::Appended(self.append_str(s).start),
+                };
+                self.text_run = Some((run, pos));
+            }
+            Some((TextRun::Input(span), src_start)) => {
+                let len = (span.end - span.start) as usize + s.len();
+                self.check_len(len, pos, "text")?;
+                // A second piece: the run moves to the end of the buffer.
+                let mut piece = std::mem::take(&mut self.scratch);
+                piece.clear();
+                piece.push_str(self.doc.str(span));
+                let start = self.append_str(&piece).start;
+                self.scratch = piece;
+                self.doc.buf.push_str(s);
+                self.text_run = Some((TextRun::Appended(start), src_start));
+            }
+            Some((TextRun::Appended(start), _)) => {
+                let len = self.doc.buf.len() - start as usize + s.len();
+                self.check_len(len, pos, "text")?;
+                self.doc.buf.push_str(s);
+            }
+        }
         Ok(())
     }
 
@@ -382,11 +583,15 @@ impl<'a> Builder<'a> {
         self.push_text(c.encode_utf8(&mut utf8), pos)
     }
 
-    fn flush_text(&mut self) {
-        if let Some((start, src_start)) = self.text_run.take() {
-            let span = Span {
-                start,
-                end: len32(self.doc.buf.len()),
+    #[inline]
+    pub(super) fn flush_text(&mut self) {
+        if let Some((run, src_start)) = self.text_run.take() {
+            let span = match run {
+                TextRun::Input(span) => span,
+                TextRun::Appended(start) => Span {
+                    start,
+                    end: len32(self.doc.buf.len()),
+                },
             };
             if !span.is_empty() {
                 self.append(Kind::Text(span), src_start, src_start);
@@ -396,7 +601,49 @@ impl<'a> Builder<'a> {
 
     // ---- elements --------------------------------------------------------
 
-    fn start(&mut self, tag: &BytesStart<'_>, pos: usize, end: usize, empty: bool) -> Result<()> {
+    fn start_event(
+        &mut self,
+        tag: &BytesStart<'_>,
+        pos: usize,
+        end: usize,
+        empty: bool,
+    ) -> Result<()> {
+        let mut attributes = tag.attributes();
+        attributes.with_checks(true);
+        let attributes = attributes.map(|attr| {
+            attr.map(|a| (a.key.into_inner(), a.value))
+                .map_err(|e| match e {
+                    AttrError::Duplicated(at, _) => Error::at(
+                        ErrorKind::XmlDuplicateAttribute,
+                        pos + at,
+                        "attribute written twice",
+                    ),
+                    other => Error::at(ErrorKind::XmlMalformed, pos, other),
+                })
+        });
+        self.start(
+            tag.name().into_inner(),
+            Some(tag),
+            attributes,
+            pos,
+            end,
+            empty,
+        )
+    }
+
+    /// A start tag: `qname` is its name, `attributes` the (name, raw value)
+    /// pairs in order. `tag`, everything between `<` and `>` (or `/>`), is
+    /// checked for whitespace between attributes; `None` when the caller's
+    /// attribute reader already requires it.
+    pub(super) fn start<'t>(
+        &mut self,
+        qname: &'t str,
+        tag: Option<&'t str>,
+        attributes: impl Iterator<Item = Result<(&'t str, Cow<'t, str>)>>,
+        pos: usize,
+        end: usize,
+        empty: bool,
+    ) -> Result<()> {
         self.flush_text();
         if self.open.is_empty() && self.doc.root != NodeId::NONE {
             return Err(Error::at(
@@ -421,8 +668,7 @@ impl<'a> Builder<'a> {
             ));
         }
 
-        let qname = tag.name().into_inner();
-        let (prefix, local) = split_qname(qname, pos)?;
+        let (prefix, _) = self.split_name(qname, pos)?;
         if prefix == Some("xmlns") {
             return Err(Error::at(
                 ErrorKind::XmlInvalidNamespace,
@@ -431,22 +677,15 @@ impl<'a> Builder<'a> {
             ));
         }
 
-        check_attribute_separation(tag, pos)?;
+        if let Some(tag) = tag {
+            check_attribute_separation(tag, pos)?;
+        }
         let scope_mark = self.scope.len();
         let decls_start = len32(self.doc.decls.len());
         self.pending.clear();
         let mut count = 0usize;
-        let mut attributes = tag.attributes();
-        attributes.with_checks(true);
         for attr in attributes {
-            let attr = attr.map_err(|e| match e {
-                AttrError::Duplicated(at, _) => Error::at(
-                    ErrorKind::XmlDuplicateAttribute,
-                    pos + at,
-                    "attribute written twice",
-                ),
-                other => Error::at(ErrorKind::XmlMalformed, pos, other),
-            })?;
+            let (key, raw_value) = attr?;
             count += 1;
             if count > self.limits.max_attributes_per_element {
                 return Err(Error::at(
@@ -458,20 +697,15 @@ impl<'a> Builder<'a> {
                     ),
                 ));
             }
-            let key = attr.key.into_inner();
-            let (aprefix, alocal) = split_qname(key, pos)?;
-            let value = self.normalize_attribute(&attr.value, pos)?;
+            let (aprefix, alocal) = self.split_name(key, pos)?;
+            let value = self.normalize_attribute(&raw_value, pos)?;
             match (aprefix, alocal) {
                 (None, "xmlns") => self.declare(None, value, decls_start as usize, pos)?,
                 (Some("xmlns"), declared) => {
                     self.declare(Some(declared), value, decls_start as usize, pos)?
                 }
                 _ => {
-                    let prefix = match aprefix {
-                        Some(p) => self.intern_str(p),
-                        None => Span::default(),
-                    };
-                    let local = self.intern_str(alocal);
+                    let (prefix, local) = self.intern_qname(key, aprefix);
                     self.pending.push(PendingAttr {
                         prefix,
                         local,
@@ -490,8 +724,8 @@ impl<'a> Builder<'a> {
             let ns = if p.prefix.is_empty() {
                 None
             } else {
-                let prefix = self.buf_str(p.prefix).to_owned();
-                let ns = self.resolve_prefix(&prefix, pos)?;
+                let prefix = self.buf_str(p.prefix);
+                let ns = self.resolve_prefix(prefix, pos)?;
                 if ns.is_none() {
                     return Err(Error::at(
                         ErrorKind::XmlUnboundPrefix,
@@ -526,11 +760,7 @@ impl<'a> Builder<'a> {
         self.pending = pending;
         let attrs = attrs_start..len32(self.doc.attrs.len());
 
-        let prefix = match prefix {
-            Some(p) => self.intern_str(p),
-            None => Span::default(),
-        };
-        let local = self.intern_str(local);
+        let (prefix, local) = self.intern_qname(qname, prefix);
         let id = self.append(
             Kind::Element(ElementData {
                 prefix,
@@ -553,7 +783,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn end(&mut self, end: usize) -> Result<()> {
+    pub(super) fn end(&mut self, end: usize) -> Result<()> {
         self.flush_text();
         let open = self
             .open
@@ -575,7 +805,7 @@ impl<'a> Builder<'a> {
         decls_start: usize,
         pos: usize,
     ) -> Result<()> {
-        let uri = self.buf_str(value).to_owned();
+        let uri = self.doc.str(value);
         let invalid = |why: String| Err(Error::at(ErrorKind::XmlInvalidNamespace, pos, why));
         match prefix {
             Some("xmlns") => return invalid("the xmlns prefix cannot be declared".into()),
@@ -598,6 +828,7 @@ impl<'a> Builder<'a> {
         if uri == XMLNS_NS {
             return invalid("the xmlns namespace cannot be declared".into());
         }
+        let undeclares = uri.is_empty();
         let start = self.doc.decls.len();
         let duplicate = self
             .doc
@@ -620,7 +851,7 @@ impl<'a> Builder<'a> {
             Some(p) => self.intern_str(p),
             None => Span::default(),
         };
-        let ns = (!uri.is_empty()).then(|| self.intern_ns(&uri));
+        let ns = (!undeclares).then(|| self.intern_ns_span(value));
         self.scope.push((prefix_span, ns));
         self.doc.decls.push(DeclData {
             prefix: prefix_span,
@@ -630,12 +861,13 @@ impl<'a> Builder<'a> {
     }
 
     /// The namespace bound to `prefix` ("" for the default namespace).
+    #[inline]
     fn resolve_prefix(&self, prefix: &str, pos: usize) -> Result<Option<NsId>> {
         if prefix == "xml" {
             return Ok(Some(self.xml_ns));
         }
         for (p, ns) in self.scope.iter().rev() {
-            if self.buf_str(*p) == prefix {
+            if (p.end - p.start) as usize == prefix.len() && self.buf_str(*p) == prefix {
                 return Ok(*ns);
             }
         }
@@ -663,8 +895,8 @@ impl<'a> Builder<'a> {
             if !is_id {
                 continue;
             }
-            let value: Box<str> = self.buf_str(a.value).into();
-            match self.doc.ids.get(&value) {
+            let value = self.doc.str(a.value);
+            match self.doc.ids.get(value) {
                 Some(existing) if *existing != id => {
                     return Err(Error::at(
                         ErrorKind::XmlDuplicateId,
@@ -674,6 +906,7 @@ impl<'a> Builder<'a> {
                 }
                 Some(_) => {}
                 None => {
+                    let value: Box<str> = value.into();
                     self.doc.ids.insert(value, id);
                 }
             }
@@ -686,9 +919,26 @@ impl<'a> Builder<'a> {
     /// result is appended to the buffer.
     fn normalize_attribute(&mut self, raw: &str, pos: usize) -> Result<Span> {
         self.check_len(raw.len(), pos, "attribute value")?;
+        let plain = super::find_with(
+            raw.as_bytes(),
+            0,
+            |w| super::eq_bytes(w, b'&') | super::eq_bytes(w, b'<') | super::control_bytes(w),
+            |b| b == b'&' || b == b'<' || b < 0x20,
+        )
+        .is_none();
+        if plain {
+            return Ok(self.intern_str(raw));
+        }
         let start = len32(self.doc.buf.len());
         let mut rest = raw;
-        while let Some(i) = rest.find(['&', '<', '\t', '\n', '\r']) {
+        // After input normalisation the only control bytes left are tab and
+        // LF (CR is gone), so "below 0x20" finds exactly those.
+        while let Some(i) = super::find_with(
+            rest.as_bytes(),
+            0,
+            |w| super::eq_bytes(w, b'&') | super::eq_bytes(w, b'<') | super::control_bytes(w),
+            |b| b == b'&' || b == b'<' || b < 0x20,
+        ) {
             self.doc.buf.push_str(rest.get(..i).unwrap_or_default());
             let special = rest.as_bytes().get(i).copied().unwrap_or(b'&');
             rest = rest.get(i + 1..).unwrap_or_default();
@@ -719,7 +969,22 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn resolve(name: &str, pos: usize) -> Result<char> {
+/// The position of the first `]]>` in `s`.
+pub(super) fn find_cdata_end(s: &str) -> Option<usize> {
+    // Text runs are short: a plain byte loop beats a memchr set-up.
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes.get(from..)?.iter().position(|&b| b == b']') {
+        let at = from + i;
+        if bytes.get(at..)?.starts_with(b"]]>") {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+pub(super) fn resolve(name: &str, pos: usize) -> Result<char> {
     match resolve_reference(name) {
         Reference::Char(c) => Ok(c),
         Reference::InvalidCharRef => Err(Error::at(
@@ -736,7 +1001,25 @@ fn resolve(name: &str, pos: usize) -> Result<char> {
 }
 
 fn split_qname(qname: &str, pos: usize) -> Result<(Option<&str>, &str)> {
-    let (prefix, local) = match qname.split_once(':') {
+    // One pass for ASCII names, the usual case; the same answer as below.
+    match super::chars::split_ascii_qname(qname) {
+        Some(Ok(Some(colon))) => {
+            if let (Some(p), Some(l)) = (qname.get(..colon), qname.get(colon + 1..)) {
+                return Ok((Some(p), l));
+            }
+        }
+        Some(Ok(None)) => return Ok((None, qname)),
+        Some(Err(())) => {
+            return Err(Error::at(
+                ErrorKind::XmlInvalidName,
+                pos,
+                format!("{qname:?} is not a valid qualified name"),
+            ));
+        }
+        None => {}
+    }
+    let colon = qname.bytes().position(|b| b == b':');
+    let (prefix, local) = match colon.and_then(|i| Some((qname.get(..i)?, qname.get(i + 1..)?))) {
         Some((p, l)) => (Some(p), l),
         None => (None, qname),
     };
@@ -785,33 +1068,45 @@ const XML_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 /// XML 1.0 production [40]: whitespace between attributes. quick-xml reads
 /// `<a b="1"c="2">` as two attributes; XML does not allow it.
 fn check_attribute_separation(tag: &str, pos: usize) -> Result<()> {
-    let mut quote = None;
-    let mut chars = tag.chars().peekable();
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) if c == q => {
-                quote = None;
-                if let Some(next) = chars.peek() {
-                    if !XML_SPACE.contains(next) && *next != '/' {
-                        return Err(Error::at(
-                            ErrorKind::XmlMalformed,
-                            pos,
-                            "no whitespace between attributes",
-                        ));
-                    }
-                }
+    // Quotes, whitespace and '/' are ASCII, so a byte scan sees the same
+    // structure as a scan by characters.
+    let bytes = tag.as_bytes();
+    let mut i = 0;
+    while let Some(offset) = bytes
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\'')
+    {
+        let open = i + offset;
+        let quote = bytes.get(open).copied().unwrap_or(b'"');
+        let Some(len) = bytes
+            .get(open + 1..)
+            .unwrap_or_default()
+            .iter()
+            .position(|&b| b == quote)
+        else {
+            return Ok(());
+        };
+        let close = open + 1 + len;
+        if let Some(&next) = bytes.get(close + 1) {
+            if !matches!(next, b' ' | b'\t' | b'\n' | b'\r' | b'/') {
+                return Err(Error::at(
+                    ErrorKind::XmlMalformed,
+                    pos,
+                    "no whitespace between attributes",
+                ));
             }
-            Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None => {}
         }
+        i = close + 1;
     }
     Ok(())
 }
 
 /// XML 1.0 productions [23]-[32]: `version`, then optional `encoding`, then
-/// optional `standalone` (`yes` or `no`), each after whitespace.
-fn check_declaration_syntax(decl: &str, pos: usize) -> Result<()> {
+/// optional `standalone` (`yes` or `no`), each after whitespace. Returns the
+/// raw `version` and `encoding` values.
+pub(super) fn check_declaration_syntax(decl: &str, pos: usize) -> Result<(&str, Option<&str>)> {
     let bad = |why: &str| {
         Error::at(
             ErrorKind::XmlMalformed,
@@ -823,6 +1118,7 @@ fn check_declaration_syntax(decl: &str, pos: usize) -> Result<()> {
         .strip_prefix("xml")
         .ok_or_else(|| bad("not an XML declaration"))?;
     let mut seen = Vec::new();
+    let (mut version, mut encoding) = ("", None);
     loop {
         let trimmed = rest.trim_start_matches(XML_SPACE);
         if trimmed.is_empty() {
@@ -850,6 +1146,11 @@ fn check_declaration_syntax(decl: &str, pos: usize) -> Result<()> {
         let value = body.get(..end).unwrap_or_default();
         rest = body.get(end + 1..).unwrap_or_default();
         seen.push(name);
+        match name {
+            "version" => version = value,
+            "encoding" => encoding = Some(value),
+            _ => {}
+        }
         if name == "standalone" && value != "yes" && value != "no" {
             return Err(bad("standalone must be yes or no"));
         }
@@ -864,5 +1165,5 @@ fn check_declaration_syntax(decl: &str, pos: usize) -> Result<()> {
     if !order_ok {
         return Err(bad("only version, encoding, standalone, in that order"));
     }
-    Ok(())
+    Ok((version, encoding))
 }

@@ -1,0 +1,126 @@
+//! Byte searches eight bytes at a time (SWAR, safe code only): the scanner
+//! and canonicalization spend most of their time looking for the next byte
+//! that needs attention.
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `w` that is zero. The lowest flagged byte is
+/// always a true zero byte (false positives only occur above a true one),
+/// which is all [`find_with`] uses.
+#[inline(always)]
+fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(LO) & !w & HI
+}
+
+/// High bit set in each byte of `w` equal to `b` (lowest flag exact).
+#[inline(always)]
+pub(crate) fn eq_bytes(w: u64, b: u8) -> u64 {
+    zero_bytes(w ^ (LO * u64::from(b)))
+}
+
+/// High bit set in each byte of `w` below 0x20 (lowest flag exact).
+#[inline(always)]
+pub(crate) fn control_bytes(w: u64) -> u64 {
+    w.wrapping_sub(LO * 0x20) & !w & HI
+}
+
+/// The first position at or after `from` whose byte satisfies `hit`, where
+/// `word` flags (at least the first of) those bytes in an 8-byte word.
+#[inline(always)]
+pub(crate) fn find_with(
+    bytes: &[u8],
+    from: usize,
+    word: impl Fn(u64) -> u64,
+    hit: impl Fn(u8) -> bool,
+) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut offset = from;
+    for chunk in chunks.by_ref() {
+        if let Ok(arr) = <[u8; 8]>::try_from(chunk) {
+            let flags = word(u64::from_le_bytes(arr));
+            if flags != 0 {
+                return Some(offset + (flags.trailing_zeros() / 8) as usize);
+            }
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| hit(b))
+        .map(|i| offset + i)
+}
+
+/// The first `a` at or after `from`.
+#[inline]
+pub(crate) fn find1(bytes: &[u8], from: usize, a: u8) -> Option<usize> {
+    find_with(bytes, from, |w| eq_bytes(w, a), |b| b == a)
+}
+
+/// The first `a` or `b` at or after `from`.
+#[inline]
+pub(crate) fn find2(bytes: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
+    find_with(
+        bytes,
+        from,
+        |w| eq_bytes(w, a) | eq_bytes(w, b),
+        |x| x == a || x == b,
+    )
+}
+
+/// The first `a`, `b` or `c` at or after `from`.
+#[inline]
+pub(crate) fn find3(bytes: &[u8], from: usize, a: u8, b: u8, c: u8) -> Option<usize> {
+    find_with(
+        bytes,
+        from,
+        |w| eq_bytes(w, a) | eq_bytes(w, b) | eq_bytes(w, c),
+        |x| x == a || x == b || x == c,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_searches_agree_with_a_byte_loop() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let alphabet = b"<>&\"'ab]\t\n\r\x01\x1f\x20\x80\xff\x7f";
+        for len in 0..40 {
+            for _ in 0..200 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        alphabet[(state % alphabet.len() as u64) as usize]
+                    })
+                    .collect();
+                for from in 0..=len + 1 {
+                    let slow = |f: &dyn Fn(u8) -> bool| {
+                        bytes
+                            .get(from..)
+                            .and_then(|r| r.iter().position(|&b| f(b)))
+                            .map(|i| from + i)
+                    };
+                    assert_eq!(find1(&bytes, from, b'<'), slow(&|b| b == b'<'));
+                    assert_eq!(
+                        find2(&bytes, from, b'&', b']'),
+                        slow(&|b| b == b'&' || b == b']')
+                    );
+                    assert_eq!(
+                        find3(&bytes, from, b'>', b'"', b'\''),
+                        slow(&|b| b == b'>' || b == b'"' || b == b'\'')
+                    );
+                    assert_eq!(
+                        find_with(&bytes, from, control_bytes, |b| b < 0x20),
+                        slow(&|b| b < 0x20)
+                    );
+                }
+            }
+        }
+    }
+}
