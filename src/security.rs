@@ -52,6 +52,11 @@
 //! | stale assertions | Conditions and SubjectConfirmationData windows with a bounded skew (default 180 s, at most 600 s) | `tests/response.rs` |
 //! | canonicalization differences that let two documents share a digest | canonicalization checked byte for byte against libxml2 on 536 own vectors and 390 real ones; property tests | `tests/c14n.rs`, `tests/c14n_properties.rs` |
 //! | account takeover by email across teams (nOAuth): a team's IdP asserts another person's email or object ID | provisioning keys people by Azure `objectidentifier` or persistent NameID hashed with the team and the IdP's entity ID, never by email; an account found by email only is linked after an email confirmation ([`KeyLink::ConfirmByEmail`](crate::KeyLink)); an assertion checked for another team is refused | `tests/provisioning.rs` |
+//! | re-encoded HTTP-Redirect query strings (libraries that re-encode break on Azure AD's and AD FS's lowercase escapes, or verify octets the sender never signed) | a Redirect signature is checked over the raw `SAMLRequest=…&RelayState=…&SigAlg=…` octets exactly as received, never re-encoded | `tests/request.rs` |
+//! | RSA private-key timing (RUSTSEC-2023-0071) when signing AuthnRequests | signing is blinded with the caller's CSPRNG (`sign_with_rng`); verification uses only public values | `tests/request_properties.rs` |
+//! | predictable request IDs (an attacker who guesses the next ID can pre-build a matching response flow) | 128 bits from the caller's CSPRNG (`OsRng` in production) | `tests/request.rs` |
+//! | replay across app instances behind a load balancer | the replay cache and the request tracker on one shared store (Redis `SET NX` with expiry); an unreachable store fails closed (`replay_cache_unavailable`, `request_store_unavailable`) | `tests/redis_store.rs`, `testbed/e2e` |
+//! | open redirect through RelayState (it is not signed over HTTP-POST) | the web-app example accepts only a local path (`/…`, no `//`, no backslash) both when it sends RelayState and when it comes back | `examples/web_app`, `testbed/e2e` |
 //! | crashes on hostile input | `#![forbid(unsafe_code)]`, no `unwrap`/`panic`/indexing in `src/` (clippy-denied), fuzzing of every parser | `fuzz/`, `tests/fuzz_regressions.rs` |
 //!
 //! ## Deliberately refused real-world behaviour
