@@ -15,7 +15,7 @@
 //! `cargo bench --bench verify` (about a minute);
 //! `cargo bench --bench verify --features aws-lc-rs` for the fast RSA backend;
 //! `python3 compare/criterion_summary.py` prints the ratios afterwards.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
 
