@@ -15,7 +15,7 @@
 //! `cargo bench --bench verify` (about a minute);
 //! `cargo bench --bench verify --features aws-lc-rs` for the fast RSA backend;
 //! `python3 compare/criterion_summary.py` prints the ratios afterwards.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
 
@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use common::HashWriter;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use saml_sp::{
@@ -176,4 +176,42 @@ criterion_group! {
         .measurement_time(Duration::from_secs(2));
     targets = bench
 }
-criterion_main!(benches);
+
+/// `VERIFY_PROFILE=<verify|parse+digests>:<input label>:<iterations>` runs
+/// exactly that many iterations of one case and exits, without criterion:
+/// stable instruction counts under `valgrind --tool=callgrind`.
+fn main() {
+    if let Ok(spec) = std::env::var("VERIFY_PROFILE") {
+        let mut parts = spec.split(':');
+        let (stage, label, n) = (parts.next(), parts.next(), parts.next());
+        let file = INPUTS
+            .iter()
+            .find(|(l, _)| Some(*l) == label)
+            .map(|(_, f)| *f)
+            .expect("input label, e.g. azure-100k-groups");
+        let n: usize = n.and_then(|n| n.parse().ok()).expect("iterations");
+        let root = env!("CARGO_MANIFEST_DIR");
+        let xml = std::fs::read(format!("{root}/fixtures/dsig/{file}")).unwrap();
+        let now: DateTime<Utc> = "2026-03-02T10:01:00Z".parse().unwrap();
+        let pem = std::fs::read(format!("{root}/fixtures/keys/idp-a.crt.pem")).unwrap();
+        let verifier = ResponseVerifier::new(
+            EntityId::new("https://sso.example.com/saml/acme").unwrap(),
+            EndpointUrl::new("https://sso.example.com/saml/acme/acs").unwrap(),
+            EntityId::new("https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/").unwrap(),
+            IdpCertSet::new([SigningCertificate::parse(&pem).unwrap()], now).unwrap(),
+        );
+        let requests = [RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f").unwrap()];
+        for _ in 0..n {
+            match stage {
+                Some("verify") => {
+                    black_box(verifier.verify(&xml, &requests, now).unwrap());
+                }
+                Some("parse+digests") => parse_and_digest(&xml),
+                _ => panic!("stage verify or parse+digests"),
+            }
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -134,6 +134,9 @@ pub struct SigningCertificate {
     key: RsaVerifyKey,
     /// The key as PKCS#1 `RSAPublicKey` DER, for the `aws-lc-rs` backend.
     key_pkcs1_der: Box<[u8]>,
+    /// The key parsed once for the `aws-lc-rs` backend.
+    #[cfg(feature = "aws-lc-rs")]
+    aws_lc_keys: crate::dsig::crypto::AwsLcKeys,
 }
 
 const PEM_BEGIN: &str = "-----BEGIN CERTIFICATE-----";
@@ -259,6 +262,9 @@ impl SigningCertificate {
                 .ok_or_else(|| invalid("validity date out of range"))
         };
         let validity = cert.validity();
+        #[cfg(feature = "aws-lc-rs")]
+        let aws_lc_keys =
+            crate::dsig::crypto::AwsLcKeys::new(&spki.subject_public_key.data, key.bits());
         Ok(Self {
             der: der.into(),
             fingerprint: CertFingerprint::of_der(der),
@@ -267,6 +273,8 @@ impl SigningCertificate {
             not_after: time(&validity.not_after)?,
             key,
             key_pkcs1_der: spki.subject_public_key.data.as_ref().into(),
+            #[cfg(feature = "aws-lc-rs")]
+            aws_lc_keys,
         })
     }
 
@@ -328,6 +336,12 @@ impl SigningCertificate {
     #[cfg_attr(not(feature = "aws-lc-rs"), allow(dead_code))]
     pub(crate) fn rsa_key_pkcs1_der(&self) -> &[u8] {
         &self.key_pkcs1_der
+    }
+
+    /// The key parsed once for the `aws-lc-rs` backend.
+    #[cfg(feature = "aws-lc-rs")]
+    pub(crate) fn aws_lc_keys(&self) -> &crate::dsig::crypto::AwsLcKeys {
+        &self.aws_lc_keys
     }
 }
 

@@ -87,7 +87,10 @@ pub(crate) fn rsa_pkcs1v15_verify(
 ) -> bool {
     #[cfg(feature = "aws-lc-rs")]
     if cert.key_bits() >= 2048 {
-        return aws_lc_verify(cert.rsa_key_pkcs1_der(), alg, message, signature);
+        return match cert.aws_lc_keys().get(alg) {
+            Some(key) => key.verify_sig(message, signature).is_ok(),
+            None => aws_lc_verify(cert.rsa_key_pkcs1_der(), alg, message, signature),
+        };
     }
     cert.verify_key()
         .verify_pkcs1v15(alg, &digest(alg, message), signature)
@@ -171,8 +174,21 @@ pub(crate) fn rsa_crate_verify(
     key.verify(scheme, &digest(alg, message), signature).is_ok()
 }
 
+/// AWS-LC's parameters for RSASSA-PKCS1-v1_5 with `alg`, 2048..=8192 bits.
+#[cfg(feature = "aws-lc-rs")]
+fn aws_lc_params(alg: HashAlg) -> &'static aws_lc_rs::signature::RsaParameters {
+    use aws_lc_rs::signature as sig;
+    match alg {
+        HashAlg::Sha1 => &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        HashAlg::Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+        HashAlg::Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+        HashAlg::Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+    }
+}
+
 /// The check with AWS-LC, for a 2048..=8192-bit key given as PKCS#1
-/// `RSAPublicKey` DER. AWS-LC hashes the message itself.
+/// `RSAPublicKey` DER, parsing the key on every call. AWS-LC hashes the
+/// message itself.
 #[cfg(feature = "aws-lc-rs")]
 pub(crate) fn aws_lc_verify(
     key_pkcs1_der: &[u8],
@@ -180,16 +196,47 @@ pub(crate) fn aws_lc_verify(
     message: &[u8],
     signature: &[u8],
 ) -> bool {
-    use aws_lc_rs::signature::{self as sig, UnparsedPublicKey};
-    let params = match alg {
-        HashAlg::Sha1 => &sig::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        HashAlg::Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
-        HashAlg::Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
-        HashAlg::Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
-    };
-    UnparsedPublicKey::new(params, key_pkcs1_der)
+    aws_lc_rs::signature::UnparsedPublicKey::new(aws_lc_params(alg), key_pkcs1_der)
         .verify(message, signature)
         .is_ok()
+}
+
+/// A certificate's key parsed once for AWS-LC (when the certificate is
+/// loaded), so that a verify does not parse the DER and set up the
+/// Montgomery constants again: one parsed key per hash, since AWS-LC binds
+/// a parsed key to its algorithm. The same parse and the same verify as
+/// [`aws_lc_verify`]; where AWS-LC refuses the key, no parsed key is kept
+/// and [`aws_lc_verify`] decides (refusing it the same way).
+#[cfg(feature = "aws-lc-rs")]
+#[derive(Clone)]
+pub(crate) struct AwsLcKeys([Option<aws_lc_rs::signature::ParsedPublicKey>; 4]);
+
+#[cfg(feature = "aws-lc-rs")]
+impl AwsLcKeys {
+    const ORDER: [HashAlg; 4] = [
+        HashAlg::Sha1,
+        HashAlg::Sha256,
+        HashAlg::Sha384,
+        HashAlg::Sha512,
+    ];
+
+    /// Parsed keys for a key of `bits` bits; none below 2048 bits, which
+    /// stay on our own arithmetic.
+    pub(crate) fn new(key_pkcs1_der: &[u8], bits: usize) -> Self {
+        Self(Self::ORDER.map(|alg| {
+            (bits >= 2048)
+                .then(|| {
+                    aws_lc_rs::signature::ParsedPublicKey::new(aws_lc_params(alg), key_pkcs1_der)
+                        .ok()
+                })
+                .flatten()
+        }))
+    }
+
+    fn get(&self, alg: HashAlg) -> Option<&aws_lc_rs::signature::ParsedPublicKey> {
+        let index = Self::ORDER.iter().position(|a| *a == alg)?;
+        self.0.get(index)?.as_ref()
+    }
 }
 
 /// Compares two byte strings in time independent of where they differ.

@@ -26,12 +26,14 @@
 pub(crate) mod crypto;
 pub(crate) mod rsa_verify;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
 use crate::c14n::{C14nMethod, InclusivePrefixes, canonicalize_element};
 use crate::certs::{CertFingerprint, IdpCertSet, SigningCertificate};
 use crate::ns::DSIG;
-use crate::xml::Element;
+use crate::xml::{Element, Node};
 use crate::{Error, ErrorKind, Result};
 use crypto::{HashAlg, Hasher};
 
@@ -203,6 +205,17 @@ impl<'d> VerifiedElement<'d> {
     }
 }
 
+/// The text content of `element`, exactly [`Element::text`], borrowed from
+/// the tree when it is one text node (the usual case: no copy, no growth).
+pub(crate) fn element_text<'d>(element: Element<'d>) -> Cow<'d, str> {
+    let mut children = element.children();
+    match (children.next(), children.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(Node::Text(text)), None) => Cow::Borrowed(text),
+        _ => Cow::Owned(element.text()),
+    }
+}
+
 /// Whether `element` has an enveloped `Signature` child (valid or not).
 pub fn has_enveloped_signature(element: Element<'_>) -> bool {
     element.child_elements().any(|c| c.is(DSIG, "Signature"))
@@ -323,7 +336,7 @@ fn key_info_hint(key_info: Option<Element<'_>>) -> Option<CertFingerprint> {
     key_info?
         .descendants()
         .find(|e| e.is(DSIG, "X509Certificate"))
-        .and_then(|c| decode_base64(&c.text(), "X509Certificate").ok())
+        .and_then(|c| decode_base64(&element_text(c), "X509Certificate").ok())
         .map(|der| CertFingerprint::of_der(&der))
 }
 
@@ -610,8 +623,8 @@ impl<'d> Parsed<'d> {
             return Err(sha1_refused("DigestMethod"));
         }
 
-        let digest_value = decode_base64(&digest_value_el.text(), "DigestValue")?;
-        let signature_value = decode_base64(&signature_value.text(), "SignatureValue")?;
+        let digest_value = decode_base64(&element_text(digest_value_el), "DigestValue")?;
+        let signature_value = decode_base64(&element_text(signature_value), "SignatureValue")?;
 
         let key_info = find("KeyInfo");
 

@@ -6,6 +6,7 @@ use super::{
     CoveredAssertion, NameId, RequiredSignature, ResponseVerifier, SamlAttribute, SignedParts,
     VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
 };
+use crate::dsig::element_text;
 use crate::ids::{EntityId, RequestId};
 use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
 use crate::xml::{Document, Element};
@@ -34,7 +35,8 @@ fn children_in<'d, 'n>(
     ns: &'n str,
     local: &'n str,
 ) -> impl Iterator<Item = Element<'d>> + use<'d, 'n> {
-    el.child_elements().filter(move |c| c.is(ns, local))
+    el.child_elements()
+        .filter(move |c| c.local_name() == local && c.namespace() == Some(ns))
 }
 
 /// The child elements `saml:local` of `el`.
@@ -115,7 +117,7 @@ fn check_issuer(el: Element<'_>, idp: &EntityId, required: bool) -> Result<()> {
             ));
         }
     }
-    let text = issuer.text();
+    let text = element_text(issuer);
     if trim(&text) != idp.as_str() {
         return Err(err(
             ErrorKind::IssuerMismatch,
@@ -150,7 +152,7 @@ fn check_status(response: Element<'_>) -> Result<()> {
     }
     let message = children_in(status, SAML_PROTOCOL, "StatusMessage")
         .next()
-        .map(|m| m.text())
+        .map(|m| element_text(m).into_owned())
         .unwrap_or_default();
     Err(err(
         ErrorKind::StatusNotSuccess,
@@ -209,10 +211,12 @@ fn find_assertion<'d>(doc: &'d Document, response: Element<'d>) -> Result<Elemen
     let mut plain = Vec::new();
     let mut encrypted = 0usize;
     for el in doc.root().descendants() {
-        if is_saml(el, "Assertion") {
-            plain.push(el);
-        } else if is_saml(el, "EncryptedAssertion") {
-            encrypted += 1;
+        // The local name first: it rules out almost every element without
+        // looking up the namespace.
+        match el.local_name() {
+            "Assertion" if el.namespace() == Some(SAML_ASSERTION) => plain.push(el),
+            "EncryptedAssertion" if el.namespace() == Some(SAML_ASSERTION) => encrypted += 1,
+            _ => {}
         }
     }
     match (plain.as_slice(), encrypted) {
@@ -370,13 +374,13 @@ fn check_subject(
     let name_id = optional_child(subject, "NameID")
         .map_err(|_| err(ErrorKind::SubjectInvalid, "several NameID"))?
         .ok_or_else(|| err(ErrorKind::SubjectInvalid, "the Subject has no NameID"))?;
-    let value = name_id.text();
+    let value = element_text(name_id);
     if trim(&value).is_empty() {
         return Err(err(ErrorKind::SubjectInvalid, "the NameID is empty"));
     }
     let attr = |name: &str| name_id.attribute(None, name).map(str::to_owned);
     let name = NameId {
-        value,
+        value: value.into_owned(),
         format: attr("Format"),
         name_qualifier: attr("NameQualifier"),
         sp_name_qualifier: attr("SPNameQualifier"),
@@ -523,7 +527,7 @@ fn check_conditions(
     for restriction in children(conditions, "AudienceRestriction") {
         restrictions += 1;
         let ours = children(restriction, "Audience")
-            .any(|audience| trim(&audience.text()) == verifier.sp_entity_id.as_str());
+            .any(|audience| trim(&element_text(audience)) == verifier.sp_entity_id.as_str());
         if !ours {
             return Err(err(
                 ErrorKind::AudienceMismatch,
@@ -553,7 +557,7 @@ fn check_authn_statement(a: Element<'_>) -> Result<Statement> {
     let class_ref = children(statement, "AuthnContext")
         .next()
         .and_then(|ctx| children(ctx, "AuthnContextClassRef").next())
-        .map(|c| trim(&c.text()).to_owned());
+        .map(|c| trim(&element_text(c)).to_owned());
     Ok(Statement {
         authn_instant: required_time(statement, "AuthnInstant")?,
         session_index: statement.attribute(None, "SessionIndex").map(str::to_owned),
@@ -572,8 +576,8 @@ fn read_attributes(a: Element<'_>) -> Vec<SamlAttribute> {
                 name_format: attr("NameFormat"),
                 values: attribute
                     .child_elements()
-                    .filter(|v| v.is(SAML_ASSERTION, "AttributeValue"))
-                    .map(|v| v.text())
+                    .filter(|v| is_saml(*v, "AttributeValue"))
+                    .map(|v| element_text(v).into_owned())
                     .collect(),
             });
         }

@@ -387,8 +387,10 @@ fn is_samlp(el: Element<'_>, local: &str) -> bool {
     el.is(SAML_PROTOCOL, local)
 }
 
+/// `el.is(SAML_ASSERTION, local)`, comparing the local name first: it
+/// rules out most elements without looking up the namespace.
 fn is_saml(el: Element<'_>, local: &str) -> bool {
-    el.is(SAML_ASSERTION, local)
+    el.local_name() == local && el.namespace() == Some(SAML_ASSERTION)
 }
 
 /// Signature of an element if it has one: `None` when unsigned, an error
