@@ -11,7 +11,7 @@
 use saml_sp::{
     Binding, CertFingerprint, DateTime, DropReason, DueNotice, EmailDomain, EndpointUrl, EntityId,
     ErrorKind, IdpMetadata, IdpSettings, NoticeAudience, NoticeThreshold, RequestId, Role,
-    SigningCertificate, SpUrlLayout, TeamConfig, TeamSlug, Utc,
+    SpUrlLayout, TeamConfig, TeamSlug, Utc,
 };
 
 mod common;
@@ -700,6 +700,7 @@ fn notices_are_ordered_by_expiry() {
 #[cfg(feature = "serde")]
 mod storage {
     use super::*;
+    use saml_sp::SigningCertificate;
     use serde_json::{Value, json};
 
     fn configured() -> TeamConfig {
