@@ -434,10 +434,8 @@ impl AuthnRequestBuilder {
         let xml = match &self.signing_key {
             None => xml,
             Some(key) => {
-                let render = |signature: Option<&str>| {
-                    self.render(id.as_str(), destination, now, signature)
-                        .unwrap_or_default()
-                };
+                let render =
+                    |signature: Option<&str>| self.render(id.as_str(), destination, now, signature);
                 signing::sign_enveloped(&render, id.as_str(), key, rng)?
             }
         };

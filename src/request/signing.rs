@@ -207,7 +207,7 @@ fn exc_c14n(xml: &str, find: impl Fn(&Document) -> Option<Vec<u8>>) -> Result<Ve
 /// and `SignedInfo` are canonicalized by our own canonicalizer from parsed
 /// trees, exactly as a verifier will.
 pub(crate) fn sign_enveloped<R: CryptoRngCore>(
-    render: &dyn Fn(Option<&str>) -> String,
+    render: &dyn Fn(Option<&str>) -> Result<String>,
     id: &str,
     key: &SpSigningKey,
     rng: &mut R,
@@ -215,7 +215,7 @@ pub(crate) fn sign_enveloped<R: CryptoRngCore>(
     let none = InclusivePrefixes::none();
     // 1. The digest of the root element, which has no signature yet: the
     //    enveloped-signature transform removes nothing else.
-    let unsigned = render(None);
+    let unsigned = render(None)?;
     let canonical = exc_c14n(&unsigned, |doc| {
         let root = doc.root();
         if root.attribute(None, "ID") != Some(id) {
@@ -266,7 +266,7 @@ pub(crate) fn sign_enveloped<R: CryptoRngCore>(
     }
     w.close("ds:Signature");
     let template = w.finish();
-    let with_slot = render(Some(&template));
+    let with_slot = render(Some(&template))?;
     let signed_info = exc_c14n(&with_slot, |doc| {
         let root = doc.root();
         let signature = root.child_elements().find(|e| e.is(DSIG, "Signature"))?;
