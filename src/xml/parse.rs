@@ -867,7 +867,9 @@ impl<'a> Builder<'a> {
             return Ok(Some(self.xml_ns));
         }
         for (p, ns) in self.scope.iter().rev() {
-            if (p.end - p.start) as usize == prefix.len() && self.buf_str(*p) == prefix {
+            if (p.end - p.start) as usize == prefix.len()
+                && super::bytes::eq_short(self.buf_str(*p).as_bytes(), prefix.as_bytes())
+            {
                 return Ok(*ns);
             }
         }
