@@ -190,7 +190,7 @@ criterion_group! {
     targets = bench
 }
 
-/// `VERIFY_PROFILE=<verify|parse+digests>:<input label>:<iterations>` runs
+/// `VERIFY_PROFILE=<verify|parse|c14n|parse+digests>:<input label>:<iterations>` runs
 /// exactly that many iterations of one case and exits, without criterion:
 /// stable instruction counts under `valgrind --tool=callgrind`.
 fn main() {
@@ -214,13 +214,35 @@ fn main() {
             IdpCertSet::new([SigningCertificate::parse(&pem).unwrap()], now).unwrap(),
         );
         let requests = [RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f").unwrap()];
+        let parsed = Document::parse(&xml, &Limits::default()).unwrap();
+        let none = InclusivePrefixes::none();
         for _ in 0..n {
             match stage {
                 Some("verify") => {
                     black_box(verifier.verify(&xml, &requests, now).unwrap());
                 }
                 Some("parse+digests") => parse_and_digest(&xml),
-                _ => panic!("stage verify or parse+digests"),
+                Some("parse") => {
+                    black_box(Document::parse(&xml, &Limits::default()).unwrap());
+                }
+                // Canonicalization alone (no hashing, no parse): every
+                // signed element without its Signature, and each SignedInfo.
+                Some("c14n") => {
+                    for (el, sig, info) in signed_elements(&parsed) {
+                        let mut sink = std::io::sink();
+                        canonicalize_element(
+                            el,
+                            Some(sig),
+                            C14nMethod::Exclusive,
+                            &none,
+                            &mut sink,
+                        )
+                        .unwrap();
+                        canonicalize_element(info, None, C14nMethod::Exclusive, &none, &mut sink)
+                            .unwrap();
+                    }
+                }
+                _ => panic!("stage verify, parse, c14n or parse+digests"),
             }
         }
         return;
