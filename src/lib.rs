@@ -56,9 +56,10 @@ pub use request::{
     RedirectRequest, RequestedAuthnContext, SpSigningKey,
 };
 pub use response::{
-    AsyncReplayCache, AzureClaims, DEFAULT_CLOCK_SKEW, FreshAssertion, MAX_CLOCK_SKEW,
-    MemoryReplayCache, NameId, ReplayCache, ReplayKey, RequiredSignature, ResponseVerifier,
-    SamlAttribute, SignedParts, VerifiedAssertion, azure_claims,
+    AsyncReplayCache, AttributeValues, AttributeValuesIter, AzureClaims, DEFAULT_CLOCK_SKEW,
+    FreshAssertion, MAX_CLOCK_SKEW, MemoryReplayCache, NameId, ReplayCache, ReplayKey,
+    RequiredSignature, ResponseVerifier, SamlAttribute, SignedParts, VerifiedAssertion,
+    azure_claims,
 };
 pub use store::{
     AsyncRequestTracker, DEFAULT_REQUEST_LIFETIME, MAX_PENDING_REQUESTS, MemoryRequestTracker,

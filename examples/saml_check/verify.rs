@@ -96,7 +96,11 @@ pub(crate) fn verify(args: &[String]) -> Result<(), Failure> {
             .entry(attr.name.clone())
             .or_insert_with(|| serde_json::Value::Array(Vec::new()));
         if let serde_json::Value::Array(list) = values {
-            list.extend(attr.values.iter().cloned().map(serde_json::Value::String));
+            list.extend(
+                attr.values
+                    .iter()
+                    .map(|v| serde_json::Value::String(v.to_owned())),
+            );
         }
     }
     let mut out = serde_json::json!({

@@ -3,8 +3,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{
-    CoveredAssertion, NameId, RequiredSignature, ResponseVerifier, SamlAttribute, SignedParts,
-    VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
+    AttributeValues, CoveredAssertion, NameId, RequiredSignature, ResponseVerifier, SamlAttribute,
+    SignedParts, VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
 };
 use crate::dsig::element_text;
 use crate::ids::{EntityId, RequestId};
@@ -35,8 +35,7 @@ fn children_in<'d, 'n>(
     ns: &'n str,
     local: &'n str,
 ) -> impl Iterator<Item = Element<'d>> + use<'d, 'n> {
-    el.child_elements()
-        .filter(move |c| c.local_name() == local && c.namespace() == Some(ns))
+    el.child_elements().filter(move |c| c.is(ns, local))
 }
 
 /// The child elements `saml:local` of `el`.
@@ -577,8 +576,11 @@ fn read_attributes(a: Element<'_>) -> Vec<SamlAttribute> {
                 values: attribute
                     .child_elements()
                     .filter(|v| is_saml(*v, "AttributeValue"))
-                    .map(|v| element_text(v).into_owned())
-                    .collect(),
+                    .map(element_text)
+                    .fold(AttributeValues::default(), |mut values, v| {
+                        values.push(&v);
+                        values
+                    }),
             });
         }
     }

@@ -218,8 +218,114 @@ pub struct SamlAttribute {
     /// `NameFormat`, if any.
     pub name_format: Option<String>,
     /// The full text of each `AttributeValue`, in order.
-    pub values: Vec<String>,
+    pub values: AttributeValues,
 }
+
+/// The values of one [`SamlAttribute`], in document order: the full text of
+/// each `AttributeValue`.
+///
+/// Kept in one buffer rather than one `String` each: Azure AD sends up to
+/// a few thousand group IDs in one attribute.
+///
+/// ```
+/// use saml_sp::AttributeValues;
+/// let values: AttributeValues = ["engineering", "", "admins"].into_iter().collect();
+/// assert_eq!(values.len(), 3);
+/// assert_eq!(values.get(2), Some("admins"));
+/// assert_eq!(values.iter().collect::<Vec<_>>(), ["engineering", "", "admins"]);
+/// assert_eq!(values.first(), Some("engineering"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttributeValues {
+    /// Every value, back to back.
+    text: String,
+    /// Where each value ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl AttributeValues {
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is no value at all.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The value at `index`.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        let end = *self.ends.get(index)?;
+        let start = match index.checked_sub(1) {
+            Some(previous) => *self.ends.get(previous)?,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    /// The first value.
+    pub fn first(&self) -> Option<&str> {
+        self.get(0)
+    }
+
+    /// Every value, in order.
+    pub fn iter(&self) -> AttributeValuesIter<'_> {
+        AttributeValuesIter {
+            values: self,
+            next: 0,
+        }
+    }
+
+    /// Appends a value.
+    pub fn push(&mut self, value: &str) {
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+    }
+}
+
+impl<'a> IntoIterator for &'a AttributeValues {
+    type Item = &'a str;
+    type IntoIter = AttributeValuesIter<'a>;
+
+    fn into_iter(self) -> AttributeValuesIter<'a> {
+        self.iter()
+    }
+}
+
+impl<'s> FromIterator<&'s str> for AttributeValues {
+    fn from_iter<I: IntoIterator<Item = &'s str>>(iter: I) -> Self {
+        let mut values = Self::default();
+        for value in iter {
+            values.push(value);
+        }
+        values
+    }
+}
+
+/// The iterator of [`AttributeValues::iter`].
+#[derive(Debug, Clone)]
+pub struct AttributeValuesIter<'a> {
+    values: &'a AttributeValues,
+    next: usize,
+}
+
+impl<'a> Iterator for AttributeValuesIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let value = self.values.get(self.next)?;
+        self.next += 1;
+        Some(value)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.values.len().saturating_sub(self.next);
+        (left, Some(left))
+    }
+}
+
+impl ExactSizeIterator for AttributeValuesIter<'_> {}
 
 /// The NameID of the assertion's subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,7 +431,7 @@ impl VerifiedAssertion {
         self.attributes
             .iter()
             .filter(|a| a.name == name)
-            .flat_map(|a| a.values.iter().map(String::as_str))
+            .flat_map(|a| a.values.iter())
             .collect()
     }
 
@@ -334,9 +440,7 @@ impl VerifiedAssertion {
         self.attributes
             .iter()
             .filter(|a| a.name == name)
-            .flat_map(|a| a.values.iter())
-            .next()
-            .map(String::as_str)
+            .find_map(|a| a.values.first())
     }
 
     /// The earliest `NotOnOrAfter` of the Conditions and the bearer
@@ -390,7 +494,7 @@ fn is_samlp(el: Element<'_>, local: &str) -> bool {
 /// `el.is(SAML_ASSERTION, local)`, comparing the local name first: it
 /// rules out most elements without looking up the namespace.
 fn is_saml(el: Element<'_>, local: &str) -> bool {
-    el.local_name() == local && el.namespace() == Some(SAML_ASSERTION)
+    el.is(SAML_ASSERTION, local)
 }
 
 /// Signature of an element if it has one: `None` when unsigned, an error

@@ -27,7 +27,7 @@ mod bytes;
 mod chars;
 mod parse;
 
-pub(crate) use bytes::{control_bytes, eq_bytes, find_with};
+pub(crate) use bytes::{control_bytes, eq_bytes, eq_short, find_with};
 
 pub(crate) use chars::is_ncname;
 
@@ -361,14 +361,19 @@ impl<'d> Element<'d> {
 
     /// Whether this element's expanded name is `{namespace}local`.
     pub fn is(&self, namespace: &str, local: &str) -> bool {
-        self.namespace() == Some(namespace) && self.local_name() == local
+        // The local name first (short, and it rules out nearly every
+        // element), compared in place; the namespace only on a match.
+        eq_short(self.local_name().as_bytes(), local.as_bytes())
+            && self.namespace() == Some(namespace)
     }
 
     /// The value of the attribute with this expanded name (`namespace` is
     /// `None` for an unqualified attribute).
     pub fn attribute(&self, namespace: Option<&str>, local: &str) -> Option<&'d str> {
         self.attributes()
-            .find(|a| a.local_name() == local && a.namespace() == namespace)
+            .find(|a| {
+                eq_short(a.local_name().as_bytes(), local.as_bytes()) && a.namespace() == namespace
+            })
             .map(|a| a.value())
     }
 
