@@ -56,7 +56,7 @@ pub use request::{
     RedirectRequest, RequestedAuthnContext, SpSigningKey,
 };
 pub use response::{
-    AsyncReplayCache, AttributeValues, AttributeValuesIter, AzureClaims, DEFAULT_CLOCK_SKEW,
+    AsyncReplayCache, AttributeValues, Attributes, AttributesIter, AzureClaims, DEFAULT_CLOCK_SKEW,
     FreshAssertion, MAX_CLOCK_SKEW, MemoryReplayCache, NameId, ReplayCache, ReplayKey,
     RequiredSignature, ResponseVerifier, SamlAttribute, SignedParts, VerifiedAssertion,
     azure_claims,

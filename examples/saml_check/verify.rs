@@ -93,12 +93,11 @@ pub(crate) fn verify(args: &[String]) -> Result<(), Failure> {
     let mut attributes = serde_json::Map::new();
     for attr in assertion.attributes() {
         let values = attributes
-            .entry(attr.name.clone())
+            .entry(attr.name().to_owned())
             .or_insert_with(|| serde_json::Value::Array(Vec::new()));
         if let serde_json::Value::Array(list) = values {
             list.extend(
-                attr.values
-                    .iter()
+                attr.values()
                     .map(|v| serde_json::Value::String(v.to_owned())),
             );
         }

@@ -3,8 +3,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{
-    AttributeValues, CoveredAssertion, NameId, RequiredSignature, ResponseVerifier, SamlAttribute,
-    SignedParts, VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
+    Attributes, CoveredAssertion, NameId, RequiredSignature, ResponseVerifier, SignedParts,
+    VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
 };
 use crate::dsig::element_text;
 use crate::ids::{EntityId, RequestId};
@@ -564,24 +564,20 @@ fn check_authn_statement(a: Element<'_>) -> Result<Statement> {
     })
 }
 
-fn read_attributes(a: Element<'_>) -> Vec<SamlAttribute> {
-    let mut out = Vec::new();
+fn read_attributes(a: Element<'_>) -> Attributes {
+    let mut out = Attributes::default();
     for statement in children(a, "AttributeStatement") {
         for attribute in children(statement, "Attribute") {
-            let attr = |name: &str| attribute.attribute(None, name).map(str::to_owned);
-            out.push(SamlAttribute {
-                name: attr("Name").unwrap_or_default(),
-                friendly_name: attr("FriendlyName"),
-                name_format: attr("NameFormat"),
-                values: attribute
-                    .child_elements()
-                    .filter(|v| is_saml(*v, "AttributeValue"))
-                    .map(element_text)
-                    .fold(AttributeValues::default(), |mut values, v| {
-                        values.push(&v);
-                        values
-                    }),
-            });
+            out.push_attribute(
+                attribute.attribute(None, "Name").unwrap_or_default(),
+                attribute.attribute(None, "FriendlyName"),
+                attribute.attribute(None, "NameFormat"),
+            );
+            for value in attribute.child_elements() {
+                if is_saml(value, "AttributeValue") {
+                    out.push_value(&element_text(value));
+                }
+            }
         }
     }
     out

@@ -11,6 +11,7 @@
 //! ([`VerifiedAssertion::check_replay`]) before the application may use it:
 //! only a [`FreshAssertion`] carries the claims onwards.
 
+mod attributes;
 mod azure;
 mod checks;
 mod replay;
@@ -24,6 +25,7 @@ use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
 use crate::xml::{Document, Element};
 use crate::{Error, ErrorKind, Limits, Result};
 
+pub use attributes::{AttributeValues, Attributes, AttributesIter, SamlAttribute};
 pub use azure::{AzureClaims, claims as azure_claims};
 pub use replay::{AsyncReplayCache, FreshAssertion, MemoryReplayCache, ReplayCache, ReplayKey};
 
@@ -207,126 +209,6 @@ impl ResponseVerifier {
     }
 }
 
-/// One SAML attribute: its name, optional friendly name and name format, and
-/// every value in document order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SamlAttribute {
-    /// `Name`, e.g. `http://schemas.microsoft.com/ws/2008/06/identity/claims/groups`.
-    pub name: String,
-    /// `FriendlyName`, if any.
-    pub friendly_name: Option<String>,
-    /// `NameFormat`, if any.
-    pub name_format: Option<String>,
-    /// The full text of each `AttributeValue`, in order.
-    pub values: AttributeValues,
-}
-
-/// The values of one [`SamlAttribute`], in document order: the full text of
-/// each `AttributeValue`.
-///
-/// Kept in one buffer rather than one `String` each: Azure AD sends up to
-/// a few thousand group IDs in one attribute.
-///
-/// ```
-/// use saml_sp::AttributeValues;
-/// let values: AttributeValues = ["engineering", "", "admins"].into_iter().collect();
-/// assert_eq!(values.len(), 3);
-/// assert_eq!(values.get(2), Some("admins"));
-/// assert_eq!(values.iter().collect::<Vec<_>>(), ["engineering", "", "admins"]);
-/// assert_eq!(values.first(), Some("engineering"));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AttributeValues {
-    /// Every value, back to back.
-    text: String,
-    /// Where each value ends in `text`.
-    ends: Vec<usize>,
-}
-
-impl AttributeValues {
-    /// The number of values.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Whether there is no value at all.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// The value at `index`.
-    pub fn get(&self, index: usize) -> Option<&str> {
-        let end = *self.ends.get(index)?;
-        let start = match index.checked_sub(1) {
-            Some(previous) => *self.ends.get(previous)?,
-            None => 0,
-        };
-        self.text.get(start..end)
-    }
-
-    /// The first value.
-    pub fn first(&self) -> Option<&str> {
-        self.get(0)
-    }
-
-    /// Every value, in order.
-    pub fn iter(&self) -> AttributeValuesIter<'_> {
-        AttributeValuesIter {
-            values: self,
-            next: 0,
-        }
-    }
-
-    /// Appends a value.
-    pub fn push(&mut self, value: &str) {
-        self.text.push_str(value);
-        self.ends.push(self.text.len());
-    }
-}
-
-impl<'a> IntoIterator for &'a AttributeValues {
-    type Item = &'a str;
-    type IntoIter = AttributeValuesIter<'a>;
-
-    fn into_iter(self) -> AttributeValuesIter<'a> {
-        self.iter()
-    }
-}
-
-impl<'s> FromIterator<&'s str> for AttributeValues {
-    fn from_iter<I: IntoIterator<Item = &'s str>>(iter: I) -> Self {
-        let mut values = Self::default();
-        for value in iter {
-            values.push(value);
-        }
-        values
-    }
-}
-
-/// The iterator of [`AttributeValues::iter`].
-#[derive(Debug, Clone)]
-pub struct AttributeValuesIter<'a> {
-    values: &'a AttributeValues,
-    next: usize,
-}
-
-impl<'a> Iterator for AttributeValuesIter<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        let value = self.values.get(self.next)?;
-        self.next += 1;
-        Some(value)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = self.values.len().saturating_sub(self.next);
-        (left, Some(left))
-    }
-}
-
-impl ExactSizeIterator for AttributeValuesIter<'_> {}
-
 /// The NameID of the assertion's subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameId {
@@ -356,7 +238,7 @@ pub struct VerifiedAssertion {
     session_index: Option<String>,
     authn_instant: DateTime<Utc>,
     authn_context_class_ref: Option<String>,
-    attributes: Vec<SamlAttribute>,
+    attributes: Attributes,
     not_on_or_after: DateTime<Utc>,
     signed: SignedParts,
     certificate: CertFingerprint,
@@ -421,7 +303,7 @@ impl VerifiedAssertion {
     }
 
     /// Every attribute, in document order.
-    pub fn attributes(&self) -> &[SamlAttribute] {
+    pub fn attributes(&self) -> &Attributes {
         &self.attributes
     }
 
@@ -430,8 +312,8 @@ impl VerifiedAssertion {
     pub fn attribute_values(&self, name: &str) -> Vec<&str> {
         self.attributes
             .iter()
-            .filter(|a| a.name == name)
-            .flat_map(|a| a.values.iter())
+            .filter(|a| a.name() == name)
+            .flat_map(|a| a.values())
             .collect()
     }
 
@@ -439,8 +321,8 @@ impl VerifiedAssertion {
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
-            .filter(|a| a.name == name)
-            .find_map(|a| a.values.first())
+            .filter(|a| a.name() == name)
+            .find_map(|a| a.values().next())
     }
 
     /// The earliest `NotOnOrAfter` of the Conditions and the bearer
