@@ -210,12 +210,10 @@ fn find_assertion<'d>(doc: &'d Document, response: Element<'d>) -> Result<Elemen
     let mut plain = Vec::new();
     let mut encrypted = 0usize;
     for el in doc.root().descendants() {
-        // The local name first: it rules out almost every element without
-        // looking up the namespace.
-        match el.local_name() {
-            "Assertion" if el.namespace() == Some(SAML_ASSERTION) => plain.push(el),
-            "EncryptedAssertion" if el.namespace() == Some(SAML_ASSERTION) => encrypted += 1,
-            _ => {}
+        if el.is(SAML_ASSERTION, "Assertion") {
+            plain.push(el);
+        } else if el.is(SAML_ASSERTION, "EncryptedAssertion") {
+            encrypted += 1;
         }
     }
     match (plain.as_slice(), encrypted) {

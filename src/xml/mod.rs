@@ -453,17 +453,13 @@ impl<'d> Element<'d> {
 
     /// This element and every element below it, in document order.
     pub fn descendants(&self) -> impl Iterator<Item = Element<'d>> + use<'d> {
+        // The arena holds nodes in document order, so a subtree is one run
+        // of it: a scan, without walking the tree.
         let doc = self.doc;
-        let mut walk = doc.walk(self.id);
-        std::iter::from_fn(move || {
-            while let Some(step) = walk.next_step() {
-                if let Step::Enter(id) = step {
-                    if let Kind::Element(_) = doc.node(id).kind {
-                        return Some(Element { doc, id });
-                    }
-                }
-            }
-            None
+        let end = doc.subtree_end(self.id);
+        (self.id.index()..end).filter_map(move |i| {
+            let id = NodeId(u32::try_from(i).ok()?);
+            matches!(doc.node(id).kind, Kind::Element(_)).then_some(Element { doc, id })
         })
     }
 
@@ -631,6 +627,21 @@ impl Document {
         }
     }
 
+    /// The arena index just past the subtree of `id`: nodes are stored in
+    /// document order, so the subtree ends where the next sibling of `id`
+    /// or of its nearest ancestor that has one starts.
+    fn subtree_end(&self, id: NodeId) -> usize {
+        let mut current = Some(id);
+        while let Some(c) = current {
+            let node = self.node(c);
+            if let Some(next) = node.next_sibling.get() {
+                return next.index();
+            }
+            current = node.parent.get();
+        }
+        self.nodes.len()
+    }
+
     #[inline]
     pub(crate) fn is_element(&self, id: NodeId) -> bool {
         matches!(self.node(id).kind, Kind::Element(_))
@@ -646,5 +657,53 @@ impl Document {
 
     pub(crate) fn parent_of(&self, id: NodeId) -> Option<NodeId> {
         self.node(id).parent.get()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The elements of `el`'s subtree by walking the tree, for comparison.
+    fn walked<'d>(el: Element<'d>) -> Vec<Element<'d>> {
+        let doc = el.doc;
+        let mut walk = doc.walk(el.id);
+        let mut out = Vec::new();
+        while let Some(step) = walk.next_step() {
+            if let Step::Enter(id) = step {
+                if doc.is_element(id) {
+                    out.push(Element { doc, id });
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn descendants_by_arena_scan_match_a_tree_walk() {
+        let mut inputs: Vec<Vec<u8>> = vec![
+            b"<a><b><c/>t<d><e/></d></b><!--x--><f>u</f></a>".to_vec(),
+            b"<a/>".to_vec(),
+            b"<a>text only</a>".to_vec(),
+        ];
+        for dir in ["fixtures/dsig", "fixtures/attacks", "fixtures/metadata"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+                if entry.path().extension().is_some_and(|e| e == "xml") {
+                    inputs.push(std::fs::read(entry.path()).unwrap());
+                }
+            }
+        }
+        let mut checked = 0;
+        for input in &inputs {
+            let Ok(doc) = Document::parse(input, &Limits::default()) else {
+                continue;
+            };
+            for el in doc.root().descendants() {
+                assert_eq!(el.descendants().collect::<Vec<_>>(), walked(el));
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
     }
 }
