@@ -445,9 +445,19 @@ impl<'d> Element<'d> {
 
     /// The child elements in document order.
     pub fn child_elements(&self) -> impl Iterator<Item = Element<'d>> + use<'d> {
-        self.children().filter_map(|n| match n {
-            Node::Element(e) => Some(e),
-            _ => None,
+        // Straight along the sibling links: no view is built of the text
+        // nodes skipped.
+        let doc = self.doc;
+        let mut next = doc.node(self.id).first_child;
+        std::iter::from_fn(move || {
+            while let Some(id) = next.get() {
+                let node = doc.node(id);
+                next = node.next_sibling;
+                if let Kind::Element(_) = node.kind {
+                    return Some(Element { doc, id });
+                }
+            }
+            None
         })
     }
 
