@@ -368,7 +368,7 @@ fn dsig_children<'d>(
 ) -> Result<Vec<Element<'d>>> {
     let children: Vec<Element<'d>> = parent.child_elements().collect();
     for child in &children {
-        if child.namespace() != Some(DSIG) || !allowed.contains(&child.local_name()) {
+        if child.namespace() != Some(DSIG) || !allowed.iter().any(|name| named(child, name)) {
             return Err(malformed(format!(
                 "unexpected element {:?} in {}",
                 child.local_name(),
@@ -377,7 +377,7 @@ fn dsig_children<'d>(
         }
     }
     for name in exactly_one {
-        match children.iter().filter(|c| c.local_name() == *name).count() {
+        match children.iter().filter(|c| named(c, name)).count() {
             1 => {}
             0 => {
                 return Err(malformed(format!("{} has no {name}", parent.local_name())));
@@ -400,7 +400,7 @@ fn check_order(parent: Element<'_>, children: &[Element<'_>], sequence: &[&str])
     for child in children {
         let rank = sequence
             .iter()
-            .position(|n| *n == child.local_name())
+            .position(|n| named(child, n))
             .unwrap_or(usize::MAX);
         if rank < position {
             return Err(malformed(format!(
@@ -412,6 +412,12 @@ fn check_order(parent: Element<'_>, children: &[Element<'_>], sequence: &[&str])
         position = rank;
     }
     Ok(())
+}
+
+/// Whether `el`'s local name is `name`, compared in place (these short
+/// comparisons otherwise each call `memcmp`).
+fn named(el: &Element<'_>, name: &str) -> bool {
+    crate::xml::eq_short(el.local_name().as_bytes(), name.as_bytes())
 }
 
 fn algorithm_of<'d>(el: Element<'d>) -> Result<&'d str> {
@@ -478,7 +484,7 @@ impl<'d> Parsed<'d> {
         )?;
         if children
             .iter()
-            .filter(|c| c.local_name() == "KeyInfo")
+            .filter(|c| named(c, "KeyInfo"))
             .count()
             > 1
         {
@@ -489,7 +495,7 @@ impl<'d> Parsed<'d> {
             &children,
             &["SignedInfo", "SignatureValue", "KeyInfo", "Object"],
         )?;
-        let find = |name: &str| children.iter().copied().find(|c| c.local_name() == name);
+        let find = |name: &str| children.iter().copied().find(|c| named(c, name));
         let (Some(signed_info), Some(signature_value)) =
             (find("SignedInfo"), find("SignatureValue"))
         else {
@@ -510,7 +516,7 @@ impl<'d> Parsed<'d> {
             info_children
                 .iter()
                 .copied()
-                .find(|c| c.local_name() == name)
+                .find(|c| named(c, name))
         };
         let (Some(c14n_el), Some(method_el), Some(reference)) = (
             find_info("CanonicalizationMethod"),
@@ -574,7 +580,7 @@ impl<'d> Parsed<'d> {
         )?;
         if ref_children
             .iter()
-            .filter(|c| c.local_name() == "Transforms")
+            .filter(|c| named(c, "Transforms"))
             .count()
             > 1
         {
@@ -592,7 +598,7 @@ impl<'d> Parsed<'d> {
             ref_children
                 .iter()
                 .copied()
-                .find(|c| c.local_name() == name)
+                .find(|c| named(c, name))
         };
         let (Some(digest_method_el), Some(digest_value_el)) =
             (find_ref("DigestMethod"), find_ref("DigestValue"))
