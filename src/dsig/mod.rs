@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 use crate::c14n::{C14nMethod, InclusivePrefixes, canonicalize_element};
 use crate::certs::{CertFingerprint, IdpCertSet, SigningCertificate};
 use crate::ns::DSIG;
-use crate::xml::{Element, Node};
+use crate::xml::Element;
 use crate::{Error, ErrorKind, Result};
 use crypto::{HashAlg, Hasher};
 
@@ -208,11 +208,9 @@ impl<'d> VerifiedElement<'d> {
 /// The text content of `element`, exactly [`Element::text`], borrowed from
 /// the tree when it is one text node (the usual case: no copy, no growth).
 pub(crate) fn element_text<'d>(element: Element<'d>) -> Cow<'d, str> {
-    let mut children = element.children();
-    match (children.next(), children.next()) {
-        (None, _) => Cow::Borrowed(""),
-        (Some(Node::Text(text)), None) => Cow::Borrowed(text),
-        _ => Cow::Owned(element.text()),
+    match element.simple_text() {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Owned(element.text()),
     }
 }
 
@@ -482,12 +480,7 @@ impl<'d> Parsed<'d> {
             &["SignedInfo", "SignatureValue", "KeyInfo", "Object"],
             &["SignedInfo", "SignatureValue"],
         )?;
-        if children
-            .iter()
-            .filter(|c| named(c, "KeyInfo"))
-            .count()
-            > 1
-        {
+        if children.iter().filter(|c| named(c, "KeyInfo")).count() > 1 {
             return Err(Error::new(ErrorKind::SignatureAmbiguous, "several KeyInfo"));
         }
         check_order(
@@ -512,12 +505,7 @@ impl<'d> Parsed<'d> {
             &info_children,
             &["CanonicalizationMethod", "SignatureMethod", "Reference"],
         )?;
-        let find_info = |name: &str| {
-            info_children
-                .iter()
-                .copied()
-                .find(|c| named(c, name))
-        };
+        let find_info = |name: &str| info_children.iter().copied().find(|c| named(c, name));
         let (Some(c14n_el), Some(method_el), Some(reference)) = (
             find_info("CanonicalizationMethod"),
             find_info("SignatureMethod"),
@@ -594,12 +582,7 @@ impl<'d> Parsed<'d> {
             &ref_children,
             &["Transforms", "DigestMethod", "DigestValue"],
         )?;
-        let find_ref = |name: &str| {
-            ref_children
-                .iter()
-                .copied()
-                .find(|c| named(c, name))
-        };
+        let find_ref = |name: &str| ref_children.iter().copied().find(|c| named(c, name));
         let (Some(digest_method_el), Some(digest_value_el)) =
             (find_ref("DigestMethod"), find_ref("DigestValue"))
         else {

@@ -571,8 +571,10 @@ fn read_attributes(a: Element<'_>) -> Attributes {
                 attribute.attribute(None, "FriendlyName"),
                 attribute.attribute(None, "NameFormat"),
             );
+            // `attribute` is saml:Attribute: its namespace id stands for
+            // SAML's, without comparing the namespace name per value.
             for value in attribute.child_elements() {
-                if is_saml(value, "AttributeValue") {
+                if value.has_local_name("AttributeValue") && value.same_namespace(&attribute) {
                     out.push_value(&element_text(value));
                 }
             }

@@ -489,6 +489,35 @@ impl<'d> Element<'d> {
         out
     }
 
+    /// The text content when the element has no child (`""`) or exactly
+    /// one text node (borrowed, no walk); `None` otherwise, when
+    /// [`text`](Self::text) has to gather it.
+    #[inline]
+    pub(crate) fn simple_text(&self) -> Option<&'d str> {
+        let doc = self.doc;
+        let Some(first) = doc.node(self.id).first_child.get() else {
+            return Some("");
+        };
+        let child = doc.node(first);
+        match child.kind {
+            Kind::Text(s) if child.next_sibling == NodeId::NONE => Some(doc.str(s)),
+            _ => None,
+        }
+    }
+
+    /// Whether the local name is `local` (compared in place).
+    #[inline]
+    pub(crate) fn has_local_name(&self, local: &str) -> bool {
+        eq_short(self.local_name().as_bytes(), local.as_bytes())
+    }
+
+    /// Whether both elements are in the same namespace (or both in none):
+    /// namespace names are interned per document, so this compares ids.
+    #[inline]
+    pub(crate) fn same_namespace(&self, other: &Element<'_>) -> bool {
+        std::ptr::eq(self.doc, other.doc) && self.data().ns == other.data().ns
+    }
+
     /// Byte range of the element's start tag through its end tag, in the
     /// input (after the BOM and end-of-line normalisation), for messages.
     pub fn source_range(&self) -> Range<usize> {
@@ -687,6 +716,36 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn simple_text_namespace_ids_and_local_names() {
+        let doc = Document::parse(
+            br#"<a xmlns="urn:x" xmlns:y="urn:y" xmlns:z="urn:x"><b>one</b><b/><y:b>t<!--c-->u</y:b><z:b><c/></z:b><b>v<![CDATA[w]]></b></a>"#,
+            &Limits::default(),
+        )
+        .unwrap();
+        let root = doc.root();
+        let kids: Vec<_> = root.child_elements().collect();
+        let simple: Vec<_> = kids.iter().map(|k| k.simple_text()).collect();
+        // Text and CDATA are one text node.
+        assert_eq!(simple, [Some("one"), Some(""), None, None, Some("vw")]);
+        // Whatever simple_text gives is exactly text().
+        for k in &kids {
+            if let Some(t) = k.simple_text() {
+                assert_eq!(t, k.text());
+            }
+        }
+        assert_eq!(kids[2].text(), "tu");
+        assert_eq!(kids[4].text(), "vw");
+        // z: is bound to the same name as the default namespace.
+        let same: Vec<_> = kids.iter().map(|k| k.same_namespace(&root)).collect();
+        assert_eq!(same, [true, true, false, true, true]);
+        assert!(kids.iter().all(|k| k.has_local_name("b")));
+        assert!(!root.has_local_name("b") && root.has_local_name("a"));
+        let other = Document::parse(br#"<a xmlns="urn:x"/>"#, &Limits::default()).unwrap();
+        // Ids are per document: never compared across two.
+        assert!(!other.root().same_namespace(&root));
     }
 
     #[test]
