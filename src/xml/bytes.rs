@@ -68,6 +68,7 @@ pub(crate) fn find1(bytes: &[u8], from: usize, a: u8) -> Option<usize> {
 }
 
 /// The first `a` or `b` at or after `from`.
+#[cfg(test)]
 #[inline]
 pub(crate) fn find2(bytes: &[u8], from: usize, a: u8, b: u8) -> Option<usize> {
     find_with(
