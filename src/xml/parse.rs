@@ -70,66 +70,30 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
     Builder::new(&text, limits).run()
 }
 
-/// Bytes that [`normalize_input`] must look at: controls other than tab and
-/// LF, CR, and 0xEF.
-#[allow(clippy::indexing_slicing)] // indices below 256, checked at compile time
-static NEEDS_LOOK: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = 1;
-        b += 1;
-    }
-    table[b'\t' as usize] = 0;
-    table[b'\n' as usize] = 0;
-    table[0xEF] = 1;
-    table
-};
+/// Whether [`normalize_input`] must look at `b`: a control other than tab
+/// and LF (CR included), or 0xEF (the lead byte of U+FFFE/U+FFFF). Written
+/// without branches so that a loop over a chunk becomes vector code.
+#[inline(always)]
+fn needs_look(b: u8) -> u8 {
+    u8::from((b < 0x20) & (b != b'\t') & (b != b'\n')) | u8::from(b == 0xEF)
+}
 
 /// Refuses characters XML does not allow anywhere in a document, and applies
 /// XML 1.0 end-of-line handling (section 2.11): CRLF and lone CR become LF.
 fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
     let bytes = text.as_bytes();
-    // Fast path: most 64-byte chunks hold no byte that needs a closer look
-    // (controls, CR, or the lead byte of U+FFFE/U+FFFF).
+    // Most 64-byte chunks hold no byte that needs a closer look; the test
+    // of a whole chunk compiles to a few vector instructions.
     let mut has_cr = false;
-    for (c, chunk) in bytes.chunks(64).enumerate() {
-        // Eight bytes at a time: controls (tab and LF included, so text with
-        // many line breaks takes the byte loop more often) and 0xEF.
-        let flagged = chunk.chunks(8).any(|word| match <[u8; 8]>::try_from(word) {
-            Ok(w) => {
-                let w = u64::from_le_bytes(w);
-                super::control_bytes(w) | super::eq_bytes(w, 0xEF) != 0
-            }
-            Err(_) => word.iter().any(|&b| super::byte_class(&NEEDS_LOOK, b) != 0),
-        });
-        if !flagged {
-            continue;
+    let mut chunks = bytes.chunks_exact(64);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        if chunk.iter().fold(0u8, |a, &b| a | needs_look(b)) != 0 {
+            has_cr |= look_closer(bytes, offset, chunk)?;
         }
-        for (j, &b) in chunk.iter().enumerate() {
-            let i = c * 64 + j;
-            match b {
-                b'\r' => has_cr = true,
-                b'\t' | b'\n' => {}
-                0..=0x1F => {
-                    return Err(Error::at(
-                        ErrorKind::XmlInvalidChar,
-                        i,
-                        format!("control character U+{b:04X}"),
-                    ));
-                }
-                // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
-                0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
-                    return Err(Error::at(
-                        ErrorKind::XmlInvalidChar,
-                        i,
-                        "noncharacter U+FFFE/U+FFFF",
-                    ));
-                }
-                _ => {}
-            }
-        }
+        offset += 64;
     }
+    has_cr |= look_closer(bytes, offset, chunks.remainder())?;
     if !has_cr {
         return Ok(Cow::Borrowed(text));
     }
@@ -145,6 +109,38 @@ fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
     }
     out.push_str(rest);
     Ok(Cow::Owned(out))
+}
+
+/// The byte-by-byte check of [`normalize_input`] over `chunk`, which starts
+/// at `offset` in `bytes`: whether it holds a CR.
+fn look_closer(bytes: &[u8], offset: usize, chunk: &[u8]) -> Result<bool> {
+    let mut has_cr = false;
+    for (j, &b) in chunk.iter().enumerate() {
+        if needs_look(b) == 0 {
+            continue;
+        }
+        let i = offset + j;
+        match b {
+            b'\r' => has_cr = true,
+            0..=0x1F => {
+                return Err(Error::at(
+                    ErrorKind::XmlInvalidChar,
+                    i,
+                    format!("control character U+{b:04X}"),
+                ));
+            }
+            // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
+                return Err(Error::at(
+                    ErrorKind::XmlInvalidChar,
+                    i,
+                    "noncharacter U+FFFE/U+FFFF",
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(has_cr)
 }
 
 /// Where the text run being collected lives in [`Document::buf`].
