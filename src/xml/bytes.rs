@@ -58,7 +58,22 @@ pub(crate) fn find_with(
 /// slices makes even for empty ones (it showed as 12% of a whole verify).
 #[inline(always)]
 pub(crate) fn eq_short(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    if a.len() != b.len() {
+        return false;
+    }
+    // Eight bytes at a time, then the rest byte by byte.
+    let (mut wa, mut wb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in wa.by_ref().zip(wb.by_ref()) {
+        if let (Ok(x), Ok(y)) = (<[u8; 8]>::try_from(x), <[u8; 8]>::try_from(y)) {
+            if u64::from_ne_bytes(x) != u64::from_ne_bytes(y) {
+                return false;
+            }
+        }
+    }
+    wa.remainder()
+        .iter()
+        .zip(wb.remainder())
+        .all(|(x, y)| x == y)
 }
 
 /// The first `a` at or after `from`.
@@ -124,6 +139,9 @@ mod tests {
                         find3(&bytes, from, b'>', b'"', b'\''),
                         slow(&|b| b == b'>' || b == b'"' || b == b'\'')
                     );
+                    let (a, b) = bytes.split_at(len.min(from));
+                    assert_eq!(eq_short(a, b), a == b);
+                    assert_eq!(eq_short(&bytes, &bytes), true);
                     assert_eq!(
                         find_with(&bytes, from, control_bytes, |b| b < 0x20),
                         slow(&|b| b < 0x20)

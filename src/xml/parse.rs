@@ -488,6 +488,17 @@ impl<'a> Builder<'a> {
     pub(super) fn append(&mut self, kind: Kind, start: usize, end: usize) -> NodeId {
         let parent = self.open.last().map_or(NodeId::DOCUMENT, |o| o.id);
         let id = NodeId(len32(self.doc.nodes.len()));
+        let mut previous = NodeId::NONE;
+        if let Some(p) = self.doc.nodes.get_mut(parent.index()) {
+            previous = std::mem::replace(&mut p.last_child, id);
+            if previous == NodeId::NONE {
+                p.first_child = id;
+            }
+        }
+        // (`NodeId::NONE` indexes nothing.)
+        if let Some(prev) = self.doc.nodes.get_mut(previous.index()) {
+            prev.next_sibling = id;
+        }
         self.doc.nodes.push(NodeData {
             parent,
             first_child: NodeId::NONE,
@@ -496,22 +507,6 @@ impl<'a> Builder<'a> {
             source: (len32(start), len32(end)),
             kind,
         });
-        let previous = self.doc.nodes.get(parent.index()).map(|p| p.last_child);
-        match previous.and_then(NodeId::get) {
-            Some(prev) => {
-                if let Some(p) = self.doc.nodes.get_mut(prev.index()) {
-                    p.next_sibling = id;
-                }
-            }
-            None => {
-                if let Some(p) = self.doc.nodes.get_mut(parent.index()) {
-                    p.first_child = id;
-                }
-            }
-        }
-        if let Some(p) = self.doc.nodes.get_mut(parent.index()) {
-            p.last_child = id;
-        }
         id
     }
 
@@ -534,6 +529,7 @@ impl<'a> Builder<'a> {
         self.push_text(raw, pos)
     }
 
+    #[inline]
     pub(super) fn push_text(&mut self, s: &str, pos: usize) -> Result<()> {
         match self.text_run {
             None => {
@@ -779,6 +775,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    #[inline]
     pub(super) fn end(&mut self, end: usize) -> Result<()> {
         self.flush_text();
         let open = self

@@ -12,8 +12,8 @@
 //! alone decides what is refused and with which error.
 
 use super::{
-    AttrData, Builder, ElementData, Kind, NodeId, Open, Span, check_declaration_syntax, len32,
-    resolve,
+    AttrData, Builder, ElementData, Kind, NodeId, Open, Span, TextRun, check_declaration_syntax,
+    len32, resolve,
 };
 use crate::xml::bytes::{control_bytes, eq_bytes, eq_short, find_with, find1, find3};
 
@@ -414,6 +414,13 @@ impl Builder<'_> {
                             if !raw.bytes().all(is_space) {
                                 return None;
                             }
+                        } else if self.text_run.is_none() {
+                            // One piece of the input: what `push_text` does,
+                            // with the span known.
+                            if end - from > self.limits.max_text_bytes {
+                                return None;
+                            }
+                            self.text_run = Some((TextRun::Input(span(from, end)), from));
                         } else {
                             self.push_text(raw, from).ok()?;
                         }
