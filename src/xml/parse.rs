@@ -19,6 +19,7 @@ use quick_xml::Reader;
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
+use super::bytes::eq_short;
 use super::chars::{Reference, is_ncname, is_xml_whitespace, resolve_reference};
 use super::{
     AttrData, DeclData, Document, ElementData, Kind, NodeData, NodeId, NsId, Span, XML_NS,
@@ -484,7 +485,7 @@ impl<'a> Builder<'a> {
 
     /// Appends a node as the last child of the innermost open element (or of
     /// the document node).
-    #[inline]
+    #[inline(always)]
     pub(super) fn append(&mut self, kind: Kind, start: usize, end: usize) -> NodeId {
         let parent = self.open.last().map_or(NodeId::DOCUMENT, |o| o.id);
         let id = NodeId(len32(self.doc.nodes.len()));
@@ -575,7 +576,7 @@ impl<'a> Builder<'a> {
         self.push_text(c.encode_utf8(&mut utf8), pos)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn flush_text(&mut self) {
         if let Some((run, src_start)) = self.text_run.take() {
             let span = match run {
@@ -775,7 +776,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn end(&mut self, end: usize) -> Result<()> {
         self.flush_text();
         let open = self
@@ -856,25 +857,38 @@ impl<'a> Builder<'a> {
     /// The namespace bound to `prefix` ("" for the default namespace).
     #[inline]
     fn resolve_prefix(&self, prefix: &str, pos: usize) -> Result<Option<NsId>> {
-        if prefix == "xml" {
-            return Ok(Some(self.xml_ns));
-        }
-        for (p, ns) in self.scope.iter().rev() {
-            if (p.end - p.start) as usize == prefix.len()
-                && super::bytes::eq_short(self.buf_str(*p).as_bytes(), prefix.as_bytes())
-            {
-                return Ok(*ns);
-            }
-        }
-        if prefix.is_empty() {
-            Ok(None)
-        } else {
-            Err(Error::at(
+        self.lookup_prefix(prefix.as_bytes()).ok_or_else(|| {
+            Error::at(
                 ErrorKind::XmlUnboundPrefix,
                 pos,
                 format!("prefix {prefix:?} is not declared"),
-            ))
+            )
+        })
+    }
+
+    /// The namespace bound to `prefix` (empty for the default namespace), or
+    /// `None` when the prefix is not declared.
+    #[inline(always)]
+    pub(super) fn lookup_prefix(&self, prefix: &[u8]) -> Option<Option<NsId>> {
+        if eq_short(prefix, b"xml") {
+            return Some(Some(self.xml_ns));
         }
+        for (p, ns) in self.scope.iter().rev() {
+            if (p.end - p.start) as usize == prefix.len() && eq_short(self.span_bytes(*p), prefix) {
+                return Some(*ns);
+            }
+        }
+        prefix.is_empty().then_some(None)
+    }
+
+    /// The bytes of a span of the buffer.
+    #[inline(always)]
+    pub(super) fn span_bytes(&self, span: Span) -> &[u8] {
+        self.doc
+            .buf
+            .as_bytes()
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
     }
 
     fn index_ids(&mut self, id: NodeId, attrs: std::ops::Range<u32>, pos: usize) -> Result<()> {

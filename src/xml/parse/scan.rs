@@ -191,7 +191,7 @@ impl Builder<'_> {
         let (name_end, colon) = scan_qname(bytes, lt + 1)?;
         let prefix = colon.map_or(Span::default(), |c| span(lt + 1, c));
         let local = span(colon.map_or(lt + 1, |c| c + 1), name_end);
-        if eq_short(self.doc.str(prefix).as_bytes(), b"xmlns") {
+        if eq_short(self.span_bytes(prefix), b"xmlns") {
             return None;
         }
 
@@ -275,7 +275,7 @@ impl Builder<'_> {
         let decls = len32(decls_start)..len32(self.doc.decls.len());
 
         // Resolve names now that this element's declarations are in scope.
-        let ns = self.resolve_prefix(self.doc.str(prefix), lt).ok()?;
+        let ns = self.lookup_prefix(self.span_bytes(prefix))?;
         let attrs_end = self.doc.attrs.len();
         let mut has_id = false;
         for k in attrs_start..attrs_end {
@@ -284,9 +284,9 @@ impl Builder<'_> {
             let ans = if aprefix.is_empty() {
                 None
             } else {
-                Some(self.resolve_prefix(self.doc.str(aprefix), lt).ok()??)
+                Some(self.lookup_prefix(self.span_bytes(aprefix))??)
             };
-            let local = self.doc.str(alocal).as_bytes();
+            let local = self.span_bytes(alocal);
             has_id |= local.len() == 2;
             if k > attrs_start {
                 let duplicate = self
@@ -294,7 +294,7 @@ impl Builder<'_> {
                     .attrs
                     .get(attrs_start..k)?
                     .iter()
-                    .any(|b| b.ns == ans && eq_short(self.doc.str(b.local).as_bytes(), local));
+                    .any(|b| b.ns == ans && eq_short(self.span_bytes(b.local), local));
                 if duplicate {
                     return None;
                 }
@@ -376,6 +376,10 @@ impl Builder<'_> {
     fn fast_text(&mut self, at: usize) -> Option<Option<usize>> {
         let src = self.src;
         let bytes = src.as_bytes();
+        if bytes.get(at) == Some(&b'<') {
+            // Markup right after markup: no text.
+            return Some(Some(at));
+        }
         let mut from = at;
         let mut search = at;
         loop {
@@ -409,9 +413,8 @@ impl Builder<'_> {
                 }
                 _ => {
                     if end > from {
-                        let raw = src.get(from..end)?;
                         if self.open.is_empty() {
-                            if !raw.bytes().all(is_space) {
+                            if !bytes.get(from..end)?.iter().all(|&b| is_space(b)) {
                                 return None;
                             }
                         } else if self.text_run.is_none() {
@@ -422,7 +425,7 @@ impl Builder<'_> {
                             }
                             self.text_run = Some((TextRun::Input(span(from, end)), from));
                         } else {
-                            self.push_text(raw, from).ok()?;
+                            self.push_text(src.get(from..end)?, from).ok()?;
                         }
                     }
                     return Some(hit);
