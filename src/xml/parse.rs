@@ -452,7 +452,10 @@ impl<'a> Builder<'a> {
     fn find_ns(&self, uri: &str) -> Option<NsId> {
         let scanned = self.doc.namespaces.len().min(NS_SCAN);
         let first = self.doc.namespaces.get(..scanned).unwrap_or_default();
-        if let Some(i) = first.iter().position(|&span| self.doc.str(span) == uri) {
+        if let Some(i) = first
+            .iter()
+            .position(|&span| same_bytes(self.span_bytes(span), uri.as_bytes()))
+        {
             return Some(NsId(len32(i)));
         }
         self.ns_index.get(uri).copied()
@@ -801,15 +804,21 @@ impl<'a> Builder<'a> {
     ) -> Result<()> {
         let uri = self.doc.str(value);
         let invalid = |why: String| Err(Error::at(ErrorKind::XmlInvalidNamespace, pos, why));
+        // Byte comparisons (`==` on strings calls memcmp, even when the
+        // lengths differ).
+        let is_xml_ns = same_bytes(uri.as_bytes(), XML_NS.as_bytes());
+        let is_xml_prefix = prefix.is_some_and(|p| eq_short(p.as_bytes(), b"xml"));
         match prefix {
-            Some("xmlns") => return invalid("the xmlns prefix cannot be declared".into()),
-            Some("xml") if uri != XML_NS => {
+            Some(p) if eq_short(p.as_bytes(), b"xmlns") => {
+                return invalid("the xmlns prefix cannot be declared".into());
+            }
+            Some(_) if is_xml_prefix && !is_xml_ns => {
                 return invalid(format!("the xml prefix cannot be bound to {uri:?}"));
             }
-            Some(p) if p != "xml" && uri == XML_NS => {
+            Some(p) if !is_xml_prefix && is_xml_ns => {
                 return invalid(format!("prefix {p:?} cannot be bound to the xml namespace"));
             }
-            None if uri == XML_NS => {
+            None if is_xml_ns => {
                 return invalid("the default namespace cannot be the xml namespace".into());
             }
             Some(p) if uri.is_empty() => {
@@ -819,7 +828,7 @@ impl<'a> Builder<'a> {
             }
             _ => {}
         }
-        if uri == XMLNS_NS {
+        if same_bytes(uri.as_bytes(), XMLNS_NS.as_bytes()) {
             return invalid("the xmlns namespace cannot be declared".into());
         }
         let undeclares = uri.is_empty();
@@ -830,9 +839,11 @@ impl<'a> Builder<'a> {
             .get(decls_start..start)
             .unwrap_or_default()
             .iter()
-            .any(|d| {
-                let existing = (!d.prefix.is_empty()).then(|| self.buf_str(d.prefix));
-                existing == prefix
+            .any(|d| match prefix {
+                None => d.prefix.is_empty(),
+                Some(p) => {
+                    !d.prefix.is_empty() && eq_short(self.span_bytes(d.prefix), p.as_bytes())
+                }
             });
         if duplicate {
             return Err(Error::at(
@@ -1068,6 +1079,13 @@ fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, pos: usize) -> Res
     Ok(())
 }
 
+/// `a == b`, calling memcmp only when the lengths agree (for the long
+/// strings namespace names are).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a == b
+}
+
 fn len32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -1126,7 +1144,9 @@ pub(super) fn check_declaration_syntax(decl: &str, pos: usize) -> Result<(&str, 
     let mut rest = decl
         .strip_prefix("xml")
         .ok_or_else(|| bad("not an XML declaration"))?;
-    let mut seen = Vec::new();
+    // The first three pseudo-attribute names, and how many there were.
+    let mut seen = [""; 3];
+    let mut count = 0;
     let (mut version, mut encoding) = ("", None);
     loop {
         let trimmed = rest.trim_start_matches(XML_SPACE);
@@ -1154,7 +1174,10 @@ pub(super) fn check_declaration_syntax(decl: &str, pos: usize) -> Result<(&str, 
         let end = body.find(quote).ok_or_else(|| bad("unterminated value"))?;
         let value = body.get(..end).unwrap_or_default();
         rest = body.get(end + 1..).unwrap_or_default();
-        seen.push(name);
+        if let Some(slot) = seen.get_mut(count) {
+            *slot = name;
+        }
+        count += 1;
         match name {
             "version" => version = value,
             "encoding" => encoding = Some(value),
@@ -1165,7 +1188,7 @@ pub(super) fn check_declaration_syntax(decl: &str, pos: usize) -> Result<(&str, 
         }
     }
     let order_ok = matches!(
-        seen.as_slice(),
+        seen.get(..count).unwrap_or(&[""; 4][..]),
         ["version"]
             | ["version", "encoding"]
             | ["version", "standalone"]
