@@ -76,7 +76,7 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
 /// without branches so that a loop over a chunk becomes vector code.
 #[inline(always)]
 fn needs_look(b: u8) -> u8 {
-    u8::from((b < 0x20) & (b != b'\t') & (b != b'\n')) | u8::from(b == 0xEF)
+    u8::from(b < 9) | u8::from(b.wrapping_sub(11) < 21) | u8::from(b == 0xEF)
 }
 
 /// Refuses characters XML does not allow anywhere in a document, and applies
