@@ -151,9 +151,17 @@ mod tests {
                         find3(&bytes, from, b'>', b'"', b'\''),
                         slow(&|b| b == b'>' || b == b'"' || b == b'\'')
                     );
-                    let (a, b) = bytes.split_at(len.min(from));
+                    // eq_short: equal and unequal pairs of every length.
+                    let k = len - from.min(len);
+                    let (a, b) = (&bytes[..k], &bytes[len - k..]);
                     assert_eq!(eq_short(a, b), a == b);
-                    assert_eq!(eq_short(&bytes, &bytes), true);
+                    assert!(!eq_short(a, &bytes[..k.saturating_sub(1)]) || k == 0);
+                    let mut changed = bytes.clone();
+                    assert!(eq_short(&bytes, &changed));
+                    if let Some(x) = changed.get_mut(from) {
+                        *x ^= 1;
+                        assert!(!eq_short(&bytes, &changed));
+                    }
                     assert_eq!(
                         find_with(&bytes, from, control_bytes, |b| b < 0x20),
                         slow(&|b| b < 0x20)
