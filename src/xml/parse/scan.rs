@@ -624,5 +624,20 @@ mod tests {
         }
         println!("fast path: {mutated_accepted} of {rounds} mutated documents");
         assert!(mutated_accepted > 100, "{mutated_accepted}");
+
+        // SCAN_DIFF_CORPUS=fuzz/corpus/xml_parse cargo test --release --lib
+        // scan: every file of a directory (a fuzzing corpus) too.
+        if let Ok(dir) = std::env::var("SCAN_DIFF_CORPUS") {
+            let (mut files, mut fast) = (0, 0);
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let input = std::fs::read(entry.path()).unwrap();
+                files += 1;
+                if compare(&input, &Limits::default()) {
+                    fast += 1;
+                }
+                compare(&input, &tiny);
+            }
+            println!("fast path: {fast} of {files} corpus files");
+        }
     }
 }
