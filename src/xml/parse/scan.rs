@@ -13,7 +13,7 @@
 
 use super::{
     AttrData, Builder, ElementData, Kind, NodeId, Open, Span, TextRun, check_declaration_syntax,
-    len32, resolve,
+    len32, resolve, split_qname,
 };
 use crate::xml::bytes::{control_bytes, eq_bytes, eq_short, find_with, find1, find3};
 
@@ -83,11 +83,21 @@ fn scan_ncname(bytes: &[u8], from: usize) -> Option<usize> {
     Some(from + len)
 }
 
-/// The all-ASCII `QName` starting at `from`: its end and the colon's
-/// position, or `None` when there is no such name (a non-ASCII name, a
-/// second colon, an empty part): the general path then decides.
+/// The `QName` starting at `from` in `src`: its end and the colon's
+/// position, or `None` when there is no valid name there (the general path
+/// then decides). The caller checks what follows the name.
 #[inline(always)]
-fn scan_qname(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
+fn scan_qname(src: &str, from: usize) -> Option<(usize, Option<usize>)> {
+    let bytes = src.as_bytes();
+    scan_ascii_qname(bytes, from)
+        .filter(|&(end, _)| bytes.get(end).is_none_or(|&b| b < 0x80))
+        .or_else(|| scan_qname_general(src, from))
+}
+
+/// [`scan_qname`] for all-ASCII names, the usual case: `None` at a second
+/// colon, an empty part, or anything not ASCII.
+#[inline(always)]
+fn scan_ascii_qname(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
     let end = scan_ncname(bytes, from)?;
     if bytes.get(end) != Some(&b':') {
         return Some((end, None));
@@ -97,6 +107,21 @@ fn scan_qname(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
         return None;
     }
     Some((local_end, Some(end)))
+}
+
+/// [`scan_qname`] for the rest (names with non-ASCII characters): the name
+/// runs to whitespace, `>`, `/` or `=`, and must be a `QName` by the check
+/// the general path applies.
+#[cold]
+#[inline(never)]
+fn scan_qname_general(src: &str, from: usize) -> Option<(usize, Option<usize>)> {
+    let rest = src.as_bytes().get(from..)?;
+    let len = rest
+        .iter()
+        .position(|&b| is_space(b) || matches!(b, b'>' | b'/' | b'='))
+        .unwrap_or(rest.len());
+    let (prefix, _) = split_qname(src.get(from..from + len)?, from).ok()?;
+    Some((from + len, prefix.map(|p| from + p.len())))
 }
 
 /// The offset of the first non-whitespace byte at or after `from`.
@@ -188,7 +213,7 @@ impl Builder<'_> {
         if self.elements > self.limits.max_elements {
             return None;
         }
-        let (name_end, colon) = scan_qname(bytes, lt + 1)?;
+        let (name_end, colon) = scan_qname(self.src, lt + 1)?;
         let prefix = colon.map_or(Span::default(), |c| span(lt + 1, c));
         let local = span(colon.map_or(lt + 1, |c| c + 1), name_end);
         if eq_short(self.span_bytes(prefix), b"xmlns") {
@@ -219,7 +244,7 @@ impl Builder<'_> {
                 return None;
             }
             let key_start = next;
-            let (key_end, acolon) = scan_qname(bytes, key_start)?;
+            let (key_end, acolon) = scan_qname(self.src, key_start)?;
             let mut j = skip_space(bytes, key_end);
             if bytes.get(j) != Some(&b'=') {
                 return None;
