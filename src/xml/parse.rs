@@ -19,6 +19,7 @@ use quick_xml::Reader;
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
+use super::bytes::eq_short;
 use super::chars::{Reference, is_ncname, is_xml_whitespace, resolve_reference};
 use super::{
     AttrData, DeclData, Document, ElementData, Kind, NodeData, NodeId, NsId, Span, XML_NS,
@@ -70,66 +71,30 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
     Builder::new(&text, limits).run()
 }
 
-/// Bytes that [`normalize_input`] must look at: controls other than tab and
-/// LF, CR, and 0xEF.
-#[allow(clippy::indexing_slicing)] // indices below 256, checked at compile time
-static NEEDS_LOOK: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = 1;
-        b += 1;
-    }
-    table[b'\t' as usize] = 0;
-    table[b'\n' as usize] = 0;
-    table[0xEF] = 1;
-    table
-};
+/// Whether [`normalize_input`] must look at `b`: a control other than tab
+/// and LF (CR included), or 0xEF (the lead byte of U+FFFE/U+FFFF). Written
+/// without branches so that a loop over a chunk becomes vector code.
+#[inline(always)]
+fn needs_look(b: u8) -> u8 {
+    u8::from(b < 9) | u8::from(b.wrapping_sub(11) < 21) | u8::from(b == 0xEF)
+}
 
 /// Refuses characters XML does not allow anywhere in a document, and applies
 /// XML 1.0 end-of-line handling (section 2.11): CRLF and lone CR become LF.
 fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
     let bytes = text.as_bytes();
-    // Fast path: most 64-byte chunks hold no byte that needs a closer look
-    // (controls, CR, or the lead byte of U+FFFE/U+FFFF).
+    // Most 64-byte chunks hold no byte that needs a closer look; the test
+    // of a whole chunk compiles to a few vector instructions.
     let mut has_cr = false;
-    for (c, chunk) in bytes.chunks(64).enumerate() {
-        // Eight bytes at a time: controls (tab and LF included, so text with
-        // many line breaks takes the byte loop more often) and 0xEF.
-        let flagged = chunk.chunks(8).any(|word| match <[u8; 8]>::try_from(word) {
-            Ok(w) => {
-                let w = u64::from_le_bytes(w);
-                super::control_bytes(w) | super::eq_bytes(w, 0xEF) != 0
-            }
-            Err(_) => word.iter().any(|&b| super::byte_class(&NEEDS_LOOK, b) != 0),
-        });
-        if !flagged {
-            continue;
+    let mut chunks = bytes.chunks_exact(64);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        if chunk.iter().fold(0u8, |a, &b| a | needs_look(b)) != 0 {
+            has_cr |= look_closer(bytes, offset, chunk)?;
         }
-        for (j, &b) in chunk.iter().enumerate() {
-            let i = c * 64 + j;
-            match b {
-                b'\r' => has_cr = true,
-                b'\t' | b'\n' => {}
-                0..=0x1F => {
-                    return Err(Error::at(
-                        ErrorKind::XmlInvalidChar,
-                        i,
-                        format!("control character U+{b:04X}"),
-                    ));
-                }
-                // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
-                0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
-                    return Err(Error::at(
-                        ErrorKind::XmlInvalidChar,
-                        i,
-                        "noncharacter U+FFFE/U+FFFF",
-                    ));
-                }
-                _ => {}
-            }
-        }
+        offset += 64;
     }
+    has_cr |= look_closer(bytes, offset, chunks.remainder())?;
     if !has_cr {
         return Ok(Cow::Borrowed(text));
     }
@@ -145,6 +110,38 @@ fn normalize_input(text: &str) -> Result<Cow<'_, str>> {
     }
     out.push_str(rest);
     Ok(Cow::Owned(out))
+}
+
+/// The byte-by-byte check of [`normalize_input`] over `chunk`, which starts
+/// at `offset` in `bytes`: whether it holds a CR.
+fn look_closer(bytes: &[u8], offset: usize, chunk: &[u8]) -> Result<bool> {
+    let mut has_cr = false;
+    for (j, &b) in chunk.iter().enumerate() {
+        if needs_look(b) == 0 {
+            continue;
+        }
+        let i = offset + j;
+        match b {
+            b'\r' => has_cr = true,
+            0..=0x1F => {
+                return Err(Error::at(
+                    ErrorKind::XmlInvalidChar,
+                    i,
+                    format!("control character U+{b:04X}"),
+                ));
+            }
+            // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
+                return Err(Error::at(
+                    ErrorKind::XmlInvalidChar,
+                    i,
+                    "noncharacter U+FFFE/U+FFFF",
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(has_cr)
 }
 
 /// Where the text run being collected lives in [`Document::buf`].
@@ -455,7 +452,10 @@ impl<'a> Builder<'a> {
     fn find_ns(&self, uri: &str) -> Option<NsId> {
         let scanned = self.doc.namespaces.len().min(NS_SCAN);
         let first = self.doc.namespaces.get(..scanned).unwrap_or_default();
-        if let Some(i) = first.iter().position(|&span| self.doc.str(span) == uri) {
+        if let Some(i) = first
+            .iter()
+            .position(|&span| same_bytes(self.span_bytes(span), uri.as_bytes()))
+        {
             return Some(NsId(len32(i)));
         }
         self.ns_index.get(uri).copied()
@@ -488,10 +488,21 @@ impl<'a> Builder<'a> {
 
     /// Appends a node as the last child of the innermost open element (or of
     /// the document node).
-    #[inline]
+    #[inline(always)]
     pub(super) fn append(&mut self, kind: Kind, start: usize, end: usize) -> NodeId {
         let parent = self.open.last().map_or(NodeId::DOCUMENT, |o| o.id);
         let id = NodeId(len32(self.doc.nodes.len()));
+        let mut previous = NodeId::NONE;
+        if let Some(p) = self.doc.nodes.get_mut(parent.index()) {
+            previous = std::mem::replace(&mut p.last_child, id);
+            if previous == NodeId::NONE {
+                p.first_child = id;
+            }
+        }
+        // (`NodeId::NONE` indexes nothing.)
+        if let Some(prev) = self.doc.nodes.get_mut(previous.index()) {
+            prev.next_sibling = id;
+        }
         self.doc.nodes.push(NodeData {
             parent,
             first_child: NodeId::NONE,
@@ -500,22 +511,6 @@ impl<'a> Builder<'a> {
             source: (len32(start), len32(end)),
             kind,
         });
-        let previous = self.doc.nodes.get(parent.index()).map(|p| p.last_child);
-        match previous.and_then(NodeId::get) {
-            Some(prev) => {
-                if let Some(p) = self.doc.nodes.get_mut(prev.index()) {
-                    p.next_sibling = id;
-                }
-            }
-            None => {
-                if let Some(p) = self.doc.nodes.get_mut(parent.index()) {
-                    p.first_child = id;
-                }
-            }
-        }
-        if let Some(p) = self.doc.nodes.get_mut(parent.index()) {
-            p.last_child = id;
-        }
         id
     }
 
@@ -538,6 +533,7 @@ impl<'a> Builder<'a> {
         self.push_text(raw, pos)
     }
 
+    #[inline]
     pub(super) fn push_text(&mut self, s: &str, pos: usize) -> Result<()> {
         match self.text_run {
             None => {
@@ -583,7 +579,7 @@ impl<'a> Builder<'a> {
         self.push_text(c.encode_utf8(&mut utf8), pos)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn flush_text(&mut self) {
         if let Some((run, src_start)) = self.text_run.take() {
             let span = match run {
@@ -783,6 +779,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    #[inline(always)]
     pub(super) fn end(&mut self, end: usize) -> Result<()> {
         self.flush_text();
         let open = self
@@ -807,15 +804,21 @@ impl<'a> Builder<'a> {
     ) -> Result<()> {
         let uri = self.doc.str(value);
         let invalid = |why: String| Err(Error::at(ErrorKind::XmlInvalidNamespace, pos, why));
+        // Byte comparisons (`==` on strings calls memcmp, even when the
+        // lengths differ).
+        let is_xml_ns = same_bytes(uri.as_bytes(), XML_NS.as_bytes());
+        let is_xml_prefix = prefix.is_some_and(|p| eq_short(p.as_bytes(), b"xml"));
         match prefix {
-            Some("xmlns") => return invalid("the xmlns prefix cannot be declared".into()),
-            Some("xml") if uri != XML_NS => {
+            Some(p) if eq_short(p.as_bytes(), b"xmlns") => {
+                return invalid("the xmlns prefix cannot be declared".into());
+            }
+            Some(_) if is_xml_prefix && !is_xml_ns => {
                 return invalid(format!("the xml prefix cannot be bound to {uri:?}"));
             }
-            Some(p) if p != "xml" && uri == XML_NS => {
+            Some(p) if !is_xml_prefix && is_xml_ns => {
                 return invalid(format!("prefix {p:?} cannot be bound to the xml namespace"));
             }
-            None if uri == XML_NS => {
+            None if is_xml_ns => {
                 return invalid("the default namespace cannot be the xml namespace".into());
             }
             Some(p) if uri.is_empty() => {
@@ -825,7 +828,7 @@ impl<'a> Builder<'a> {
             }
             _ => {}
         }
-        if uri == XMLNS_NS {
+        if same_bytes(uri.as_bytes(), XMLNS_NS.as_bytes()) {
             return invalid("the xmlns namespace cannot be declared".into());
         }
         let undeclares = uri.is_empty();
@@ -836,9 +839,11 @@ impl<'a> Builder<'a> {
             .get(decls_start..start)
             .unwrap_or_default()
             .iter()
-            .any(|d| {
-                let existing = (!d.prefix.is_empty()).then(|| self.buf_str(d.prefix));
-                existing == prefix
+            .any(|d| match prefix {
+                None => d.prefix.is_empty(),
+                Some(p) => {
+                    !d.prefix.is_empty() && eq_short(self.span_bytes(d.prefix), p.as_bytes())
+                }
             });
         if duplicate {
             return Err(Error::at(
@@ -863,25 +868,38 @@ impl<'a> Builder<'a> {
     /// The namespace bound to `prefix` ("" for the default namespace).
     #[inline]
     fn resolve_prefix(&self, prefix: &str, pos: usize) -> Result<Option<NsId>> {
-        if prefix == "xml" {
-            return Ok(Some(self.xml_ns));
-        }
-        for (p, ns) in self.scope.iter().rev() {
-            if (p.end - p.start) as usize == prefix.len()
-                && super::bytes::eq_short(self.buf_str(*p).as_bytes(), prefix.as_bytes())
-            {
-                return Ok(*ns);
-            }
-        }
-        if prefix.is_empty() {
-            Ok(None)
-        } else {
-            Err(Error::at(
+        self.lookup_prefix(prefix.as_bytes()).ok_or_else(|| {
+            Error::at(
                 ErrorKind::XmlUnboundPrefix,
                 pos,
                 format!("prefix {prefix:?} is not declared"),
-            ))
+            )
+        })
+    }
+
+    /// The namespace bound to `prefix` (empty for the default namespace), or
+    /// `None` when the prefix is not declared.
+    #[inline(always)]
+    pub(super) fn lookup_prefix(&self, prefix: &[u8]) -> Option<Option<NsId>> {
+        if eq_short(prefix, b"xml") {
+            return Some(Some(self.xml_ns));
         }
+        for (p, ns) in self.scope.iter().rev() {
+            if (p.end - p.start) as usize == prefix.len() && eq_short(self.span_bytes(*p), prefix) {
+                return Some(*ns);
+            }
+        }
+        prefix.is_empty().then_some(None)
+    }
+
+    /// The bytes of a span of the buffer.
+    #[inline(always)]
+    pub(super) fn span_bytes(&self, span: Span) -> &[u8] {
+        self.doc
+            .buf
+            .as_bytes()
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
     }
 
     fn index_ids(&mut self, id: NodeId, attrs: std::ops::Range<u32>, pos: usize) -> Result<()> {
@@ -1061,6 +1079,13 @@ fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, pos: usize) -> Res
     Ok(())
 }
 
+/// `a == b`, calling memcmp only when the lengths agree (for the long
+/// strings namespace names are).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a == b
+}
+
 fn len32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -1119,7 +1144,9 @@ pub(super) fn check_declaration_syntax(decl: &str, pos: usize) -> Result<(&str, 
     let mut rest = decl
         .strip_prefix("xml")
         .ok_or_else(|| bad("not an XML declaration"))?;
-    let mut seen = Vec::new();
+    // The first three pseudo-attribute names, and how many there were.
+    let mut seen = [""; 3];
+    let mut count = 0;
     let (mut version, mut encoding) = ("", None);
     loop {
         let trimmed = rest.trim_start_matches(XML_SPACE);
@@ -1147,7 +1174,10 @@ pub(super) fn check_declaration_syntax(decl: &str, pos: usize) -> Result<(&str, 
         let end = body.find(quote).ok_or_else(|| bad("unterminated value"))?;
         let value = body.get(..end).unwrap_or_default();
         rest = body.get(end + 1..).unwrap_or_default();
-        seen.push(name);
+        if let Some(slot) = seen.get_mut(count) {
+            *slot = name;
+        }
+        count += 1;
         match name {
             "version" => version = value,
             "encoding" => encoding = Some(value),
@@ -1158,7 +1188,7 @@ pub(super) fn check_declaration_syntax(decl: &str, pos: usize) -> Result<(&str, 
         }
     }
     let order_ok = matches!(
-        seen.as_slice(),
+        seen.get(..count).unwrap_or(&[""; 4][..]),
         ["version"]
             | ["version", "encoding"]
             | ["version", "standalone"]
