@@ -31,7 +31,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 
 use crate::c14n::{C14nMethod, InclusivePrefixes, canonicalize_element};
-use crate::certs::{CertFingerprint, IdpCertSet, SigningCertificate};
+use crate::certs::{CertFingerprint, IdpCertSet};
 use crate::ns::DSIG;
 use crate::xml::Element;
 use crate::{Error, ErrorKind, Result};
@@ -246,8 +246,10 @@ pub fn verify_enveloped<'d>(
 ) -> Result<VerifiedElement<'d>> {
     let sig = Parsed::read(element, policy)?;
 
-    let usable: Vec<&SigningCertificate> = certs.usable_at(now).collect();
-    if usable.is_empty() {
+    // At most three certificates: counted and filtered in place.
+    let usable = || certs.usable_at(now);
+    let usable_count = usable().count();
+    if usable_count == 0 {
         return Err(Error::new(
             ErrorKind::NoUsableCertificate,
             format!(
@@ -269,15 +271,14 @@ pub fn verify_enveloped<'d>(
     )?;
     // KeyInfo is only a hint of which trusted certificate to try first,
     // worth decoding only when there is a choice.
-    let hint = if usable.len() > 1 {
+    let hint = if usable_count > 1 {
         key_info_hint(sig.key_info)
     } else {
         None
     };
-    let ordered = usable
-        .iter()
+    let ordered = usable()
         .filter(|c| Some(c.fingerprint()) == hint)
-        .chain(usable.iter().filter(|c| Some(c.fingerprint()) != hint));
+        .chain(usable().filter(|c| Some(c.fingerprint()) != hint));
     let mut verified_by = None;
     for cert in ordered {
         if crypto::rsa_pkcs1v15_verify(
@@ -296,7 +297,7 @@ pub fn verify_enveloped<'d>(
             format!(
                 "SignatureValue of <{}> does not verify under any of {} usable certificates",
                 element.local_name(),
-                usable.len()
+                usable_count
             ),
         )
     })?;
@@ -363,10 +364,10 @@ fn dsig_children<'d>(
     parent: Element<'d>,
     allowed: &[&str],
     exactly_one: &[&str],
-) -> Result<Vec<Element<'d>>> {
-    let children: Vec<Element<'d>> = parent.child_elements().collect();
-    for child in &children {
-        if child.namespace() != Some(DSIG) || !allowed.iter().any(|name| named(child, name)) {
+) -> Result<DsigChildren<'d>> {
+    let children = DsigChildren(parent);
+    for child in children.iter() {
+        if child.namespace() != Some(DSIG) || !allowed.iter().any(|name| named(&child, name)) {
             return Err(malformed(format!(
                 "unexpected element {:?} in {}",
                 child.local_name(),
@@ -375,7 +376,7 @@ fn dsig_children<'d>(
         }
     }
     for name in exactly_one {
-        match children.iter().filter(|c| named(c, name)).count() {
+        match children.count(name) {
             1 => {}
             0 => {
                 return Err(malformed(format!("{} has no {name}", parent.local_name())));
@@ -391,14 +392,35 @@ fn dsig_children<'d>(
     Ok(children)
 }
 
+/// The child elements of a dsig element that [`dsig_children`] checked,
+/// read again from the tree whenever asked (they are few: no list kept).
+#[derive(Clone, Copy)]
+struct DsigChildren<'d>(Element<'d>);
+
+impl<'d> DsigChildren<'d> {
+    fn iter(self) -> impl Iterator<Item = Element<'d>> {
+        self.0.child_elements()
+    }
+
+    /// The first child named `name`.
+    fn find(self, name: &str) -> Option<Element<'d>> {
+        self.iter().find(|c| named(c, name))
+    }
+
+    /// How many children are named `name`.
+    fn count(self, name: &str) -> usize {
+        self.iter().filter(|c| named(c, name)).count()
+    }
+}
+
 /// Children must appear in the order of `sequence` (each name may repeat
 /// where the schema allows; unknown names were refused before).
-fn check_order(parent: Element<'_>, children: &[Element<'_>], sequence: &[&str]) -> Result<()> {
+fn check_order(parent: Element<'_>, children: DsigChildren<'_>, sequence: &[&str]) -> Result<()> {
     let mut position = 0;
-    for child in children {
+    for child in children.iter() {
         let rank = sequence
             .iter()
-            .position(|n| named(child, n))
+            .position(|n| named(&child, n))
             .unwrap_or(usize::MAX);
         if rank < position {
             return Err(malformed(format!(
@@ -480,15 +502,15 @@ impl<'d> Parsed<'d> {
             &["SignedInfo", "SignatureValue", "KeyInfo", "Object"],
             &["SignedInfo", "SignatureValue"],
         )?;
-        if children.iter().filter(|c| named(c, "KeyInfo")).count() > 1 {
+        if children.count("KeyInfo") > 1 {
             return Err(Error::new(ErrorKind::SignatureAmbiguous, "several KeyInfo"));
         }
         check_order(
             signature,
-            &children,
+            children,
             &["SignedInfo", "SignatureValue", "KeyInfo", "Object"],
         )?;
-        let find = |name: &str| children.iter().copied().find(|c| named(c, name));
+        let find = |name: &str| children.find(name);
         let (Some(signed_info), Some(signature_value)) =
             (find("SignedInfo"), find("SignatureValue"))
         else {
@@ -502,10 +524,10 @@ impl<'d> Parsed<'d> {
         )?;
         check_order(
             signed_info,
-            &info_children,
+            info_children,
             &["CanonicalizationMethod", "SignatureMethod", "Reference"],
         )?;
-        let find_info = |name: &str| info_children.iter().copied().find(|c| named(c, name));
+        let find_info = |name: &str| info_children.find(name);
         let (Some(c14n_el), Some(method_el), Some(reference)) = (
             find_info("CanonicalizationMethod"),
             find_info("SignatureMethod"),
@@ -566,12 +588,7 @@ impl<'d> Parsed<'d> {
             &["Transforms", "DigestMethod", "DigestValue"],
             &["DigestMethod", "DigestValue"],
         )?;
-        if ref_children
-            .iter()
-            .filter(|c| named(c, "Transforms"))
-            .count()
-            > 1
-        {
+        if ref_children.count("Transforms") > 1 {
             return Err(Error::new(
                 ErrorKind::SignatureAmbiguous,
                 "several Transforms",
@@ -579,10 +596,10 @@ impl<'d> Parsed<'d> {
         }
         check_order(
             reference,
-            &ref_children,
+            ref_children,
             &["Transforms", "DigestMethod", "DigestValue"],
         )?;
-        let find_ref = |name: &str| ref_children.iter().copied().find(|c| named(c, name));
+        let find_ref = |name: &str| ref_children.find(name);
         let (Some(digest_method_el), Some(digest_value_el)) =
             (find_ref("DigestMethod"), find_ref("DigestValue"))
         else {
@@ -640,24 +657,23 @@ impl<'d> Parsed<'d> {
 /// with no canonicalization transform, Canonical XML 1.0 applies.
 fn read_transforms(transforms: Element<'_>) -> Result<(C14nMethod, InclusivePrefixes)> {
     let unsupported = |detail: String| Err(Error::new(ErrorKind::UnsupportedTransform, detail));
-    let list: Vec<Element<'_>> = transforms.child_elements().collect();
     let mut enveloped = false;
     let mut c14n = None;
-    for t in &list {
+    for t in transforms.child_elements() {
         if !t.is(DSIG, "Transform") {
             return Err(malformed(format!(
                 "unexpected {:?} in Transforms",
                 t.local_name()
             )));
         }
-        let uri = algorithm_of(*t)?;
+        let uri = algorithm_of(t)?;
         if uri == ENVELOPED_SIGNATURE && !enveloped && c14n.is_none() {
             if t.child_elements().next().is_some() {
                 return unsupported("enveloped-signature transform with parameters".into());
             }
             enveloped = true;
         } else if let Some(method) = C14nMethod::from_uri(uri).filter(|_| c14n.is_none()) {
-            let prefixes = prefix_list(*t, method, ErrorKind::UnsupportedTransform)?;
+            let prefixes = prefix_list(t, method, ErrorKind::UnsupportedTransform)?;
             c14n = Some((method.without_comments(), prefixes));
         } else {
             return unsupported(format!("transform {uri:?} is not allowed here"));
