@@ -10,9 +10,10 @@
 //! handing in a hasher adapter, without building the canonical string.
 //! The walk is iterative: no input can overflow the stack.
 
+use std::cmp::Ordering;
 use std::io::Write;
 
-use crate::xml::{Document, Element, NodeId, NodeView, Step, XML_NS};
+use crate::xml::{Document, Element, NodeId, NodeView, RawAttr, Step, XML_NS, eq_short};
 use crate::{Error, ErrorKind, Result};
 
 /// A canonicalization algorithm.
@@ -220,8 +221,9 @@ struct Out<'w, W: Write> {
 const CHUNK: usize = 8 * 1024;
 
 impl<W: Write> Out<'_, W> {
-    fn push(&mut self, s: &str) -> Result<()> {
-        self.buf.extend_from_slice(s.as_bytes());
+    #[inline]
+    fn push(&mut self, s: &[u8]) -> Result<()> {
+        self.buf.extend_from_slice(s);
         if self.buf.len() >= CHUNK {
             self.flush()?;
         }
@@ -248,22 +250,18 @@ impl<W: Write> Out<'_, W> {
         Ok(())
     }
 
-    /// Writes `s` with each of `specials` replaced by its escape.
+    /// Writes `s` escaped as text (`ATTR == false`) or as an attribute
+    /// value (`ATTR == true`).
     #[inline]
-    fn escaped(&mut self, s: &str, escape: impl Fn(u8) -> Option<&'static str>) -> Result<()> {
-        let bytes = s.as_bytes();
+    fn escaped<const ATTR: bool>(&mut self, s: &[u8]) -> Result<()> {
         let mut run = 0;
-        // Runs of bytes that need no escape are found eight bytes at a time
-        // and copied at once (none of the special bytes is >= 0x80, so runs
-        // always end on character boundaries).
-        while let Some(i) = crate::xml::find_with(bytes, run, special_word, |b| {
-            crate::xml::byte_class(&SPECIAL, b)
-        }) {
+        // Runs of bytes that need no escape are copied at once (none of the
+        // special bytes is >= 0x80, so runs end on character boundaries).
+        while let Some(i) = find_special::<ATTR>(s, run) {
             self.push(s.get(run..i).unwrap_or_default())?;
-            if let Some(rep) = bytes.get(i).and_then(|b| escape(*b)) {
-                self.push(rep)?;
-            } else {
-                self.push(s.get(i..=i).unwrap_or_default())?;
+            match s.get(i).and_then(|&b| escape::<ATTR>(b)) {
+                Some(rep) => self.push(rep)?,
+                None => self.push(s.get(i..=i).unwrap_or_default())?,
             }
             run = i + 1;
         }
@@ -271,73 +269,156 @@ impl<W: Write> Out<'_, W> {
     }
 }
 
-/// Flags the bytes of [`SPECIAL`] in an 8-byte word (at least the first of
-/// them exactly). Document strings hold no control characters other than
-/// tab, LF and CR (the parser refuses the others), so "below 0x20" is
-/// exactly those three.
+/// Whether `b` may need an escape: `&`, `<`, `>` and CR in text; `&`, `<`,
+/// `"` and the bytes below 0x20 in attribute values (document strings hold
+/// no control characters other than tab, LF and CR: the parser refuses the
+/// others). 1 or 0, without short-circuits, so that LLVM checks 16 bytes
+/// at once (SSE2 compares; with `bool`s and `|=`, its SLP vectorizer
+/// emitted a long shuffle sequence for the text set instead).
 #[inline(always)]
-fn special_word(w: u64) -> u64 {
+fn special<const ATTR: bool>(b: u8) -> u8 {
+    if ATTR {
+        u8::from(b == b'&') | u8::from(b == b'<') | u8::from(b == b'"') | u8::from(b < 0x20)
+    } else {
+        u8::from(b == b'&') | u8::from(b == b'<') | u8::from(b == b'>') | u8::from(b == b'\r')
+    }
+}
+
+#[inline(always)]
+fn is_special<const ATTR: bool>(b: u8) -> bool {
+    special::<ATTR>(b) != 0
+}
+
+/// Whether any byte of a 16-byte block is special (see [`special`]).
+#[inline(always)]
+fn any_special<const ATTR: bool>(block: &[u8; 16]) -> bool {
+    let mut acc = 0u8;
+    for &b in block {
+        acc |= special::<ATTR>(b);
+    }
+    acc != 0
+}
+
+/// The special bytes of an 8-byte word, flagged by their high bit (the
+/// lowest flag exact: a false flag only ever sits above a true one).
+#[inline(always)]
+fn special_word<const ATTR: bool>(w: u64) -> u64 {
     use crate::xml::{control_bytes, eq_bytes};
-    eq_bytes(w, b'&') | eq_bytes(w, b'<') | eq_bytes(w, b'>') | eq_bytes(w, b'"') | control_bytes(w)
-}
-
-/// Every byte either escape function may replace: `&`, `<`, `>`, `"`, tab,
-/// LF, CR. A byte in this set that the current escape function keeps (such
-/// as `"` in text) is copied as it is.
-#[allow(clippy::indexing_slicing)] // constant indices below 256
-static SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'&' as usize] = true;
-    table[b'<' as usize] = true;
-    table[b'>' as usize] = true;
-    table[b'"' as usize] = true;
-    table[b'\t' as usize] = true;
-    table[b'\n' as usize] = true;
-    table[b'\r' as usize] = true;
-    table
-};
-
-fn escape_text(b: u8) -> Option<&'static str> {
-    match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'\r' => Some("&#xD;"),
-        _ => None,
+    if ATTR {
+        eq_bytes(w, b'&') | eq_bytes(w, b'<') | eq_bytes(w, b'"') | control_bytes(w)
+    } else {
+        eq_bytes(w, b'&') | eq_bytes(w, b'<') | eq_bytes(w, b'>') | eq_bytes(w, b'\r')
     }
 }
 
-fn escape_attr(b: u8) -> Option<&'static str> {
-    match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'"' => Some("&quot;"),
-        b'\t' => Some("&#x9;"),
-        b'\n' => Some("&#xA;"),
-        b'\r' => Some("&#xD;"),
-        _ => None,
+/// The position of the first special byte of `bytes`, one at a time.
+#[inline(always)]
+fn first_special<const ATTR: bool>(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| is_special::<ATTR>(b))
+}
+
+/// The first special byte at or after `from`: 16 bytes at a time (a tail
+/// shorter than 16 as the last 16 bytes, overlapping bytes already found
+/// clean), two overlapping words for 8 to 15 bytes, a byte loop below.
+/// No padding copies: short strings are the common case.
+#[inline(always)]
+fn find_special<const ATTR: bool>(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let n = rest.len();
+    if n >= 16 {
+        let mut chunks = rest.chunks_exact(16);
+        let mut offset = from;
+        for chunk in chunks.by_ref() {
+            if let Ok(block) = <&[u8; 16]>::try_from(chunk) {
+                if any_special::<ATTR>(block) {
+                    return first_special::<ATTR>(chunk).map(|i| offset + i);
+                }
+            }
+            offset += 16;
+        }
+        let tail = chunks.remainder();
+        let last = rest
+            .get(n - 16..)
+            .and_then(|l| <&[u8; 16]>::try_from(l).ok());
+        if tail.is_empty() || last.is_some_and(|l| !any_special::<ATTR>(l)) {
+            return None;
+        }
+        first_special::<ATTR>(tail).map(|i| offset + i)
+    } else if n >= 8 {
+        let word = |at: usize| {
+            rest.get(at..at + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .map_or(0, |w| special_word::<ATTR>(u64::from_le_bytes(w)))
+        };
+        let head = word(0);
+        if head != 0 {
+            return Some(from + (head.trailing_zeros() / 8) as usize);
+        }
+        let last = word(n - 8);
+        (last != 0).then(|| from + n - 8 + (last.trailing_zeros() / 8) as usize)
+    } else {
+        first_special::<ATTR>(rest).map(|i| from + i)
     }
 }
 
-/// An attribute to render: (namespace or "", local name, qualified name,
-/// value).
-type AttrOut<'d> = (&'d str, &'d str, &'d str, &'d str);
+/// The escape of a special byte; `None` for one that is kept as it is (a
+/// control byte other than tab, LF and CR, which the parser never lets in).
+#[inline]
+fn escape<const ATTR: bool>(b: u8) -> Option<&'static [u8]> {
+    if ATTR {
+        match b {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'"' => Some(b"&quot;"),
+            b'\t' => Some(b"&#x9;"),
+            b'\n' => Some(b"&#xA;"),
+            b'\r' => Some(b"&#xD;"),
+            _ => None,
+        }
+    } else {
+        match b {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'>' => Some(b"&gt;"),
+            b'\r' => Some(b"&#xD;"),
+            _ => None,
+        }
+    }
+}
+
+const TEXT: bool = false;
+const ATTR: bool = true;
+
+/// A namespace node: (prefix or empty for the default namespace, namespace
+/// name or empty).
+type NsNode<'d> = (&'d [u8], &'d [u8]);
+
+/// An open output element.
+struct Open<'d> {
+    /// For the end tag.
+    qname: &'d [u8],
+    /// The element's prefix and namespace name: after its start tag they
+    /// are the rendered binding of that prefix (exclusive methods).
+    prefix: &'d [u8],
+    ns: &'d [u8],
+    /// `rendered.len()` before the start tag.
+    mark: usize,
+}
 
 struct Canonicalizer<'d, 'p, 'w, W: Write> {
     doc: &'d Document,
     method: C14nMethod,
+    exclusive: bool,
     prefixes: &'p InclusivePrefixes,
     exclude: Option<NodeId>,
     out: Out<'w, W>,
-    /// Namespace declarations rendered by output ancestors, innermost last:
-    /// (prefix or "" for the default namespace, namespace name or "").
-    rendered: Vec<(&'d str, &'d str)>,
-    marks: Vec<usize>,
-    /// Qualified names of the open output elements, for their end tags.
-    qnames: Vec<&'d str>,
-    ns_scratch: Vec<(&'d str, &'d str)>,
-    attr_scratch: Vec<AttrOut<'d>>,
-    scope_scratch: Vec<(&'d str, &'d str)>,
+    /// Namespace declarations rendered by output ancestors, innermost last.
+    rendered: Vec<NsNode<'d>>,
+    /// The open output elements, innermost last.
+    open: Vec<Open<'d>>,
+    ns_scratch: Vec<NsNode<'d>>,
+    attr_scratch: Vec<RawAttr<'d>>,
+    scope_scratch: Vec<NsNode<'d>>,
 }
 
 impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
@@ -351,6 +432,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         Self {
             doc,
             method,
+            exclusive: method.is_exclusive(),
             prefixes,
             exclude,
             out: Out {
@@ -358,8 +440,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                 buf: Vec::with_capacity(CHUNK + 256),
             },
             rendered: Vec::new(),
-            marks: Vec::new(),
-            qnames: Vec::new(),
+            open: Vec::new(),
             ns_scratch: Vec::new(),
             attr_scratch: Vec::new(),
             scope_scratch: Vec::new(),
@@ -378,39 +459,41 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                         walk.skip_children(id);
                         continue;
                     }
-                    // Separators around comments and PIs outside the
-                    // document element (Canonical XML 1.0, section 2.1).
-                    let top = document_level && self.doc.parent_of(id) == Some(apex);
                     match self.doc.view(id) {
                         NodeView::Document => {}
                         NodeView::Element(el) => self.start_tag(el, id == apex)?,
-                        NodeView::Text(text) => self.out.escaped(text, escape_text)?,
+                        NodeView::Text(text) => self.out.escaped::<TEXT>(text.as_bytes())?,
                         NodeView::Comment(text) => {
                             if self.method.with_comments() {
+                                // Separators around comments and PIs outside
+                                // the document element (Canonical XML 1.0,
+                                // section 2.1).
+                                let top = document_level && self.doc.parent_of(id) == Some(apex);
                                 if top && after_root {
-                                    self.out.push("\n")?;
+                                    self.out.push(b"\n")?;
                                 }
-                                self.out.push("<!--")?;
-                                self.out.push(text)?;
-                                self.out.push("-->")?;
+                                self.out.push(b"<!--")?;
+                                self.out.push(text.as_bytes())?;
+                                self.out.push(b"-->")?;
                                 if top && !after_root {
-                                    self.out.push("\n")?;
+                                    self.out.push(b"\n")?;
                                 }
                             }
                         }
                         NodeView::Pi(target, data) => {
+                            let top = document_level && self.doc.parent_of(id) == Some(apex);
                             if top && after_root {
-                                self.out.push("\n")?;
+                                self.out.push(b"\n")?;
                             }
-                            self.out.push("<?")?;
-                            self.out.push(target)?;
+                            self.out.push(b"<?")?;
+                            self.out.push(target.as_bytes())?;
                             if !data.is_empty() {
-                                self.out.push(" ")?;
-                                self.out.push(data)?;
+                                self.out.push(b" ")?;
+                                self.out.push(data.as_bytes())?;
                             }
-                            self.out.push("?>")?;
+                            self.out.push(b"?>")?;
                             if top && !after_root {
-                                self.out.push("\n")?;
+                                self.out.push(b"\n")?;
                             }
                         }
                     }
@@ -431,18 +514,20 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         self.out.flush()
     }
 
-    fn rendered_uri(&self, prefix: &str) -> Option<&'d str> {
+    #[inline]
+    fn rendered_uri(&self, prefix: &[u8]) -> Option<&'d [u8]> {
         self.rendered
             .iter()
             .rev()
-            .find(|(p, _)| *p == prefix)
+            .find(|(p, _)| eq_short(p, prefix))
             .map(|(_, uri)| *uri)
     }
 
     /// Decides whether the namespace node (prefix, uri) must be rendered on
     /// the current element, given what output ancestors rendered.
-    fn consider(&mut self, prefix: &'d str, uri: &'d str) {
-        if prefix == "xml" || self.ns_scratch.iter().any(|(p, _)| *p == prefix) {
+    #[inline]
+    fn consider(&mut self, prefix: &'d [u8], uri: &'d [u8]) {
+        if eq_short(prefix, b"xml") || self.ns_scratch.iter().any(|(p, _)| eq_short(p, prefix)) {
             return;
         }
         let current = self.rendered_uri(prefix);
@@ -451,57 +536,33 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             // to undo a non-empty default rendered above.
             current.is_some_and(|c| !c.is_empty())
         } else {
-            !current.is_some_and(|c| same_str(c, uri))
+            !current.is_some_and(|c| same_bytes(c, uri))
         };
         if render {
             self.ns_scratch.push((prefix, uri));
         }
     }
 
-    fn start_tag(&mut self, el: Element<'d>, is_apex: bool) -> Result<()> {
-        self.marks.push(self.rendered.len());
-        self.ns_scratch.clear();
-        self.attr_scratch.clear();
-        let (el_prefix, el_ns, qname) = el.name_parts();
-        self.qnames.push(qname);
-        for attr in el.attributes() {
-            self.attr_scratch.push((
-                attr.namespace().unwrap_or(""),
-                attr.local_name(),
-                attr.qname(),
-                attr.value(),
-            ));
+    /// The namespace nodes of the PrefixList that are in scope at `el`.
+    fn consider_prefix_list(&mut self, el: Element<'d>) {
+        let prefixes = self.prefixes;
+        if prefixes.contains(None) {
+            self.consider(b"", el.lookup_namespace(None).unwrap_or("").as_bytes());
         }
+        for prefix in &prefixes.prefixes {
+            if let Some(uri) = el.lookup_namespace(Some(prefix)) {
+                // The list outlives the walk only as `'p`; find the same
+                // prefix string in the document so it lives as `'d`.
+                if let Some(p) = in_scope_prefix(el, prefix) {
+                    self.consider(p.as_bytes(), uri.as_bytes());
+                }
+            }
+        }
+    }
 
-        if self.method.is_exclusive() {
-            // Visibly utilized prefixes: the element's and its attributes'.
-            self.consider(el_prefix, el_ns);
-            for i in 0..self.attr_scratch.len() {
-                let Some(&(ns, local, qname, _)) = self.attr_scratch.get(i) else {
-                    break;
-                };
-                // A prefixed attribute's qualified name is `prefix:local`.
-                let prefix_len = qname.len().saturating_sub(local.len() + 1);
-                if prefix_len > 0 && !ns.is_empty() {
-                    if let Some(prefix) = qname.get(..prefix_len) {
-                        self.consider(prefix, ns);
-                    }
-                }
-            }
-            let prefixes = self.prefixes;
-            if prefixes.contains(None) {
-                self.consider("", el.lookup_namespace(None).unwrap_or(""));
-            }
-            for prefix in &prefixes.prefixes {
-                if let Some(uri) = el.lookup_namespace(Some(prefix)) {
-                    // The list outlives the walk only as `'p`; find the same
-                    // prefix string in the document so it lives as `'d`.
-                    if let Some(p) = in_scope_prefix(el, prefix) {
-                        self.consider(p, uri);
-                    }
-                }
-            }
-        } else if is_apex {
+    /// Inclusive methods: the namespace nodes to consider on `el`.
+    fn consider_inclusive(&mut self, el: Element<'d>, is_apex: bool) {
+        if is_apex {
             // Every namespace in scope: the nearest declaration of a prefix
             // wins.
             let mut in_scope = std::mem::take(&mut self.scope_scratch);
@@ -509,9 +570,9 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             let mut current = Some(el);
             while let Some(e) = current {
                 for (prefix, uri) in e.namespace_declarations() {
-                    let prefix = prefix.unwrap_or("");
-                    if !in_scope.iter().any(|(p, _)| *p == prefix) {
-                        in_scope.push((prefix, uri));
+                    let prefix = prefix.unwrap_or("").as_bytes();
+                    if !in_scope.iter().any(|(p, _)| eq_short(p, prefix)) {
+                        in_scope.push((prefix, uri.as_bytes()));
                     }
                 }
                 current = e.parent();
@@ -522,89 +583,169 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             self.scope_scratch = in_scope;
         } else {
             for (prefix, uri) in el.namespace_declarations() {
-                self.consider(prefix.unwrap_or(""), uri);
+                self.consider(prefix.unwrap_or("").as_bytes(), uri.as_bytes());
             }
         }
+    }
 
-        // Attributes (collected above): in inclusive mode, the apex inherits
-        // the xml:* attributes of its ancestors that it does not carry itself.
-        if is_apex && !self.method.is_exclusive() {
-            let mut current = el.parent();
-            while let Some(e) = current {
-                for attr in e.attributes() {
-                    let inherited = attr.namespace() == Some(XML_NS)
-                        && !self
-                            .attr_scratch
-                            .iter()
-                            .any(|(ns, local, _, _)| *ns == XML_NS && *local == attr.local_name());
-                    if inherited {
-                        self.attr_scratch.push((
-                            XML_NS,
-                            attr.local_name(),
-                            attr.qname(),
-                            attr.value(),
-                        ));
-                    }
+    /// Inclusive methods: the apex inherits the `xml:*` attributes of its
+    /// ancestors that it does not carry itself; they join `attr_scratch`.
+    fn inherit_xml_attributes(&mut self, el: Element<'d>) {
+        let mut current = el.parent();
+        while let Some(e) = current {
+            for attr in e.raw_parts().1 {
+                let inherited = attr.ns == XML_NS.as_bytes()
+                    && !self
+                        .attr_scratch
+                        .iter()
+                        .any(|a| a.ns == XML_NS.as_bytes() && a.local == attr.local);
+                if inherited {
+                    self.attr_scratch.push(attr);
                 }
-                current = e.parent();
+            }
+            current = e.parent();
+        }
+    }
+
+    fn start_tag(&mut self, el: Element<'d>, is_apex: bool) -> Result<()> {
+        let (name, attrs) = el.raw_parts();
+        let mark = self.rendered.len();
+        self.ns_scratch.clear();
+
+        // Namespace nodes to render; whether the attributes are already in
+        // canonical order (usual: 0 to 3 of them, written in order).
+        let mut sorted = true;
+        let mut prev: Option<RawAttr<'d>> = None;
+        if self.exclusive {
+            // Visibly utilized prefixes: the element's and its attributes'.
+            // The element's binding is the parent's most of the time, and
+            // then rendered already.
+            let inherited = self
+                .open
+                .last()
+                .is_some_and(|o| eq_short(o.prefix, name.prefix) && same_bytes(o.ns, name.ns));
+            if !inherited {
+                self.consider(name.prefix, name.ns);
+            }
+            for attr in attrs.clone() {
+                if !attr.prefix.is_empty() && !attr.ns.is_empty() {
+                    self.consider(attr.prefix, attr.ns);
+                }
+                if let Some(p) = prev {
+                    sorted &= attr_order(&p, &attr) != Ordering::Greater;
+                }
+                prev = Some(attr);
+            }
+            if !self.prefixes.is_empty() {
+                self.consider_prefix_list(el);
+            }
+        } else {
+            self.consider_inclusive(el, is_apex);
+            for attr in attrs.clone() {
+                if let Some(p) = prev {
+                    sorted &= attr_order(&p, &attr) != Ordering::Greater;
+                }
+                prev = Some(attr);
             }
         }
 
         if self.ns_scratch.len() > 1 {
-            self.ns_scratch.sort_by(|a, b| a.0.cmp(b.0));
-        }
-        if self.attr_scratch.len() > 1 {
-            self.attr_scratch
-                .sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            self.ns_scratch.sort_by(|a, b| cmp_bytes(a.0, b.0));
         }
 
         self.out.mark(b"<");
-        self.out.push(qname)?;
-        for i in 0..self.ns_scratch.len() {
-            let Some(&(prefix, uri)) = self.ns_scratch.get(i) else {
-                break;
-            };
+        self.out.push(name.qname)?;
+        for &(prefix, uri) in &self.ns_scratch {
             if prefix.is_empty() {
-                self.out.push(" xmlns=\"")?;
+                self.out.push(b" xmlns=\"")?;
             } else {
-                self.out.push(" xmlns:")?;
+                self.out.push(b" xmlns:")?;
                 self.out.push(prefix)?;
-                self.out.push("=\"")?;
+                self.out.push(b"=\"")?;
             }
-            self.out.escaped(uri, escape_attr)?;
+            self.out.escaped::<ATTR>(uri)?;
             self.out.mark(b"\"");
             self.rendered.push((prefix, uri));
         }
-        for i in 0..self.attr_scratch.len() {
-            let Some(&(_, _, qname, value)) = self.attr_scratch.get(i) else {
-                break;
-            };
-            self.out.mark(b" ");
-            self.out.push(qname)?;
-            self.out.mark(b"=\"");
-            self.out.escaped(value, escape_attr)?;
-            self.out.mark(b"\"");
+        let inherit = is_apex && !self.exclusive;
+        if sorted && !inherit {
+            for attr in attrs {
+                self.attribute(&attr)?;
+            }
+        } else {
+            self.attr_scratch.clear();
+            self.attr_scratch.extend(attrs);
+            if inherit {
+                self.inherit_xml_attributes(el);
+            }
+            self.attr_scratch.sort_by(attr_order);
+            let list = std::mem::take(&mut self.attr_scratch);
+            for attr in &list {
+                self.attribute(attr)?;
+            }
+            self.attr_scratch = list;
         }
         self.out.mark(b">");
+        self.open.push(Open {
+            qname: name.qname,
+            prefix: name.prefix,
+            ns: name.ns,
+            mark,
+        });
+        Ok(())
+    }
+
+    #[inline]
+    fn attribute(&mut self, attr: &RawAttr<'d>) -> Result<()> {
+        self.out.mark(b" ");
+        self.out.push(attr.qname)?;
+        self.out.mark(b"=\"");
+        self.out.escaped::<ATTR>(attr.value)?;
+        self.out.mark(b"\"");
         Ok(())
     }
 
     fn end_tag(&mut self) -> Result<()> {
-        let qname = self.qnames.pop().unwrap_or_default();
+        let Some(open) = self.open.pop() else {
+            return Ok(());
+        };
         self.out.mark(b"</");
-        self.out.push(qname)?;
+        self.out.push(open.qname)?;
         self.out.mark(b">");
-        let mark = self.marks.pop().unwrap_or(0);
-        self.rendered.truncate(mark);
+        self.rendered.truncate(open.mark);
         Ok(())
     }
 }
 
-/// String equality with a shortcut for the same interned string (namespace
-/// names of elements and attributes point into one table).
+/// Canonical attribute order: by namespace name (none first), then local
+/// name, bytewise.
 #[inline]
-fn same_str(a: &str, b: &str) -> bool {
-    (a.len() == b.len() && std::ptr::eq(a.as_ptr(), b.as_ptr())) || a == b
+fn attr_order(a: &RawAttr<'_>, b: &RawAttr<'_>) -> Ordering {
+    let ns = if same_bytes(a.ns, b.ns) {
+        Ordering::Equal
+    } else {
+        cmp_bytes(a.ns, b.ns)
+    };
+    ns.then_with(|| cmp_bytes(a.local, b.local))
+}
+
+/// Bytewise order, compared in place (`Ord` on slices calls `memcmp`, even
+/// for the empty and very short names compared here).
+#[inline]
+fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Byte equality with a shortcut for the same slice (namespace names of
+/// elements and attributes point into one interned table).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a == b)
 }
 
 /// The prefix string as declared on `el` or an ancestor, borrowed from the
@@ -621,3 +762,8 @@ fn in_scope_prefix<'d>(el: Element<'d>, prefix: &str) -> Option<&'d str> {
     }
     None
 }
+
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;

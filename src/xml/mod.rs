@@ -27,7 +27,7 @@ mod bytes;
 mod chars;
 mod parse;
 
-pub(crate) use bytes::{control_bytes, eq_bytes, find_with};
+pub(crate) use bytes::{control_bytes, eq_bytes, eq_short, find_with};
 
 pub(crate) use chars::is_ncname;
 
@@ -348,7 +348,9 @@ impl<'d> Element<'d> {
 
     /// What canonicalization needs of the name, with one lookup: the prefix
     /// (`""` for none), the namespace name (`""` for none) and the
-    /// qualified name.
+    /// qualified name. (Canonicalization now reads [`Element::raw_parts`];
+    /// this serves its reference copy in tests.)
+    #[cfg(test)]
     #[inline]
     pub(crate) fn name_parts(&self) -> (&'d str, &'d str, &'d str) {
         let data = self.data();
@@ -512,6 +514,7 @@ impl<'d> Attribute<'d> {
     }
 
     /// The qualified name as written (`prefix:local` or `local`).
+    #[cfg(test)]
     #[inline]
     pub(crate) fn qname(&self) -> &'d str {
         self.doc.str(qname_span(self.data.prefix, self.data.local))
@@ -641,5 +644,82 @@ impl Document {
 
     pub(crate) fn parent_of(&self, id: NodeId) -> Option<NodeId> {
         self.node(id).parent.get()
+    }
+}
+
+/// What canonicalization (src/c14n) reads of an element's name, as bytes:
+/// read with one lookup and without UTF-8 boundary checks.
+#[derive(Clone, Copy)]
+pub(crate) struct RawName<'d> {
+    /// Empty when the name has no prefix.
+    pub(crate) prefix: &'d [u8],
+    /// Empty for no namespace. The interned copy: equal namespace names
+    /// of elements and attributes are the same slice.
+    pub(crate) ns: &'d [u8],
+    /// `prefix:local`, or `local`.
+    pub(crate) qname: &'d [u8],
+}
+
+/// What canonicalization reads of an attribute, as bytes.
+#[derive(Clone, Copy)]
+pub(crate) struct RawAttr<'d> {
+    /// Empty when the name has no prefix.
+    pub(crate) prefix: &'d [u8],
+    /// Empty for no namespace (the interned copy, as in [`RawName`]).
+    pub(crate) ns: &'d [u8],
+    pub(crate) local: &'d [u8],
+    /// `prefix:local`, or `local`.
+    pub(crate) qname: &'d [u8],
+    pub(crate) value: &'d [u8],
+}
+
+impl Document {
+    #[inline]
+    fn raw(&self, span: Span) -> &[u8] {
+        self.buf
+            .as_bytes()
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
+    #[inline]
+    fn raw_ns(&self, ns: Option<NsId>) -> &[u8] {
+        match ns.and_then(|ns| self.namespaces.get(ns.0 as usize)) {
+            Some(span) => self.raw(*span),
+            None => &[],
+        }
+    }
+}
+
+impl<'d> Element<'d> {
+    /// The name and the attributes (in document order) as canonicalization
+    /// reads them, with one lookup of the element.
+    #[inline]
+    pub(crate) fn raw_parts(
+        &self,
+    ) -> (
+        RawName<'d>,
+        impl ExactSizeIterator<Item = RawAttr<'d>> + Clone + use<'d>,
+    ) {
+        let doc = self.doc;
+        let data = self.data();
+        let name = RawName {
+            prefix: doc.raw(data.prefix),
+            ns: doc.raw_ns(data.ns),
+            qname: doc.raw(qname_span(data.prefix, data.local)),
+        };
+        let attrs = doc
+            .attrs
+            .get(data.attrs.start as usize..data.attrs.end as usize)
+            .unwrap_or_default()
+            .iter()
+            .map(move |a| RawAttr {
+                prefix: doc.raw(a.prefix),
+                ns: doc.raw_ns(a.ns),
+                local: doc.raw(a.local),
+                qname: doc.raw(qname_span(a.prefix, a.local)),
+                value: doc.raw(a.value),
+            });
+        (name, attrs)
     }
 }
