@@ -10,10 +10,13 @@
 //! handing in a hasher adapter, without building the canonical string.
 //! The walk is iterative: no input can overflow the stack.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::io::Write;
 
-use crate::xml::{Document, Element, NodeId, NodeView, RawAttr, Step, XML_NS, eq_short};
+use crate::xml::{
+    Document, Element, NodeId, RawAttr, RawAttrs, RawKind, RawName, XML_NS, eq_short,
+};
 use crate::{Error, ErrorKind, Result};
 
 /// A canonicalization algorithm.
@@ -219,6 +222,31 @@ struct Out<'w, W: Write> {
 }
 
 const CHUNK: usize = 8 * 1024;
+
+thread_local! {
+    /// The output buffer of the thread's last canonicalization, kept for
+    /// its next one: allocating and freeing 8 KB cost more than the rest of
+    /// canonicalizing a `SignedInfo`. (Like freed memory, it holds the last
+    /// output until overwritten.)
+    static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+impl<'w, W: Write> Out<'w, W> {
+    fn new(w: &'w mut W) -> Self {
+        let mut buf = BUFFER.try_with(Cell::take).unwrap_or_default();
+        buf.clear();
+        buf.reserve(CHUNK + 256);
+        Self { w, buf }
+    }
+}
+
+impl<W: Write> Drop for Out<'_, W> {
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        // Fails only while the thread is being torn down: then it is freed.
+        let _ = BUFFER.try_with(|b| b.set(buf));
+    }
+}
 
 impl<W: Write> Out<'_, W> {
     #[inline]
@@ -435,80 +463,102 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             exclusive: method.is_exclusive(),
             prefixes,
             exclude,
-            out: Out {
-                w,
-                buf: Vec::with_capacity(CHUNK + 256),
-            },
-            rendered: Vec::new(),
-            open: Vec::new(),
+            out: Out::new(w),
+            // Room for usual documents: no regrowth on the way.
+            rendered: Vec::with_capacity(8),
+            open: Vec::with_capacity(16),
             ns_scratch: Vec::new(),
             attr_scratch: Vec::new(),
             scope_scratch: Vec::new(),
         }
     }
 
+    /// Walks the subtree of `apex` in document order, without recursion:
+    /// each node is read once on the way down ([`Document::raw_node`]);
+    /// on the way up, end tags are written and only the links of the
+    /// ancestors are read.
     fn run(mut self, apex: NodeId) -> Result<()> {
         let document_level = apex == self.doc.document_id();
         let root = self.doc.root_id();
         let mut after_root = false;
-        let mut walk = self.doc.walk(apex);
-        while let Some(step) = walk.next_step() {
-            match step {
-                Step::Enter(id) => {
-                    if Some(id) == self.exclude && id != apex {
-                        walk.skip_children(id);
-                        continue;
+        let mut id = apex;
+        'walk: loop {
+            let node = self.doc.raw_node(id);
+            // Whether an element's start tag was written (its end tag is
+            // due), and whether to walk its children.
+            let mut open = false;
+            match node.kind {
+                RawKind::Document => {}
+                RawKind::Element(el, name, attrs) => {
+                    if Some(id) != self.exclude || id == apex {
+                        self.start_tag(el, name, attrs, id == apex)?;
+                        open = true;
                     }
-                    match self.doc.view(id) {
-                        NodeView::Document => {}
-                        NodeView::Element(el) => self.start_tag(el, id == apex)?,
-                        NodeView::Text(text) => self.out.escaped::<TEXT>(text.as_bytes())?,
-                        NodeView::Comment(text) => {
-                            if self.method.with_comments() {
-                                // Separators around comments and PIs outside
-                                // the document element (Canonical XML 1.0,
-                                // section 2.1).
-                                let top = document_level && self.doc.parent_of(id) == Some(apex);
-                                if top && after_root {
-                                    self.out.push(b"\n")?;
-                                }
-                                self.out.push(b"<!--")?;
-                                self.out.push(text.as_bytes())?;
-                                self.out.push(b"-->")?;
-                                if top && !after_root {
-                                    self.out.push(b"\n")?;
-                                }
-                            }
+                }
+                RawKind::Text(text) => self.out.escaped::<TEXT>(text)?,
+                RawKind::Comment(text) => {
+                    if self.method.with_comments() {
+                        // Separators around comments and PIs outside the
+                        // document element (Canonical XML 1.0, 2.1).
+                        let top = document_level && node.parent == Some(apex);
+                        if top && after_root {
+                            self.out.push(b"\n")?;
                         }
-                        NodeView::Pi(target, data) => {
-                            let top = document_level && self.doc.parent_of(id) == Some(apex);
-                            if top && after_root {
-                                self.out.push(b"\n")?;
-                            }
-                            self.out.push(b"<?")?;
-                            self.out.push(target.as_bytes())?;
-                            if !data.is_empty() {
-                                self.out.push(b" ")?;
-                                self.out.push(data.as_bytes())?;
-                            }
-                            self.out.push(b"?>")?;
-                            if top && !after_root {
-                                self.out.push(b"\n")?;
-                            }
+                        self.out.push(b"<!--")?;
+                        self.out.push(text)?;
+                        self.out.push(b"-->")?;
+                        if top && !after_root {
+                            self.out.push(b"\n")?;
                         }
                     }
                 }
-                Step::Leave(id) => {
-                    if Some(id) == self.exclude && id != apex {
-                        continue;
+                RawKind::Pi(target, data) => {
+                    let top = document_level && node.parent == Some(apex);
+                    if top && after_root {
+                        self.out.push(b"\n")?;
                     }
-                    if self.doc.is_element(id) {
-                        self.end_tag()?;
-                        if id == root {
-                            after_root = true;
-                        }
+                    self.out.push(b"<?")?;
+                    self.out.push(target)?;
+                    if !data.is_empty() {
+                        self.out.push(b" ")?;
+                        self.out.push(data)?;
+                    }
+                    self.out.push(b"?>")?;
+                    if top && !after_root {
+                        self.out.push(b"\n")?;
                     }
                 }
+            }
+            if open || id == apex {
+                if let Some(child) = node.first_child {
+                    id = child;
+                    continue;
+                }
+            }
+            // Leave `id` and the ancestors it is the last child of.
+            let (mut next_sibling, mut parent) = (node.next_sibling, node.parent);
+            loop {
+                if open {
+                    self.end_tag()?;
+                    if id == root {
+                        after_root = true;
+                    }
+                }
+                if id == apex {
+                    break 'walk;
+                }
+                if let Some(sibling) = next_sibling {
+                    id = sibling;
+                    continue 'walk;
+                }
+                let Some(up) = parent else {
+                    break 'walk;
+                };
+                id = up;
+                // Every ancestor below the apex is an open element; the
+                // apex is one unless it is the document node.
+                open = !(document_level && id == apex);
+                (next_sibling, parent) = self.doc.sibling_and_parent(id);
             }
         }
         self.out.flush()
@@ -607,8 +657,13 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         }
     }
 
-    fn start_tag(&mut self, el: Element<'d>, is_apex: bool) -> Result<()> {
-        let (name, attrs) = el.raw_parts();
+    fn start_tag(
+        &mut self,
+        el: Element<'d>,
+        name: RawName<'d>,
+        attrs: RawAttrs<'d>,
+        is_apex: bool,
+    ) -> Result<()> {
         let mark = self.rendered.len();
         self.ns_scratch.clear();
 

@@ -602,6 +602,9 @@ impl Walk<'_> {
         Some(step)
     }
 
+    // Used by the reference copy of canonicalization (src/c14n/reference.rs,
+    // tests only); canonicalization itself reads `raw_node`.
+    #[cfg(test)]
     /// Skips the children of the node just entered: the next step leaves it.
     pub(crate) fn skip_children(&mut self, id: NodeId) {
         self.next = Some(Step::Leave(id));
@@ -609,6 +612,8 @@ impl Walk<'_> {
 }
 
 /// What canonicalization needs to see of a node, without allocation.
+/// (Now only the reference copy of canonicalization in tests.)
+#[cfg(test)]
 pub(crate) enum NodeView<'d> {
     Document,
     Element(Element<'d>),
@@ -618,6 +623,9 @@ pub(crate) enum NodeView<'d> {
 }
 
 impl Document {
+    // Used by the reference copy of canonicalization (src/c14n/reference.rs,
+    // tests only); canonicalization itself reads `raw_node`.
+    #[cfg(test)]
     #[inline]
     pub(crate) fn view(&self, id: NodeId) -> NodeView<'_> {
         match &self.node(id).kind {
@@ -629,6 +637,9 @@ impl Document {
         }
     }
 
+    // Used by the reference copy of canonicalization (src/c14n/reference.rs,
+    // tests only); canonicalization itself reads `raw_node`.
+    #[cfg(test)]
     #[inline]
     pub(crate) fn is_element(&self, id: NodeId) -> bool {
         matches!(self.node(id).kind, Kind::Element(_))
@@ -642,6 +653,9 @@ impl Document {
         NodeId::DOCUMENT
     }
 
+    // Used by the reference copy of canonicalization (src/c14n/reference.rs,
+    // tests only); canonicalization itself reads `raw_node`.
+    #[cfg(test)]
     pub(crate) fn parent_of(&self, id: NodeId) -> Option<NodeId> {
         self.node(id).parent.get()
     }
@@ -695,31 +709,108 @@ impl<'d> Element<'d> {
     /// The name and the attributes (in document order) as canonicalization
     /// reads them, with one lookup of the element.
     #[inline]
-    pub(crate) fn raw_parts(
-        &self,
-    ) -> (
-        RawName<'d>,
-        impl ExactSizeIterator<Item = RawAttr<'d>> + Clone + use<'d>,
-    ) {
+    pub(crate) fn raw_parts(&self) -> (RawName<'d>, RawAttrs<'d>) {
+        self.doc.raw_element(self.data())
+    }
+}
+
+/// The attributes of an element as canonicalization reads them.
+#[derive(Clone)]
+pub(crate) struct RawAttrs<'d> {
+    doc: &'d Document,
+    iter: std::slice::Iter<'d, AttrData>,
+}
+
+impl<'d> Iterator for RawAttrs<'d> {
+    type Item = RawAttr<'d>;
+
+    #[inline]
+    fn next(&mut self) -> Option<RawAttr<'d>> {
+        let a = self.iter.next()?;
         let doc = self.doc;
-        let data = self.data();
+        Some(RawAttr {
+            prefix: doc.raw(a.prefix),
+            ns: doc.raw_ns(a.ns),
+            local: doc.raw(a.local),
+            qname: doc.raw(qname_span(a.prefix, a.local)),
+            value: doc.raw(a.value),
+        })
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.iter.size_hint()
+    }
+}
+
+impl ExactSizeIterator for RawAttrs<'_> {}
+
+/// What canonicalization reads of a node, with one lookup: its content
+/// (as bytes) and its links.
+pub(crate) struct RawNode<'d> {
+    pub(crate) kind: RawKind<'d>,
+    pub(crate) first_child: Option<NodeId>,
+    pub(crate) next_sibling: Option<NodeId>,
+    pub(crate) parent: Option<NodeId>,
+}
+
+/// The content of a [`RawNode`].
+pub(crate) enum RawKind<'d> {
+    Document,
+    Element(Element<'d>, RawName<'d>, RawAttrs<'d>),
+    Text(&'d [u8]),
+    Comment(&'d [u8]),
+    /// Target and data.
+    Pi(&'d [u8], &'d [u8]),
+}
+
+impl Document {
+    #[inline(always)]
+    fn raw_element<'d>(&'d self, data: &'d ElementData) -> (RawName<'d>, RawAttrs<'d>) {
         let name = RawName {
-            prefix: doc.raw(data.prefix),
-            ns: doc.raw_ns(data.ns),
-            qname: doc.raw(qname_span(data.prefix, data.local)),
+            prefix: self.raw(data.prefix),
+            ns: self.raw_ns(data.ns),
+            qname: self.raw(qname_span(data.prefix, data.local)),
         };
-        let attrs = doc
+        let attrs = self
             .attrs
             .get(data.attrs.start as usize..data.attrs.end as usize)
-            .unwrap_or_default()
-            .iter()
-            .map(move |a| RawAttr {
-                prefix: doc.raw(a.prefix),
-                ns: doc.raw_ns(a.ns),
-                local: doc.raw(a.local),
-                qname: doc.raw(qname_span(a.prefix, a.local)),
-                value: doc.raw(a.value),
-            });
-        (name, attrs)
+            .unwrap_or_default();
+        (
+            name,
+            RawAttrs {
+                doc: self,
+                iter: attrs.iter(),
+            },
+        )
+    }
+
+    /// A node as canonicalization reads it.
+    #[inline(always)]
+    pub(crate) fn raw_node(&self, id: NodeId) -> RawNode<'_> {
+        let node = self.node(id);
+        let kind = match &node.kind {
+            Kind::Document => RawKind::Document,
+            Kind::Element(data) => {
+                let (name, attrs) = self.raw_element(data);
+                RawKind::Element(Element { doc: self, id }, name, attrs)
+            }
+            Kind::Text(s) => RawKind::Text(self.raw(*s)),
+            Kind::Comment(s) => RawKind::Comment(self.raw(*s)),
+            Kind::Pi { target, data } => RawKind::Pi(self.raw(*target), self.raw(*data)),
+        };
+        RawNode {
+            kind,
+            first_child: node.first_child.get(),
+            next_sibling: node.next_sibling.get(),
+            parent: node.parent.get(),
+        }
+    }
+
+    /// The next sibling and the parent of a node.
+    #[inline]
+    pub(crate) fn sibling_and_parent(&self, id: NodeId) -> (Option<NodeId>, Option<NodeId>) {
+        let node = self.node(id);
+        (node.next_sibling.get(), node.parent.get())
     }
 }
