@@ -280,7 +280,7 @@ impl<W: Write> Out<'_, W> {
 
     /// Writes `s` escaped as text (`ATTR == false`) or as an attribute
     /// value (`ATTR == true`).
-    #[inline]
+    #[inline(always)]
     fn escaped<const ATTR: bool>(&mut self, s: &[u8]) -> Result<()> {
         let mut run = 0;
         // Runs of bytes that need no escape are copied at once (none of the
@@ -484,15 +484,40 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         let mut id = apex;
         'walk: loop {
             let node = self.doc.raw_node(id);
-            // Whether an element's start tag was written (its end tag is
-            // due), and whether to walk its children.
+            // Whether an element's start tag was written and its end tag is
+            // due: then its children are walked.
             let mut open = false;
             match node.kind {
                 RawKind::Document => {}
                 RawKind::Element(el, name, attrs) => {
                     if Some(id) != self.exclude || id == apex {
-                        self.start_tag(el, name, attrs, id == apex)?;
-                        open = true;
+                        let mark = self.start_tag(el, name, attrs, id == apex)?;
+                        // An element without children or with one text
+                        // child (most of them) is written whole.
+                        let whole = match node.first_child {
+                            None => Some(&[][..]),
+                            Some(child) => self.doc.last_text(child),
+                        };
+                        if let Some(text) = whole {
+                            if !text.is_empty() {
+                                self.out.escaped::<TEXT>(text)?;
+                            }
+                            self.out.mark(b"</");
+                            self.out.push(name.qname)?;
+                            self.out.mark(b">");
+                            self.rendered.truncate(mark);
+                            if id == root {
+                                after_root = true;
+                            }
+                        } else {
+                            self.open.push(Open {
+                                qname: name.qname,
+                                prefix: name.prefix,
+                                ns: name.ns,
+                                mark,
+                            });
+                            open = true;
+                        }
                     }
                 }
                 RawKind::Text(text) => self.out.escaped::<TEXT>(text)?,
@@ -529,7 +554,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                     }
                 }
             }
-            if open || id == apex {
+            if open || (document_level && id == apex) {
                 if let Some(child) = node.first_child {
                     id = child;
                     continue;
@@ -663,7 +688,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         name: RawName<'d>,
         attrs: RawAttrs<'d>,
         is_apex: bool,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let mark = self.rendered.len();
         self.ns_scratch.clear();
 
@@ -741,16 +766,10 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             self.attr_scratch = list;
         }
         self.out.mark(b">");
-        self.open.push(Open {
-            qname: name.qname,
-            prefix: name.prefix,
-            ns: name.ns,
-            mark,
-        });
-        Ok(())
+        Ok(mark)
     }
 
-    #[inline]
+    #[inline(always)]
     fn attribute(&mut self, attr: &RawAttr<'d>) -> Result<()> {
         self.out.mark(b" ");
         self.out.push(attr.qname)?;

@@ -807,6 +807,17 @@ impl Document {
         }
     }
 
+    /// The text of `id` when it is a text node without a next sibling (the
+    /// only child of an element, when it is the first).
+    #[inline(always)]
+    pub(crate) fn last_text(&self, id: NodeId) -> Option<&[u8]> {
+        let node = self.node(id);
+        match node.kind {
+            Kind::Text(s) if node.next_sibling.get().is_none() => Some(self.raw(s)),
+            _ => None,
+        }
+    }
+
     /// The next sibling and the parent of a node.
     #[inline]
     pub(crate) fn sibling_and_parent(&self, id: NodeId) -> (Option<NodeId>, Option<NodeId>) {
