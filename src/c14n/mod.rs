@@ -669,11 +669,11 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         let mut current = el.parent();
         while let Some(e) = current {
             for attr in e.raw_parts().1 {
-                let inherited = attr.ns == XML_NS.as_bytes()
+                let inherited = attr.ns() == XML_NS.as_bytes()
                     && !self
                         .attr_scratch
                         .iter()
-                        .any(|a| a.ns == XML_NS.as_bytes() && a.local == attr.local);
+                        .any(|a| a.ns() == XML_NS.as_bytes() && a.local() == attr.local());
                 if inherited {
                     self.attr_scratch.push(attr);
                 }
@@ -708,8 +708,8 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                 self.consider(name.prefix, name.ns);
             }
             for attr in attrs.clone() {
-                if !attr.prefix.is_empty() && !attr.ns.is_empty() {
-                    self.consider(attr.prefix, attr.ns);
+                if attr.is_prefixed() && attr.has_ns() {
+                    self.consider(attr.prefix(), attr.ns());
                 }
                 if let Some(p) = prev {
                     sorted &= attr_order(&p, &attr) != Ordering::Greater;
@@ -772,9 +772,9 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
     #[inline(always)]
     fn attribute(&mut self, attr: &RawAttr<'d>) -> Result<()> {
         self.out.mark(b" ");
-        self.out.push(attr.qname)?;
+        self.out.push(attr.qname())?;
         self.out.mark(b"=\"");
-        self.out.escaped::<ATTR>(attr.value)?;
+        self.out.escaped::<ATTR>(attr.value())?;
         self.out.mark(b"\"");
         Ok(())
     }
@@ -792,15 +792,24 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
 }
 
 /// Canonical attribute order: by namespace name (none first), then local
-/// name, bytewise.
+/// name, bytewise. (A namespace name is never empty: the parser gives an
+/// attribute either none or a declared, non-empty one.)
 #[inline]
 fn attr_order(a: &RawAttr<'_>, b: &RawAttr<'_>) -> Ordering {
-    let ns = if same_bytes(a.ns, b.ns) {
-        Ordering::Equal
-    } else {
-        cmp_bytes(a.ns, b.ns)
+    let ns = match (a.has_ns(), b.has_ns()) {
+        (false, false) => Ordering::Equal,
+        (false, true) => Ordering::Less,
+        (true, false) => Ordering::Greater,
+        (true, true) => {
+            let (x, y) = (a.ns(), b.ns());
+            if same_bytes(x, y) {
+                Ordering::Equal
+            } else {
+                cmp_bytes(x, y)
+            }
+        }
     };
-    ns.then_with(|| cmp_bytes(a.local, b.local))
+    ns.then_with(|| cmp_bytes(a.local(), b.local()))
 }
 
 /// Bytewise order, compared in place (`Ord` on slices calls `memcmp`, even

@@ -674,17 +674,54 @@ pub(crate) struct RawName<'d> {
     pub(crate) qname: &'d [u8],
 }
 
-/// What canonicalization reads of an attribute, as bytes.
+/// An attribute as canonicalization reads it: its parts as bytes, each
+/// read only when asked for.
 #[derive(Clone, Copy)]
 pub(crate) struct RawAttr<'d> {
+    doc: &'d Document,
+    data: &'d AttrData,
+}
+
+impl<'d> RawAttr<'d> {
+    /// Whether the name has a prefix.
+    #[inline(always)]
+    pub(crate) fn is_prefixed(&self) -> bool {
+        !self.data.prefix.is_empty()
+    }
+
     /// Empty when the name has no prefix.
-    pub(crate) prefix: &'d [u8],
+    #[inline(always)]
+    pub(crate) fn prefix(&self) -> &'d [u8] {
+        self.doc.raw(self.data.prefix)
+    }
+
+    /// Whether the attribute is in a namespace.
+    #[inline(always)]
+    pub(crate) fn has_ns(&self) -> bool {
+        self.data.ns.is_some()
+    }
+
     /// Empty for no namespace (the interned copy, as in [`RawName`]).
-    pub(crate) ns: &'d [u8],
-    pub(crate) local: &'d [u8],
+    #[inline(always)]
+    pub(crate) fn ns(&self) -> &'d [u8] {
+        self.doc.raw_ns(self.data.ns)
+    }
+
+    #[inline(always)]
+    pub(crate) fn local(&self) -> &'d [u8] {
+        self.doc.raw(self.data.local)
+    }
+
     /// `prefix:local`, or `local`.
-    pub(crate) qname: &'d [u8],
-    pub(crate) value: &'d [u8],
+    #[inline(always)]
+    pub(crate) fn qname(&self) -> &'d [u8] {
+        self.doc.raw(qname_span(self.data.prefix, self.data.local))
+    }
+
+    #[inline(always)]
+    pub(crate) fn value(&self) -> &'d [u8] {
+        self.doc.raw(self.data.value)
+    }
 }
 
 impl Document {
@@ -726,14 +763,10 @@ impl<'d> Iterator for RawAttrs<'d> {
 
     #[inline]
     fn next(&mut self) -> Option<RawAttr<'d>> {
-        let a = self.iter.next()?;
-        let doc = self.doc;
+        let data = self.iter.next()?;
         Some(RawAttr {
-            prefix: doc.raw(a.prefix),
-            ns: doc.raw_ns(a.ns),
-            local: doc.raw(a.local),
-            qname: doc.raw(qname_span(a.prefix, a.local)),
-            value: doc.raw(a.value),
+            doc: self.doc,
+            data,
         })
     }
 
