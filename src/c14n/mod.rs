@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 use std::io::Write;
 
 use crate::xml::{
-    Document, Element, NodeId, RawAttr, RawAttrs, RawKind, RawName, XML_NS, eq_short,
+    Document, Element, NodeId, NsKey, RawAttr, RawAttrs, RawKind, RawName, XML_NS, eq_short,
 };
 use crate::{Error, ErrorKind, Result};
 
@@ -428,7 +428,7 @@ struct Open<'d> {
     /// The element's prefix and namespace name: after its start tag they
     /// are the rendered binding of that prefix (exclusive methods).
     prefix: &'d [u8],
-    ns: &'d [u8],
+    ns: NsKey,
     /// `rendered.len()` before the start tag.
     mark: usize,
 }
@@ -491,7 +491,8 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                 RawKind::Document => {}
                 RawKind::Element(el, name, attrs) => {
                     if Some(id) != self.exclude || id == apex {
-                        let mark = self.start_tag(el, name, attrs, id == apex)?;
+                        let qname = name.qname();
+                        let mark = self.start_tag(el, name, qname, attrs, id == apex)?;
                         // An element without children or with one text
                         // child (most of them) is written whole.
                         let whole = match node.first_child {
@@ -503,7 +504,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                                 self.out.escaped::<TEXT>(text)?;
                             }
                             self.out.mark(b"</");
-                            self.out.push(name.qname)?;
+                            self.out.push(qname)?;
                             self.out.mark(b">");
                             self.rendered.truncate(mark);
                             if id == root {
@@ -511,9 +512,9 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                             }
                         } else {
                             self.open.push(Open {
-                                qname: name.qname,
-                                prefix: name.prefix,
-                                ns: name.ns,
+                                qname,
+                                prefix: name.prefix(),
+                                ns: name.ns_key(),
                                 mark,
                             });
                             open = true;
@@ -686,6 +687,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         &mut self,
         el: Element<'d>,
         name: RawName<'d>,
+        qname: &'d [u8],
         attrs: RawAttrs<'d>,
         is_apex: bool,
     ) -> Result<usize> {
@@ -703,9 +705,9 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             let inherited = self
                 .open
                 .last()
-                .is_some_and(|o| eq_short(o.prefix, name.prefix) && same_bytes(o.ns, name.ns));
+                .is_some_and(|o| o.ns == name.ns_key() && eq_short(o.prefix, name.prefix()));
             if !inherited {
-                self.consider(name.prefix, name.ns);
+                self.consider(name.prefix(), name.ns());
             }
             for attr in attrs.clone() {
                 if attr.is_prefixed() && attr.has_ns() {
@@ -734,7 +736,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         }
 
         self.out.mark(b"<");
-        self.out.push(name.qname)?;
+        self.out.push(qname)?;
         for &(prefix, uri) in &self.ns_scratch {
             if prefix.is_empty() {
                 self.out.push(b" xmlns=\"")?;

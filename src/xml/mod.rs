@@ -661,17 +661,44 @@ impl Document {
     }
 }
 
-/// What canonicalization (src/c14n) reads of an element's name, as bytes:
-/// read with one lookup and without UTF-8 boundary checks.
+/// What canonicalization (src/c14n) reads of an element's name: its parts
+/// as bytes, each read only when asked for.
 #[derive(Clone, Copy)]
 pub(crate) struct RawName<'d> {
+    doc: &'d Document,
+    data: &'d ElementData,
+}
+
+/// An element's namespace, comparable without reading its name: equal keys
+/// are equal names (names are interned; unequal keys may still be equal
+/// names if they were not, which only costs a closer look).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NsKey(Option<NsId>);
+
+impl<'d> RawName<'d> {
     /// Empty when the name has no prefix.
-    pub(crate) prefix: &'d [u8],
+    #[inline(always)]
+    pub(crate) fn prefix(&self) -> &'d [u8] {
+        self.doc.raw(self.data.prefix)
+    }
+
     /// Empty for no namespace. The interned copy: equal namespace names
     /// of elements and attributes are the same slice.
-    pub(crate) ns: &'d [u8],
+    #[inline(always)]
+    pub(crate) fn ns(&self) -> &'d [u8] {
+        self.doc.raw_ns(self.data.ns)
+    }
+
+    #[inline(always)]
+    pub(crate) fn ns_key(&self) -> NsKey {
+        NsKey(self.data.ns)
+    }
+
     /// `prefix:local`, or `local`.
-    pub(crate) qname: &'d [u8],
+    #[inline(always)]
+    pub(crate) fn qname(&self) -> &'d [u8] {
+        self.doc.raw(qname_span(self.data.prefix, self.data.local))
+    }
 }
 
 /// An attribute as canonicalization reads it: its parts as bytes, each
@@ -800,11 +827,7 @@ pub(crate) enum RawKind<'d> {
 impl Document {
     #[inline(always)]
     fn raw_element<'d>(&'d self, data: &'d ElementData) -> (RawName<'d>, RawAttrs<'d>) {
-        let name = RawName {
-            prefix: self.raw(data.prefix),
-            ns: self.raw_ns(data.ns),
-            qname: self.raw(qname_span(data.prefix, data.local)),
-        };
+        let name = RawName { doc: self, data };
         let attrs = self
             .attrs
             .get(data.attrs.start as usize..data.attrs.end as usize)
