@@ -223,29 +223,35 @@ struct Out<'w, W: Write> {
 
 const CHUNK: usize = 8 * 1024;
 
+/// What canonicalization keeps per thread between calls: allocating and
+/// freeing its output buffer (8 KB) and stacks on every call cost as much
+/// as canonicalizing a dozen elements. (Like freed memory, the buffer holds
+/// the last output until it is overwritten.)
+#[derive(Default)]
+struct Scratch {
+    buf: Vec<u8>,
+    rendered: Vec<NsNode<'static>>,
+    open: Vec<Open<'static>>,
+    ns: Vec<NsNode<'static>>,
+}
+
 thread_local! {
-    /// The output buffer of the thread's last canonicalization, kept for
-    /// its next one: allocating and freeing 8 KB cost more than the rest of
-    /// canonicalizing a `SignedInfo`. (Like freed memory, it holds the last
-    /// output until overwritten.)
-    static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    static SCRATCH: Cell<Scratch> = const {
+        Cell::new(Scratch {
+            buf: Vec::new(),
+            rendered: Vec::new(),
+            open: Vec::new(),
+            ns: Vec::new(),
+        })
+    };
 }
 
-impl<'w, W: Write> Out<'w, W> {
-    fn new(w: &'w mut W) -> Self {
-        let mut buf = BUFFER.try_with(Cell::take).unwrap_or_default();
-        buf.clear();
-        buf.reserve(CHUNK + 256);
-        Self { w, buf }
-    }
-}
-
-impl<W: Write> Drop for Out<'_, W> {
-    fn drop(&mut self) {
-        let buf = std::mem::take(&mut self.buf);
-        // Fails only while the thread is being torn down: then it is freed.
-        let _ = BUFFER.try_with(|b| b.set(buf));
-    }
+/// An empty vector of `U` on the allocation of `v`, for `T` and `U` of one
+/// layout (here: one type at two lifetimes). Standard collection reuses
+/// the allocation in place (were that to change, it would make a new one).
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
 }
 
 impl<W: Write> Out<'_, W> {
@@ -449,6 +455,19 @@ struct Canonicalizer<'d, 'p, 'w, W: Write> {
     scope_scratch: Vec<NsNode<'d>>,
 }
 
+impl<W: Write> Drop for Canonicalizer<'_, '_, '_, W> {
+    fn drop(&mut self) {
+        let scratch = Scratch {
+            buf: std::mem::take(&mut self.out.buf),
+            rendered: recycle(std::mem::take(&mut self.rendered)),
+            open: recycle(std::mem::take(&mut self.open)),
+            ns: recycle(std::mem::take(&mut self.ns_scratch)),
+        };
+        // Fails only while the thread is being torn down: then it is freed.
+        let _ = SCRATCH.try_with(|s| s.set(scratch));
+    }
+}
+
 impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
     fn new(
         doc: &'d Document,
@@ -457,17 +476,31 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         exclude: Option<NodeId>,
         w: &'w mut W,
     ) -> Self {
+        let Scratch {
+            mut buf,
+            mut rendered,
+            mut open,
+            mut ns,
+        } = SCRATCH.try_with(Cell::take).unwrap_or_default();
+        buf.clear();
+        buf.reserve(CHUNK + 256);
+        // Room for usual documents: no regrowth on the way.
+        rendered.clear();
+        rendered.reserve(8);
+        open.clear();
+        open.reserve(16);
+        ns.clear();
+        ns.reserve(4);
         Self {
             doc,
             method,
             exclusive: method.is_exclusive(),
             prefixes,
             exclude,
-            out: Out::new(w),
-            // Room for usual documents: no regrowth on the way.
-            rendered: Vec::with_capacity(8),
-            open: Vec::with_capacity(16),
-            ns_scratch: Vec::new(),
+            out: Out { w, buf },
+            rendered,
+            open,
+            ns_scratch: ns,
             attr_scratch: Vec::new(),
             scope_scratch: Vec::new(),
         }
