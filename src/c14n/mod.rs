@@ -288,16 +288,24 @@ impl<W: Write> Out<'_, W> {
     /// value (`ATTR == true`).
     #[inline(always)]
     fn escaped<const ATTR: bool>(&mut self, s: &[u8]) -> Result<()> {
+        self.escaped_from::<ATTR>(s, find_special::<ATTR>(s, 0))
+    }
+
+    /// [`escaped`](Self::escaped), given where the first special byte is.
+    #[inline(always)]
+    fn escaped_from<const ATTR: bool>(&mut self, s: &[u8], first: Option<usize>) -> Result<()> {
         let mut run = 0;
+        let mut next = first;
         // Runs of bytes that need no escape are copied at once (none of the
         // special bytes is >= 0x80, so runs end on character boundaries).
-        while let Some(i) = find_special::<ATTR>(s, run) {
+        while let Some(i) = next {
             self.push(s.get(run..i).unwrap_or_default())?;
             match s.get(i).and_then(|&b| escape::<ATTR>(b)) {
                 Some(rep) => self.push(rep)?,
                 None => self.push(s.get(i..=i).unwrap_or_default())?,
             }
             run = i + 1;
+            next = find_special::<ATTR>(s, run);
         }
         self.push(s.get(run..).unwrap_or_default())
     }
@@ -441,6 +449,8 @@ struct Open<'d> {
 
 struct Canonicalizer<'d, 'p, 'w, W: Write> {
     doc: &'d Document,
+    /// [`Document::raw_buf`].
+    buf: &'d [u8],
     method: C14nMethod,
     exclusive: bool,
     prefixes: &'p InclusivePrefixes,
@@ -493,6 +503,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         ns.reserve(4);
         Self {
             doc,
+            buf: doc.raw_buf(),
             method,
             exclusive: method.is_exclusive(),
             prefixes,
@@ -525,25 +536,42 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                 RawKind::Element(el, name, attrs) => {
                     if Some(id) != self.exclude || id == apex {
                         let qname = name.qname();
-                        let mark = self.start_tag(el, name, qname, attrs, id == apex)?;
+                        let at = name.qname_at();
+                        let (mark, bare) =
+                            self.start_tag(el, name, qname, at, attrs, id == apex)?;
                         // An element without children or with one text
                         // child (most of them) is written whole.
                         let whole = match node.first_child {
-                            None => Some(&[][..]),
+                            None => Some((&[][..], 0)),
                             Some(child) => self.doc.last_text(child),
                         };
-                        if let Some(text) = whole {
-                            if !text.is_empty() {
-                                self.out.escaped::<TEXT>(text)?;
+                        if let Some((text, text_at)) = whole {
+                            let special = find_special::<TEXT>(text, 0);
+                            let run = match (bare, special) {
+                                (true, None) => self.source_element(qname, at, text, text_at),
+                                _ => None,
+                            };
+                            if let Some(run) = run {
+                                self.out.push(run)?;
+                            } else {
+                                if bare {
+                                    self.bare_start_tag(qname, at)?;
+                                }
+                                if !text.is_empty() {
+                                    self.out.escaped_from::<TEXT>(text, special)?;
+                                }
+                                self.out.mark(b"</");
+                                self.out.push(qname)?;
+                                self.out.mark(b">");
                             }
-                            self.out.mark(b"</");
-                            self.out.push(qname)?;
-                            self.out.mark(b">");
                             self.rendered.truncate(mark);
                             if id == root {
                                 after_root = true;
                             }
                         } else {
+                            if bare {
+                                self.bare_start_tag(qname, at)?;
+                            }
                             self.open.push(Open {
                                 qname,
                                 prefix: name.prefix(),
@@ -716,14 +744,16 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         }
     }
 
+    #[inline(always)]
     fn start_tag(
         &mut self,
         el: Element<'d>,
         name: RawName<'d>,
         qname: &'d [u8],
+        at: usize,
         attrs: RawAttrs<'d>,
         is_apex: bool,
-    ) -> Result<usize> {
+    ) -> Result<(usize, bool)> {
         let mark = self.rendered.len();
         self.ns_scratch.clear();
 
@@ -768,8 +798,19 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             self.ns_scratch.sort_by(|a, b| cmp_bytes(a.0, b.0));
         }
 
-        self.out.mark(b"<");
-        self.out.push(qname)?;
+        let inherit = is_apex && !self.exclusive;
+        if self.ns_scratch.is_empty() && attrs.len() == 0 && !inherit {
+            // `<qname>`: left to the caller, who may find the whole
+            // element canonical in the buffer already.
+            return Ok((mark, true));
+        }
+        match self.source(at.wrapping_sub(1), at + qname.len()) {
+            Some(run) if run.first() == Some(&b'<') => self.out.push(run)?,
+            _ => {
+                self.out.mark(b"<");
+                self.out.push(qname)?;
+            }
+        }
         for &(prefix, uri) in &self.ns_scratch {
             if prefix.is_empty() {
                 self.out.push(b" xmlns=\"")?;
@@ -782,7 +823,6 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             self.out.mark(b"\"");
             self.rendered.push((prefix, uri));
         }
-        let inherit = is_apex && !self.exclusive;
         if sorted && !inherit {
             for attr in attrs {
                 self.attribute(&attr)?;
@@ -801,15 +841,84 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             self.attr_scratch = list;
         }
         self.out.mark(b">");
-        Ok(mark)
+        Ok((mark, false))
+    }
+
+    /// `buf[from..to]`, a run of the document buffer.
+    #[inline(always)]
+    fn source(&self, from: usize, to: usize) -> Option<&'d [u8]> {
+        self.buf.get(from..to)
+    }
+
+    /// Writes `<qname>`, in one piece when the buffer has it.
+    #[inline(always)]
+    fn bare_start_tag(&mut self, qname: &'d [u8], at: usize) -> Result<()> {
+        match self.source(at.wrapping_sub(1), at + qname.len() + 1) {
+            Some(run) if run.first() == Some(&b'<') && run.last() == Some(&b'>') => {
+                self.out.push(run)
+            }
+            _ => {
+                self.out.mark(b"<");
+                self.out.push(qname)?;
+                self.out.mark(b">");
+                Ok(())
+            }
+        }
+    }
+
+    /// `<qname>text</qname>` as one run of the buffer, when the buffer has
+    /// exactly those bytes there (usually: the element as written in the
+    /// input). The caller knows that this is the canonical form: a bare
+    /// start tag and a text that needs no escape.
+    #[inline(always)]
+    fn source_element(
+        &self,
+        qname: &[u8],
+        at: usize,
+        text: &[u8],
+        text_at: usize,
+    ) -> Option<&'d [u8]> {
+        let name_end = at + qname.len();
+        if text_at != name_end + 1 {
+            return None;
+        }
+        let text_end = text_at + text.len();
+        let end = text_end + qname.len() + 3;
+        let run = self.source(at.checked_sub(1)?, end)?;
+        let open = run.first() == Some(&b'<') && self.buf.get(name_end) == Some(&b'>');
+        let close = self.source(text_end, end)?;
+        let closes = close.get(..2) == Some(b"</")
+            && close.last() == Some(&b'>')
+            && close
+                .get(2..2 + qname.len())
+                .is_some_and(|n| eq_words(n, qname));
+        (open && closes).then_some(run)
     }
 
     #[inline(always)]
     fn attribute(&mut self, attr: &RawAttr<'d>) -> Result<()> {
+        let (qname, value) = (attr.qname(), attr.value());
+        let special = find_special::<ATTR>(value, 0);
+        if special.is_none() {
+            // ` qname="value"` as one run of the buffer when it has exactly
+            // those bytes there (usually: the attribute as written).
+            let (at, value_at) = (attr.qname_at(), attr.value_at());
+            let name_end = at + qname.len();
+            if value_at == name_end + 2 {
+                let run = self.source(at.wrapping_sub(1), value_at + value.len() + 1);
+                if let Some(run) = run.filter(|r| {
+                    r.first() == Some(&b' ')
+                        && r.last() == Some(&b'"')
+                        && self.buf.get(name_end..value_at) == Some(b"=\"")
+                }) {
+                    return self.out.push(run);
+                }
+            }
+        }
         self.out.mark(b" ");
-        self.out.push(attr.qname())?;
+        self.out.push(qname)?;
         self.out.mark(b"=\"");
-        self.out.escaped::<ATTR>(attr.value())?;
+        self.out.escaped_from::<ATTR>(value, special)?;
         self.out.mark(b"\"");
         Ok(())
     }
@@ -857,6 +966,26 @@ fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
         }
     }
     a.len().cmp(&b.len())
+}
+
+/// Byte equality of names, a word at a time: two overlapping words for 8
+/// to 16 bytes (as `memcmp` does for short sizes, but inline).
+#[inline(always)]
+fn eq_words(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    if (8..=16).contains(&n) {
+        word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+    } else {
+        a == b
+    }
 }
 
 /// Byte equality with a shortcut for the same slice (namespace names of

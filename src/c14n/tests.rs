@@ -281,12 +281,23 @@ fn element(
         }
         used.push(key);
         used.push(attr.clone());
-        let quote = if rng.chance(50) { '"' } else { '\'' };
+        // Attributes as written in many ways: canonicalization copies
+        // ` name="value"` straight from the buffer only when it is written
+        // exactly so.
+        let quote = if rng.chance(70) { '"' } else { '\'' };
         let v = value(rng, true).replace(quote, "");
-        out.push_str(&format!(" {attr}={quote}{v}{quote}"));
+        let space = rng.pick(&[" ", " ", " ", "\n", "\t", "  "]);
+        let eq = rng.pick(&["=", "=", "=", " = "]);
+        out.push_str(&format!("{space}{attr}{eq}{quote}{v}{quote}"));
     }
     if depth > 6 || *budget == 0 || rng.chance(20) {
-        out.push_str("/>");
+        out.push_str(rng.pick(&["/>", " />", &format!("></{qname}>")]));
+    } else if rng.chance(30) {
+        // One text child, the most common shape (written whole, from the
+        // buffer when it allows).
+        out.push('>');
+        out.push_str(&value(rng, false));
+        out.push_str(&format!("</{qname}{}>", rng.pick(&["", "", " ", "\n"])));
     } else {
         out.push('>');
         for _ in 0..rng.below(5) {

@@ -699,6 +699,12 @@ impl<'d> RawName<'d> {
     pub(crate) fn qname(&self) -> &'d [u8] {
         self.doc.raw(qname_span(self.data.prefix, self.data.local))
     }
+
+    /// Where [`qname`](Self::qname) starts in [`Document::raw_buf`].
+    #[inline(always)]
+    pub(crate) fn qname_at(&self) -> usize {
+        qname_span(self.data.prefix, self.data.local).start as usize
+    }
 }
 
 /// An attribute as canonicalization reads it: its parts as bytes, each
@@ -748,6 +754,18 @@ impl<'d> RawAttr<'d> {
     #[inline(always)]
     pub(crate) fn value(&self) -> &'d [u8] {
         self.doc.raw(self.data.value)
+    }
+
+    /// Where [`qname`](Self::qname) starts in [`Document::raw_buf`].
+    #[inline(always)]
+    pub(crate) fn qname_at(&self) -> usize {
+        qname_span(self.data.prefix, self.data.local).start as usize
+    }
+
+    /// Where [`value`](Self::value) starts in [`Document::raw_buf`].
+    #[inline(always)]
+    pub(crate) fn value_at(&self) -> usize {
+        self.data.value.start as usize
     }
 }
 
@@ -863,15 +881,26 @@ impl Document {
         }
     }
 
-    /// The text of `id` when it is a text node without a next sibling (the
-    /// only child of an element, when it is the first).
+    /// The text of `id` and where it starts in [`raw_buf`](Self::raw_buf),
+    /// when `id` is a text node without a next sibling (the only child of
+    /// an element, when it is the first).
     #[inline(always)]
-    pub(crate) fn last_text(&self, id: NodeId) -> Option<&[u8]> {
+    pub(crate) fn last_text(&self, id: NodeId) -> Option<(&[u8], usize)> {
         let node = self.node(id);
         match node.kind {
-            Kind::Text(s) if node.next_sibling.get().is_none() => Some(self.raw(s)),
+            Kind::Text(s) if node.next_sibling.get().is_none() => {
+                Some((self.raw(s), s.start as usize))
+            }
             _ => None,
         }
+    }
+
+    /// The buffer every name, value and text of the document is a span of
+    /// (it starts with the input): canonicalization copies runs of it that
+    /// are canonical already, after checking their bytes.
+    #[inline(always)]
+    pub(crate) fn raw_buf(&self) -> &[u8] {
+        self.buf.as_bytes()
     }
 
     /// The next sibling and the parent of a node.
