@@ -377,3 +377,25 @@ fn special_byte_search_agrees_with_a_byte_loop() {
         }
     }
 }
+
+#[test]
+fn long_texts_and_values_and_buffer_reuse() {
+    // Pieces longer than the output chunk, with and without bytes to
+    // escape, then a small document on the same thread (the kept buffer).
+    let long = "0123456789abcdef".repeat(3000);
+    let xml =
+        format!("<r xmlns='urn:r'><a v='{long}'>{long}</a><b w='{long}&amp;'>&lt;{long}</b></r>");
+    let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
+    assert!(compare_all(&doc, "long", &["", "#default"], usize::MAX, true) > 0);
+    let small = Document::parse(b"<x a='1'>t</x>", &Limits::default()).unwrap();
+    assert!(compare_all(&small, "small", &[""], usize::MAX, true) > 0);
+    let mut out = Vec::new();
+    super::canonicalize_document(
+        &small,
+        C14nMethod::Exclusive,
+        &InclusivePrefixes::none(),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out, b"<x a=\"1\">t</x>");
+}
