@@ -953,7 +953,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
 /// Canonical attribute order: by namespace name (none first), then local
 /// name, bytewise. (A namespace name is never empty: the parser gives an
 /// attribute either none or a declared, non-empty one.)
-#[inline]
+#[inline(always)]
 fn attr_order(a: &RawAttr<'_>, b: &RawAttr<'_>) -> Ordering {
     let ns = match (a.has_ns(), b.has_ns()) {
         (false, false) => Ordering::Equal,
