@@ -9,10 +9,24 @@
 //! Output streams into any [`std::io::Write`]; a digest is computed by
 //! handing in a hasher adapter, without building the canonical string.
 //! The walk is iterative: no input can overflow the stack.
+//!
+//! Speed: each node is read once, as bytes; an element without children
+//! or with one text child is written whole; an element that binds its
+//! parent's prefix to its parent's namespace needs no namespace work;
+//! bytes to escape are searched 16 at a time; and markup already canonical
+//! in the document buffer (` name="value"`, `<name>text</name>`, as
+//! usually written) is copied in one piece after its bytes are checked.
+//! Output buffer and stacks are kept per thread between calls. The code
+//! before this work is kept in `reference.rs` as the oracle of the
+//! differential tests in `tests.rs`.
 
+use std::cell::Cell;
+use std::cmp::Ordering;
 use std::io::Write;
 
-use crate::xml::{Document, Element, NodeId, NodeView, Step, XML_NS};
+use crate::xml::{
+    Document, Element, NodeId, NsKey, RawAttr, RawAttrs, RawKind, RawName, XML_NS, eq_short,
+};
 use crate::{Error, ErrorKind, Result};
 
 /// A canonicalization algorithm.
@@ -219,9 +233,41 @@ struct Out<'w, W: Write> {
 
 const CHUNK: usize = 8 * 1024;
 
+/// What canonicalization keeps per thread between calls: allocating and
+/// freeing its output buffer (8 KB) and stacks on every call cost as much
+/// as canonicalizing a dozen elements. (Like freed memory, the buffer holds
+/// the last output until it is overwritten.)
+#[derive(Default)]
+struct Scratch {
+    buf: Vec<u8>,
+    rendered: Vec<NsNode<'static>>,
+    open: Vec<Open<'static>>,
+    ns: Vec<NsNode<'static>>,
+}
+
+thread_local! {
+    static SCRATCH: Cell<Scratch> = const {
+        Cell::new(Scratch {
+            buf: Vec::new(),
+            rendered: Vec::new(),
+            open: Vec::new(),
+            ns: Vec::new(),
+        })
+    };
+}
+
+/// An empty vector of `U` on the allocation of `v`, for `T` and `U` of one
+/// layout (here: one type at two lifetimes). Standard collection reuses
+/// the allocation in place (were that to change, it would make a new one).
+fn recycle<T, U>(mut v: Vec<T>) -> Vec<U> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
 impl<W: Write> Out<'_, W> {
-    fn push(&mut self, s: &str) -> Result<()> {
-        self.buf.extend_from_slice(s.as_bytes());
+    #[inline]
+    fn push(&mut self, s: &[u8]) -> Result<()> {
+        self.buf.extend_from_slice(s);
         if self.buf.len() >= CHUNK {
             self.flush()?;
         }
@@ -248,96 +294,203 @@ impl<W: Write> Out<'_, W> {
         Ok(())
     }
 
-    /// Writes `s` with each of `specials` replaced by its escape.
-    #[inline]
-    fn escaped(&mut self, s: &str, escape: impl Fn(u8) -> Option<&'static str>) -> Result<()> {
-        let bytes = s.as_bytes();
+    /// Writes `s` escaped as text (`ATTR == false`) or as an attribute
+    /// value (`ATTR == true`).
+    #[inline(always)]
+    fn escaped<const ATTR: bool>(&mut self, s: &[u8]) -> Result<()> {
+        self.escaped_from::<ATTR>(s, find_special::<ATTR>(s, 0))
+    }
+
+    /// [`escaped`](Self::escaped), given where the first special byte is.
+    #[inline(always)]
+    fn escaped_from<const ATTR: bool>(&mut self, s: &[u8], first: Option<usize>) -> Result<()> {
         let mut run = 0;
-        // Runs of bytes that need no escape are found eight bytes at a time
-        // and copied at once (none of the special bytes is >= 0x80, so runs
-        // always end on character boundaries).
-        while let Some(i) = crate::xml::find_with(bytes, run, special_word, |b| {
-            crate::xml::byte_class(&SPECIAL, b)
-        }) {
+        let mut next = first;
+        // Runs of bytes that need no escape are copied at once (none of the
+        // special bytes is >= 0x80, so runs end on character boundaries).
+        while let Some(i) = next {
             self.push(s.get(run..i).unwrap_or_default())?;
-            if let Some(rep) = bytes.get(i).and_then(|b| escape(*b)) {
-                self.push(rep)?;
-            } else {
-                self.push(s.get(i..=i).unwrap_or_default())?;
+            match s.get(i).and_then(|&b| escape::<ATTR>(b)) {
+                Some(rep) => self.push(rep)?,
+                None => self.push(s.get(i..=i).unwrap_or_default())?,
             }
             run = i + 1;
+            next = find_special::<ATTR>(s, run);
         }
         self.push(s.get(run..).unwrap_or_default())
     }
 }
 
-/// Flags the bytes of [`SPECIAL`] in an 8-byte word (at least the first of
-/// them exactly). Document strings hold no control characters other than
-/// tab, LF and CR (the parser refuses the others), so "below 0x20" is
-/// exactly those three.
+/// Whether `b` may need an escape: `&`, `<`, `>` and CR in text; `&`, `<`,
+/// `"` and the bytes below 0x20 in attribute values (document strings hold
+/// no control characters other than tab, LF and CR: the parser refuses the
+/// others). 1 or 0, without short-circuits, so that LLVM checks 16 bytes
+/// at once (SSE2 compares; with `bool`s and `|=`, its SLP vectorizer
+/// emitted a long shuffle sequence for the text set instead).
 #[inline(always)]
-fn special_word(w: u64) -> u64 {
+fn special<const ATTR: bool>(b: u8) -> u8 {
+    if ATTR {
+        u8::from(b == b'&') | u8::from(b == b'<') | u8::from(b == b'"') | u8::from(b < 0x20)
+    } else {
+        u8::from(b == b'&') | u8::from(b == b'<') | u8::from(b == b'>') | u8::from(b == b'\r')
+    }
+}
+
+#[inline(always)]
+fn is_special<const ATTR: bool>(b: u8) -> bool {
+    special::<ATTR>(b) != 0
+}
+
+/// Whether any byte of a 16-byte block is special (see [`special`]).
+#[inline(always)]
+fn any_special<const ATTR: bool>(block: &[u8; 16]) -> bool {
+    let mut acc = 0u8;
+    for &b in block {
+        acc |= special::<ATTR>(b);
+    }
+    acc != 0
+}
+
+/// The special bytes of an 8-byte word, flagged by their high bit (the
+/// lowest flag exact: a false flag only ever sits above a true one).
+#[inline(always)]
+fn special_word<const ATTR: bool>(w: u64) -> u64 {
     use crate::xml::{control_bytes, eq_bytes};
-    eq_bytes(w, b'&') | eq_bytes(w, b'<') | eq_bytes(w, b'>') | eq_bytes(w, b'"') | control_bytes(w)
-}
-
-/// Every byte either escape function may replace: `&`, `<`, `>`, `"`, tab,
-/// LF, CR. A byte in this set that the current escape function keeps (such
-/// as `"` in text) is copied as it is.
-#[allow(clippy::indexing_slicing)] // constant indices below 256
-static SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'&' as usize] = true;
-    table[b'<' as usize] = true;
-    table[b'>' as usize] = true;
-    table[b'"' as usize] = true;
-    table[b'\t' as usize] = true;
-    table[b'\n' as usize] = true;
-    table[b'\r' as usize] = true;
-    table
-};
-
-fn escape_text(b: u8) -> Option<&'static str> {
-    match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'\r' => Some("&#xD;"),
-        _ => None,
+    if ATTR {
+        eq_bytes(w, b'&') | eq_bytes(w, b'<') | eq_bytes(w, b'"') | control_bytes(w)
+    } else {
+        eq_bytes(w, b'&') | eq_bytes(w, b'<') | eq_bytes(w, b'>') | eq_bytes(w, b'\r')
     }
 }
 
-fn escape_attr(b: u8) -> Option<&'static str> {
-    match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'"' => Some("&quot;"),
-        b'\t' => Some("&#x9;"),
-        b'\n' => Some("&#xA;"),
-        b'\r' => Some("&#xD;"),
-        _ => None,
+/// The position of the first special byte of `bytes`, one at a time.
+#[inline(always)]
+fn first_special<const ATTR: bool>(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| is_special::<ATTR>(b))
+}
+
+/// The first special byte at or after `from`: 16 bytes at a time (a tail
+/// shorter than 16 as the last 16 bytes, overlapping bytes already found
+/// clean), two overlapping words for 8 to 15 bytes, a byte loop below.
+/// No padding copies: short strings are the common case.
+#[inline(always)]
+fn find_special<const ATTR: bool>(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let n = rest.len();
+    if n >= 16 {
+        let mut chunks = rest.chunks_exact(16);
+        let mut offset = from;
+        for chunk in chunks.by_ref() {
+            if let Ok(block) = <&[u8; 16]>::try_from(chunk) {
+                if any_special::<ATTR>(block) {
+                    return first_special::<ATTR>(chunk).map(|i| offset + i);
+                }
+            }
+            offset += 16;
+        }
+        let tail = chunks.remainder();
+        let last = rest
+            .get(n - 16..)
+            .and_then(|l| <&[u8; 16]>::try_from(l).ok());
+        if tail.is_empty() || last.is_some_and(|l| !any_special::<ATTR>(l)) {
+            return None;
+        }
+        first_special::<ATTR>(tail).map(|i| offset + i)
+    } else if n >= 8 {
+        let word = |at: usize| {
+            rest.get(at..at + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .map_or(0, |w| special_word::<ATTR>(u64::from_le_bytes(w)))
+        };
+        let head = word(0);
+        if head != 0 {
+            return Some(from + (head.trailing_zeros() / 8) as usize);
+        }
+        let last = word(n - 8);
+        (last != 0).then(|| from + n - 8 + (last.trailing_zeros() / 8) as usize)
+    } else {
+        first_special::<ATTR>(rest).map(|i| from + i)
     }
 }
 
-/// An attribute to render: (namespace or "", local name, qualified name,
-/// value).
-type AttrOut<'d> = (&'d str, &'d str, &'d str, &'d str);
+/// The escape of a special byte; `None` for one that is kept as it is (a
+/// control byte other than tab, LF and CR, which the parser never lets in).
+#[inline]
+fn escape<const ATTR: bool>(b: u8) -> Option<&'static [u8]> {
+    if ATTR {
+        match b {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'"' => Some(b"&quot;"),
+            b'\t' => Some(b"&#x9;"),
+            b'\n' => Some(b"&#xA;"),
+            b'\r' => Some(b"&#xD;"),
+            _ => None,
+        }
+    } else {
+        match b {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'>' => Some(b"&gt;"),
+            b'\r' => Some(b"&#xD;"),
+            _ => None,
+        }
+    }
+}
+
+const TEXT: bool = false;
+const ATTR: bool = true;
+
+/// A namespace node: (prefix or empty for the default namespace, namespace
+/// name or empty).
+type NsNode<'d> = (&'d [u8], &'d [u8]);
+
+/// An open output element.
+struct Open<'d> {
+    /// For the end tag.
+    qname: &'d [u8],
+    /// The element's prefix and namespace name: after its start tag they
+    /// are the rendered binding of that prefix (exclusive methods).
+    prefix: &'d [u8],
+    ns: NsKey,
+    /// `rendered.len()` before the start tag.
+    mark: usize,
+}
 
 struct Canonicalizer<'d, 'p, 'w, W: Write> {
     doc: &'d Document,
+    /// [`Document::raw_buf`].
+    buf: &'d [u8],
     method: C14nMethod,
+    exclusive: bool,
     prefixes: &'p InclusivePrefixes,
     exclude: Option<NodeId>,
     out: Out<'w, W>,
-    /// Namespace declarations rendered by output ancestors, innermost last:
-    /// (prefix or "" for the default namespace, namespace name or "").
-    rendered: Vec<(&'d str, &'d str)>,
-    marks: Vec<usize>,
-    /// Qualified names of the open output elements, for their end tags.
-    qnames: Vec<&'d str>,
-    ns_scratch: Vec<(&'d str, &'d str)>,
-    attr_scratch: Vec<AttrOut<'d>>,
-    scope_scratch: Vec<(&'d str, &'d str)>,
+    /// Namespace declarations rendered by output ancestors, innermost last.
+    rendered: Vec<NsNode<'d>>,
+    /// The open output elements, innermost last.
+    open: Vec<Open<'d>>,
+    ns_scratch: Vec<NsNode<'d>>,
+    attr_scratch: Vec<RawAttr<'d>>,
+    scope_scratch: Vec<NsNode<'d>>,
+}
+
+impl<W: Write> Drop for Canonicalizer<'_, '_, '_, W> {
+    fn drop(&mut self) {
+        let mut buf = std::mem::take(&mut self.out.buf);
+        if buf.capacity() > 4 * CHUNK {
+            // Grown for one long text or value: not kept.
+            buf = Vec::new();
+        }
+        let scratch = Scratch {
+            buf,
+            rendered: recycle(std::mem::take(&mut self.rendered)),
+            open: recycle(std::mem::take(&mut self.open)),
+            ns: recycle(std::mem::take(&mut self.ns_scratch)),
+        };
+        // Fails only while the thread is being torn down: then it is freed.
+        let _ = SCRATCH.try_with(|s| s.set(scratch));
+    }
 }
 
 impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
@@ -348,101 +501,185 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         exclude: Option<NodeId>,
         w: &'w mut W,
     ) -> Self {
+        let Scratch {
+            mut buf,
+            mut rendered,
+            mut open,
+            mut ns,
+        } = SCRATCH.try_with(Cell::take).unwrap_or_default();
+        buf.clear();
+        buf.reserve(CHUNK + 256);
+        // Room for usual documents: no regrowth on the way.
+        rendered.clear();
+        rendered.reserve(8);
+        open.clear();
+        open.reserve(16);
+        ns.clear();
+        ns.reserve(4);
         Self {
             doc,
+            buf: doc.raw_buf(),
             method,
+            exclusive: method.is_exclusive(),
             prefixes,
             exclude,
-            out: Out {
-                w,
-                buf: Vec::with_capacity(CHUNK + 256),
-            },
-            rendered: Vec::new(),
-            marks: Vec::new(),
-            qnames: Vec::new(),
-            ns_scratch: Vec::new(),
+            out: Out { w, buf },
+            rendered,
+            open,
+            ns_scratch: ns,
             attr_scratch: Vec::new(),
             scope_scratch: Vec::new(),
         }
     }
 
+    /// Walks the subtree of `apex` in document order, without recursion:
+    /// each node is read once on the way down ([`Document::raw_node`]);
+    /// on the way up, end tags are written and only the links of the
+    /// ancestors are read.
     fn run(mut self, apex: NodeId) -> Result<()> {
         let document_level = apex == self.doc.document_id();
         let root = self.doc.root_id();
         let mut after_root = false;
-        let mut walk = self.doc.walk(apex);
-        while let Some(step) = walk.next_step() {
-            match step {
-                Step::Enter(id) => {
-                    if Some(id) == self.exclude && id != apex {
-                        walk.skip_children(id);
-                        continue;
-                    }
-                    // Separators around comments and PIs outside the
-                    // document element (Canonical XML 1.0, section 2.1).
-                    let top = document_level && self.doc.parent_of(id) == Some(apex);
-                    match self.doc.view(id) {
-                        NodeView::Document => {}
-                        NodeView::Element(el) => self.start_tag(el, id == apex)?,
-                        NodeView::Text(text) => self.out.escaped(text, escape_text)?,
-                        NodeView::Comment(text) => {
-                            if self.method.with_comments() {
-                                if top && after_root {
-                                    self.out.push("\n")?;
+        let mut id = apex;
+        'walk: loop {
+            let node = self.doc.raw_node(id);
+            // Whether an element's start tag was written and its end tag is
+            // due: then its children are walked.
+            let mut open = false;
+            match node.kind {
+                RawKind::Document => {}
+                RawKind::Element(el, name, attrs) => {
+                    if Some(id) != self.exclude || id == apex {
+                        let qname = name.qname();
+                        let at = name.qname_at();
+                        let (mark, bare) =
+                            self.start_tag(el, name, qname, at, attrs, id == apex)?;
+                        // An element without children or with one text
+                        // child (most of them) is written whole.
+                        let whole = match node.first_child {
+                            None => Some((&[][..], 0)),
+                            Some(child) => self.doc.last_text(child),
+                        };
+                        if let Some((text, text_at)) = whole {
+                            let special = find_special::<TEXT>(text, 0);
+                            let run = match (bare, special) {
+                                (true, None) => self.source_element(qname, at, text, text_at),
+                                _ => None,
+                            };
+                            if let Some(run) = run {
+                                self.out.push(run)?;
+                            } else {
+                                if bare {
+                                    self.bare_start_tag(qname, at)?;
                                 }
-                                self.out.push("<!--")?;
-                                self.out.push(text)?;
-                                self.out.push("-->")?;
-                                if top && !after_root {
-                                    self.out.push("\n")?;
+                                if !text.is_empty() {
+                                    self.out.escaped_from::<TEXT>(text, special)?;
                                 }
+                                self.out.mark(b"</");
+                                self.out.push(qname)?;
+                                self.out.mark(b">");
                             }
-                        }
-                        NodeView::Pi(target, data) => {
-                            if top && after_root {
-                                self.out.push("\n")?;
+                            self.rendered.truncate(mark);
+                            if id == root {
+                                after_root = true;
                             }
-                            self.out.push("<?")?;
-                            self.out.push(target)?;
-                            if !data.is_empty() {
-                                self.out.push(" ")?;
-                                self.out.push(data)?;
+                        } else {
+                            if bare {
+                                self.bare_start_tag(qname, at)?;
                             }
-                            self.out.push("?>")?;
-                            if top && !after_root {
-                                self.out.push("\n")?;
-                            }
+                            self.open.push(Open {
+                                qname,
+                                prefix: name.prefix(),
+                                ns: name.ns_key(),
+                                mark,
+                            });
+                            open = true;
                         }
                     }
                 }
-                Step::Leave(id) => {
-                    if Some(id) == self.exclude && id != apex {
-                        continue;
-                    }
-                    if self.doc.is_element(id) {
-                        self.end_tag()?;
-                        if id == root {
-                            after_root = true;
+                RawKind::Text(text) => self.out.escaped::<TEXT>(text)?,
+                RawKind::Comment(text) => {
+                    if self.method.with_comments() {
+                        // Separators around comments and PIs outside the
+                        // document element (Canonical XML 1.0, 2.1).
+                        let top = document_level && node.parent == Some(apex);
+                        if top && after_root {
+                            self.out.push(b"\n")?;
+                        }
+                        self.out.push(b"<!--")?;
+                        self.out.push(text)?;
+                        self.out.push(b"-->")?;
+                        if top && !after_root {
+                            self.out.push(b"\n")?;
                         }
                     }
                 }
+                RawKind::Pi(target, data) => {
+                    let top = document_level && node.parent == Some(apex);
+                    if top && after_root {
+                        self.out.push(b"\n")?;
+                    }
+                    self.out.push(b"<?")?;
+                    self.out.push(target)?;
+                    if !data.is_empty() {
+                        self.out.push(b" ")?;
+                        self.out.push(data)?;
+                    }
+                    self.out.push(b"?>")?;
+                    if top && !after_root {
+                        self.out.push(b"\n")?;
+                    }
+                }
+            }
+            if open || (document_level && id == apex) {
+                if let Some(child) = node.first_child {
+                    id = child;
+                    continue;
+                }
+            }
+            // Leave `id` and the ancestors it is the last child of.
+            let (mut next_sibling, mut parent) = (node.next_sibling, node.parent);
+            loop {
+                if open {
+                    self.end_tag()?;
+                    if id == root {
+                        after_root = true;
+                    }
+                }
+                if id == apex {
+                    break 'walk;
+                }
+                if let Some(sibling) = next_sibling {
+                    id = sibling;
+                    continue 'walk;
+                }
+                let Some(up) = parent else {
+                    break 'walk;
+                };
+                id = up;
+                // Every ancestor below the apex is an open element; the
+                // apex is one unless it is the document node.
+                open = !(document_level && id == apex);
+                (next_sibling, parent) = self.doc.sibling_and_parent(id);
             }
         }
         self.out.flush()
     }
 
-    fn rendered_uri(&self, prefix: &str) -> Option<&'d str> {
+    #[inline]
+    fn rendered_uri(&self, prefix: &[u8]) -> Option<&'d [u8]> {
         self.rendered
             .iter()
             .rev()
-            .find(|(p, _)| *p == prefix)
+            .find(|(p, _)| eq_short(p, prefix))
             .map(|(_, uri)| *uri)
     }
 
     /// Decides whether the namespace node (prefix, uri) must be rendered on
     /// the current element, given what output ancestors rendered.
-    fn consider(&mut self, prefix: &'d str, uri: &'d str) {
-        if prefix == "xml" || self.ns_scratch.iter().any(|(p, _)| *p == prefix) {
+    #[inline]
+    fn consider(&mut self, prefix: &'d [u8], uri: &'d [u8]) {
+        if eq_short(prefix, b"xml") || self.ns_scratch.iter().any(|(p, _)| eq_short(p, prefix)) {
             return;
         }
         let current = self.rendered_uri(prefix);
@@ -451,57 +688,33 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             // to undo a non-empty default rendered above.
             current.is_some_and(|c| !c.is_empty())
         } else {
-            !current.is_some_and(|c| same_str(c, uri))
+            !current.is_some_and(|c| same_bytes(c, uri))
         };
         if render {
             self.ns_scratch.push((prefix, uri));
         }
     }
 
-    fn start_tag(&mut self, el: Element<'d>, is_apex: bool) -> Result<()> {
-        self.marks.push(self.rendered.len());
-        self.ns_scratch.clear();
-        self.attr_scratch.clear();
-        let (el_prefix, el_ns, qname) = el.name_parts();
-        self.qnames.push(qname);
-        for attr in el.attributes() {
-            self.attr_scratch.push((
-                attr.namespace().unwrap_or(""),
-                attr.local_name(),
-                attr.qname(),
-                attr.value(),
-            ));
+    /// The namespace nodes of the PrefixList that are in scope at `el`.
+    fn consider_prefix_list(&mut self, el: Element<'d>) {
+        let prefixes = self.prefixes;
+        if prefixes.contains(None) {
+            self.consider(b"", el.lookup_namespace(None).unwrap_or("").as_bytes());
         }
+        for prefix in &prefixes.prefixes {
+            if let Some(uri) = el.lookup_namespace(Some(prefix)) {
+                // The list outlives the walk only as `'p`; find the same
+                // prefix string in the document so it lives as `'d`.
+                if let Some(p) = in_scope_prefix(el, prefix) {
+                    self.consider(p.as_bytes(), uri.as_bytes());
+                }
+            }
+        }
+    }
 
-        if self.method.is_exclusive() {
-            // Visibly utilized prefixes: the element's and its attributes'.
-            self.consider(el_prefix, el_ns);
-            for i in 0..self.attr_scratch.len() {
-                let Some(&(ns, local, qname, _)) = self.attr_scratch.get(i) else {
-                    break;
-                };
-                // A prefixed attribute's qualified name is `prefix:local`.
-                let prefix_len = qname.len().saturating_sub(local.len() + 1);
-                if prefix_len > 0 && !ns.is_empty() {
-                    if let Some(prefix) = qname.get(..prefix_len) {
-                        self.consider(prefix, ns);
-                    }
-                }
-            }
-            let prefixes = self.prefixes;
-            if prefixes.contains(None) {
-                self.consider("", el.lookup_namespace(None).unwrap_or(""));
-            }
-            for prefix in &prefixes.prefixes {
-                if let Some(uri) = el.lookup_namespace(Some(prefix)) {
-                    // The list outlives the walk only as `'p`; find the same
-                    // prefix string in the document so it lives as `'d`.
-                    if let Some(p) = in_scope_prefix(el, prefix) {
-                        self.consider(p, uri);
-                    }
-                }
-            }
-        } else if is_apex {
+    /// Inclusive methods: the namespace nodes to consider on `el`.
+    fn consider_inclusive(&mut self, el: Element<'d>, is_apex: bool) {
+        if is_apex {
             // Every namespace in scope: the nearest declaration of a prefix
             // wins.
             let mut in_scope = std::mem::take(&mut self.scope_scratch);
@@ -509,9 +722,9 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             let mut current = Some(el);
             while let Some(e) = current {
                 for (prefix, uri) in e.namespace_declarations() {
-                    let prefix = prefix.unwrap_or("");
-                    if !in_scope.iter().any(|(p, _)| *p == prefix) {
-                        in_scope.push((prefix, uri));
+                    let prefix = prefix.unwrap_or("").as_bytes();
+                    if !in_scope.iter().any(|(p, _)| eq_short(p, prefix)) {
+                        in_scope.push((prefix, uri.as_bytes()));
                     }
                 }
                 current = e.parent();
@@ -522,89 +735,279 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             self.scope_scratch = in_scope;
         } else {
             for (prefix, uri) in el.namespace_declarations() {
-                self.consider(prefix.unwrap_or(""), uri);
+                self.consider(prefix.unwrap_or("").as_bytes(), uri.as_bytes());
             }
         }
+    }
 
-        // Attributes (collected above): in inclusive mode, the apex inherits
-        // the xml:* attributes of its ancestors that it does not carry itself.
-        if is_apex && !self.method.is_exclusive() {
-            let mut current = el.parent();
-            while let Some(e) = current {
-                for attr in e.attributes() {
-                    let inherited = attr.namespace() == Some(XML_NS)
-                        && !self
-                            .attr_scratch
-                            .iter()
-                            .any(|(ns, local, _, _)| *ns == XML_NS && *local == attr.local_name());
-                    if inherited {
-                        self.attr_scratch.push((
-                            XML_NS,
-                            attr.local_name(),
-                            attr.qname(),
-                            attr.value(),
-                        ));
-                    }
+    /// Inclusive methods: the apex inherits the `xml:*` attributes of its
+    /// ancestors that it does not carry itself; they join `attr_scratch`.
+    fn inherit_xml_attributes(&mut self, el: Element<'d>) {
+        let mut current = el.parent();
+        while let Some(e) = current {
+            for attr in e.raw_parts().1 {
+                let inherited = attr.ns() == XML_NS.as_bytes()
+                    && !self
+                        .attr_scratch
+                        .iter()
+                        .any(|a| a.ns() == XML_NS.as_bytes() && a.local() == attr.local());
+                if inherited {
+                    self.attr_scratch.push(attr);
                 }
-                current = e.parent();
+            }
+            current = e.parent();
+        }
+    }
+
+    #[inline(always)]
+    fn start_tag(
+        &mut self,
+        el: Element<'d>,
+        name: RawName<'d>,
+        qname: &'d [u8],
+        at: usize,
+        attrs: RawAttrs<'d>,
+        is_apex: bool,
+    ) -> Result<(usize, bool)> {
+        let mark = self.rendered.len();
+        self.ns_scratch.clear();
+
+        // Namespace nodes to render; whether the attributes are already in
+        // canonical order (usual: 0 to 3 of them, written in order).
+        let mut sorted = true;
+        let mut prev: Option<RawAttr<'d>> = None;
+        if self.exclusive {
+            // Visibly utilized prefixes: the element's and its attributes'.
+            // The element's binding is the parent's most of the time, and
+            // then rendered already.
+            let inherited = self
+                .open
+                .last()
+                .is_some_and(|o| o.ns == name.ns_key() && eq_short(o.prefix, name.prefix()));
+            if !inherited {
+                self.consider(name.prefix(), name.ns());
+            }
+            for attr in attrs.clone() {
+                if attr.is_prefixed() && attr.has_ns() {
+                    self.consider(attr.prefix(), attr.ns());
+                }
+                if let Some(p) = prev {
+                    sorted &= attr_order(&p, &attr) != Ordering::Greater;
+                }
+                prev = Some(attr);
+            }
+            if !self.prefixes.is_empty() {
+                self.consider_prefix_list(el);
+            }
+        } else {
+            self.consider_inclusive(el, is_apex);
+            for attr in attrs.clone() {
+                if let Some(p) = prev {
+                    sorted &= attr_order(&p, &attr) != Ordering::Greater;
+                }
+                prev = Some(attr);
             }
         }
 
         if self.ns_scratch.len() > 1 {
-            self.ns_scratch.sort_by(|a, b| a.0.cmp(b.0));
-        }
-        if self.attr_scratch.len() > 1 {
-            self.attr_scratch
-                .sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            self.ns_scratch.sort_by(|a, b| cmp_bytes(a.0, b.0));
         }
 
-        self.out.mark(b"<");
-        self.out.push(qname)?;
-        for i in 0..self.ns_scratch.len() {
-            let Some(&(prefix, uri)) = self.ns_scratch.get(i) else {
-                break;
-            };
-            if prefix.is_empty() {
-                self.out.push(" xmlns=\"")?;
-            } else {
-                self.out.push(" xmlns:")?;
-                self.out.push(prefix)?;
-                self.out.push("=\"")?;
+        let inherit = is_apex && !self.exclusive;
+        if self.ns_scratch.is_empty() && attrs.len() == 0 && !inherit {
+            // `<qname>`: left to the caller, who may find the whole
+            // element canonical in the buffer already.
+            return Ok((mark, true));
+        }
+        match self.source(at.wrapping_sub(1), at + qname.len()) {
+            Some(run) if run.first() == Some(&b'<') => self.out.push(run)?,
+            _ => {
+                self.out.mark(b"<");
+                self.out.push(qname)?;
             }
-            self.out.escaped(uri, escape_attr)?;
+        }
+        for &(prefix, uri) in &self.ns_scratch {
+            if prefix.is_empty() {
+                self.out.push(b" xmlns=\"")?;
+            } else {
+                self.out.push(b" xmlns:")?;
+                self.out.push(prefix)?;
+                self.out.push(b"=\"")?;
+            }
+            self.out.escaped::<ATTR>(uri)?;
             self.out.mark(b"\"");
             self.rendered.push((prefix, uri));
         }
-        for i in 0..self.attr_scratch.len() {
-            let Some(&(_, _, qname, value)) = self.attr_scratch.get(i) else {
-                break;
-            };
-            self.out.mark(b" ");
-            self.out.push(qname)?;
-            self.out.mark(b"=\"");
-            self.out.escaped(value, escape_attr)?;
-            self.out.mark(b"\"");
+        if sorted && !inherit {
+            for attr in attrs {
+                self.attribute(&attr)?;
+            }
+        } else {
+            self.attr_scratch.clear();
+            self.attr_scratch.extend(attrs);
+            if inherit {
+                self.inherit_xml_attributes(el);
+            }
+            self.attr_scratch.sort_by(attr_order);
+            let list = std::mem::take(&mut self.attr_scratch);
+            for attr in &list {
+                self.attribute(attr)?;
+            }
+            self.attr_scratch = list;
         }
         self.out.mark(b">");
+        Ok((mark, false))
+    }
+
+    /// `buf[from..to]`, a run of the document buffer.
+    #[inline(always)]
+    fn source(&self, from: usize, to: usize) -> Option<&'d [u8]> {
+        self.buf.get(from..to)
+    }
+
+    /// Writes `<qname>`, in one piece when the buffer has it.
+    #[inline(always)]
+    fn bare_start_tag(&mut self, qname: &'d [u8], at: usize) -> Result<()> {
+        match self.source(at.wrapping_sub(1), at + qname.len() + 1) {
+            Some(run) if run.first() == Some(&b'<') && run.last() == Some(&b'>') => {
+                self.out.push(run)
+            }
+            _ => {
+                self.out.mark(b"<");
+                self.out.push(qname)?;
+                self.out.mark(b">");
+                Ok(())
+            }
+        }
+    }
+
+    /// `<qname>text</qname>` as one run of the buffer, when the buffer has
+    /// exactly those bytes there (usually: the element as written in the
+    /// input). The caller knows that this is the canonical form: a bare
+    /// start tag and a text that needs no escape.
+    #[inline(always)]
+    fn source_element(
+        &self,
+        qname: &[u8],
+        at: usize,
+        text: &[u8],
+        text_at: usize,
+    ) -> Option<&'d [u8]> {
+        let name_end = at + qname.len();
+        if text_at != name_end + 1 {
+            return None;
+        }
+        let text_end = text_at + text.len();
+        let end = text_end + qname.len() + 3;
+        let run = self.source(at.checked_sub(1)?, end)?;
+        let open = run.first() == Some(&b'<') && self.buf.get(name_end) == Some(&b'>');
+        let close = self.source(text_end, end)?;
+        let closes = close.get(..2) == Some(b"</")
+            && close.last() == Some(&b'>')
+            && close
+                .get(2..2 + qname.len())
+                .is_some_and(|n| eq_words(n, qname));
+        (open && closes).then_some(run)
+    }
+
+    #[inline(always)]
+    fn attribute(&mut self, attr: &RawAttr<'d>) -> Result<()> {
+        let (qname, value) = (attr.qname(), attr.value());
+        let special = find_special::<ATTR>(value, 0);
+        if special.is_none() {
+            // ` qname="value"` as one run of the buffer when it has exactly
+            // those bytes there (usually: the attribute as written).
+            let (at, value_at) = (attr.qname_at(), attr.value_at());
+            let name_end = at + qname.len();
+            if value_at == name_end + 2 {
+                let run = self.source(at.wrapping_sub(1), value_at + value.len() + 1);
+                if let Some(run) = run.filter(|r| {
+                    r.first() == Some(&b' ')
+                        && r.last() == Some(&b'"')
+                        && self.buf.get(name_end..value_at) == Some(b"=\"")
+                }) {
+                    return self.out.push(run);
+                }
+            }
+        }
+        self.out.mark(b" ");
+        self.out.push(qname)?;
+        self.out.mark(b"=\"");
+        self.out.escaped_from::<ATTR>(value, special)?;
+        self.out.mark(b"\"");
         Ok(())
     }
 
     fn end_tag(&mut self) -> Result<()> {
-        let qname = self.qnames.pop().unwrap_or_default();
+        let Some(open) = self.open.pop() else {
+            return Ok(());
+        };
         self.out.mark(b"</");
-        self.out.push(qname)?;
+        self.out.push(open.qname)?;
         self.out.mark(b">");
-        let mark = self.marks.pop().unwrap_or(0);
-        self.rendered.truncate(mark);
+        self.rendered.truncate(open.mark);
         Ok(())
     }
 }
 
-/// String equality with a shortcut for the same interned string (namespace
-/// names of elements and attributes point into one table).
+/// Canonical attribute order: by namespace name (none first), then local
+/// name, bytewise. (A namespace name is never empty: the parser gives an
+/// attribute either none or a declared, non-empty one.)
+#[inline(always)]
+fn attr_order(a: &RawAttr<'_>, b: &RawAttr<'_>) -> Ordering {
+    let ns = match (a.has_ns(), b.has_ns()) {
+        (false, false) => Ordering::Equal,
+        (false, true) => Ordering::Less,
+        (true, false) => Ordering::Greater,
+        (true, true) => {
+            let (x, y) = (a.ns(), b.ns());
+            if same_bytes(x, y) {
+                Ordering::Equal
+            } else {
+                cmp_bytes(x, y)
+            }
+        }
+    };
+    ns.then_with(|| cmp_bytes(a.local(), b.local()))
+}
+
+/// Bytewise order, compared in place (`Ord` on slices calls `memcmp`, even
+/// for the empty and very short names compared here).
 #[inline]
-fn same_str(a: &str, b: &str) -> bool {
-    (a.len() == b.len() && std::ptr::eq(a.as_ptr(), b.as_ptr())) || a == b
+fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Byte equality of names, a word at a time: two overlapping words for 8
+/// to 16 bytes (as `memcmp` does for short sizes, but inline).
+#[inline(always)]
+fn eq_words(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    if (8..=16).contains(&n) {
+        word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+    } else {
+        a == b
+    }
+}
+
+/// Byte equality with a shortcut for the same slice (namespace names of
+/// elements and attributes point into one interned table).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a == b)
 }
 
 /// The prefix string as declared on `el` or an ancestor, borrowed from the
@@ -621,3 +1024,8 @@ fn in_scope_prefix<'d>(el: Element<'d>, prefix: &str) -> Option<&'d str> {
     }
     None
 }
+
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;

@@ -357,7 +357,9 @@ impl<'d> Element<'d> {
 
     /// What canonicalization needs of the name, with one lookup: the prefix
     /// (`""` for none), the namespace name (`""` for none) and the
-    /// qualified name.
+    /// qualified name. (Canonicalization now reads [`Element::raw_parts`];
+    /// this serves its reference copy in tests.)
+    #[cfg(test)]
     #[inline]
     pub(crate) fn name_parts(&self) -> (&'d str, &'d str, &'d str) {
         let data = self.data();
@@ -565,6 +567,7 @@ impl<'d> Attribute<'d> {
     }
 
     /// The qualified name as written (`prefix:local` or `local`).
+    #[cfg(test)]
     #[inline]
     pub(crate) fn qname(&self) -> &'d str {
         self.doc.str(qname_span(self.data.prefix, self.data.local))
@@ -652,6 +655,9 @@ impl Walk<'_> {
         Some(step)
     }
 
+    // Used by the reference copy of canonicalization (src/c14n/reference.rs,
+    // tests only); canonicalization itself reads `raw_node`.
+    #[cfg(test)]
     /// Skips the children of the node just entered: the next step leaves it.
     pub(crate) fn skip_children(&mut self, id: NodeId) {
         self.next = Some(Step::Leave(id));
@@ -659,6 +665,8 @@ impl Walk<'_> {
 }
 
 /// What canonicalization needs to see of a node, without allocation.
+/// (Now only the reference copy of canonicalization in tests.)
+#[cfg(test)]
 pub(crate) enum NodeView<'d> {
     Document,
     Element(Element<'d>),
@@ -668,6 +676,9 @@ pub(crate) enum NodeView<'d> {
 }
 
 impl Document {
+    // Used by the reference copy of canonicalization (src/c14n/reference.rs,
+    // tests only); canonicalization itself reads `raw_node`.
+    #[cfg(test)]
     #[inline]
     pub(crate) fn view(&self, id: NodeId) -> NodeView<'_> {
         match &self.node(id).kind {
@@ -694,6 +705,9 @@ impl Document {
         self.nodes.len()
     }
 
+    // Used by the reference copy of canonicalization (src/c14n/reference.rs,
+    // tests only); canonicalization itself reads `raw_node`.
+    #[cfg(test)]
     #[inline]
     pub(crate) fn is_element(&self, id: NodeId) -> bool {
         matches!(self.node(id).kind, Kind::Element(_))
@@ -707,8 +721,261 @@ impl Document {
         NodeId::DOCUMENT
     }
 
+    // Used by the reference copy of canonicalization (src/c14n/reference.rs,
+    // tests only); canonicalization itself reads `raw_node`.
+    #[cfg(test)]
     pub(crate) fn parent_of(&self, id: NodeId) -> Option<NodeId> {
         self.node(id).parent.get()
+    }
+}
+
+/// What canonicalization (src/c14n) reads of an element's name: its parts
+/// as bytes, each read only when asked for.
+#[derive(Clone, Copy)]
+pub(crate) struct RawName<'d> {
+    doc: &'d Document,
+    data: &'d ElementData,
+}
+
+/// An element's namespace, comparable without reading its name: equal keys
+/// are equal names (names are interned; unequal keys may still be equal
+/// names if they were not, which only costs a closer look).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NsKey(Option<NsId>);
+
+impl<'d> RawName<'d> {
+    /// Empty when the name has no prefix.
+    #[inline(always)]
+    pub(crate) fn prefix(&self) -> &'d [u8] {
+        self.doc.raw(self.data.prefix)
+    }
+
+    /// Empty for no namespace. The interned copy: equal namespace names
+    /// of elements and attributes are the same slice.
+    #[inline(always)]
+    pub(crate) fn ns(&self) -> &'d [u8] {
+        self.doc.raw_ns(self.data.ns)
+    }
+
+    #[inline(always)]
+    pub(crate) fn ns_key(&self) -> NsKey {
+        NsKey(self.data.ns)
+    }
+
+    /// `prefix:local`, or `local`.
+    #[inline(always)]
+    pub(crate) fn qname(&self) -> &'d [u8] {
+        self.doc.raw(qname_span(self.data.prefix, self.data.local))
+    }
+
+    /// Where [`qname`](Self::qname) starts in [`Document::raw_buf`].
+    #[inline(always)]
+    pub(crate) fn qname_at(&self) -> usize {
+        qname_span(self.data.prefix, self.data.local).start as usize
+    }
+}
+
+/// An attribute as canonicalization reads it: its parts as bytes, each
+/// read only when asked for.
+#[derive(Clone, Copy)]
+pub(crate) struct RawAttr<'d> {
+    doc: &'d Document,
+    data: &'d AttrData,
+}
+
+impl<'d> RawAttr<'d> {
+    /// Whether the name has a prefix.
+    #[inline(always)]
+    pub(crate) fn is_prefixed(&self) -> bool {
+        !self.data.prefix.is_empty()
+    }
+
+    /// Empty when the name has no prefix.
+    #[inline(always)]
+    pub(crate) fn prefix(&self) -> &'d [u8] {
+        self.doc.raw(self.data.prefix)
+    }
+
+    /// Whether the attribute is in a namespace.
+    #[inline(always)]
+    pub(crate) fn has_ns(&self) -> bool {
+        self.data.ns.is_some()
+    }
+
+    /// Empty for no namespace (the interned copy, as in [`RawName`]).
+    #[inline(always)]
+    pub(crate) fn ns(&self) -> &'d [u8] {
+        self.doc.raw_ns(self.data.ns)
+    }
+
+    #[inline(always)]
+    pub(crate) fn local(&self) -> &'d [u8] {
+        self.doc.raw(self.data.local)
+    }
+
+    /// `prefix:local`, or `local`.
+    #[inline(always)]
+    pub(crate) fn qname(&self) -> &'d [u8] {
+        self.doc.raw(qname_span(self.data.prefix, self.data.local))
+    }
+
+    #[inline(always)]
+    pub(crate) fn value(&self) -> &'d [u8] {
+        self.doc.raw(self.data.value)
+    }
+
+    /// Where [`qname`](Self::qname) starts in [`Document::raw_buf`].
+    #[inline(always)]
+    pub(crate) fn qname_at(&self) -> usize {
+        qname_span(self.data.prefix, self.data.local).start as usize
+    }
+
+    /// Where [`value`](Self::value) starts in [`Document::raw_buf`].
+    #[inline(always)]
+    pub(crate) fn value_at(&self) -> usize {
+        self.data.value.start as usize
+    }
+}
+
+impl Document {
+    #[inline]
+    fn raw(&self, span: Span) -> &[u8] {
+        self.buf
+            .as_bytes()
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
+    #[inline]
+    fn raw_ns(&self, ns: Option<NsId>) -> &[u8] {
+        match ns.and_then(|ns| self.namespaces.get(ns.0 as usize)) {
+            Some(span) => self.raw(*span),
+            None => &[],
+        }
+    }
+}
+
+impl<'d> Element<'d> {
+    /// The name and the attributes (in document order) as canonicalization
+    /// reads them, with one lookup of the element.
+    #[inline]
+    pub(crate) fn raw_parts(&self) -> (RawName<'d>, RawAttrs<'d>) {
+        self.doc.raw_element(self.data())
+    }
+}
+
+/// The attributes of an element as canonicalization reads them.
+#[derive(Clone)]
+pub(crate) struct RawAttrs<'d> {
+    doc: &'d Document,
+    iter: std::slice::Iter<'d, AttrData>,
+}
+
+impl<'d> Iterator for RawAttrs<'d> {
+    type Item = RawAttr<'d>;
+
+    #[inline]
+    fn next(&mut self) -> Option<RawAttr<'d>> {
+        let data = self.iter.next()?;
+        Some(RawAttr {
+            doc: self.doc,
+            data,
+        })
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.iter.size_hint()
+    }
+}
+
+impl ExactSizeIterator for RawAttrs<'_> {}
+
+/// What canonicalization reads of a node, with one lookup: its content
+/// (as bytes) and its links.
+pub(crate) struct RawNode<'d> {
+    pub(crate) kind: RawKind<'d>,
+    pub(crate) first_child: Option<NodeId>,
+    pub(crate) next_sibling: Option<NodeId>,
+    pub(crate) parent: Option<NodeId>,
+}
+
+/// The content of a [`RawNode`].
+pub(crate) enum RawKind<'d> {
+    Document,
+    Element(Element<'d>, RawName<'d>, RawAttrs<'d>),
+    Text(&'d [u8]),
+    Comment(&'d [u8]),
+    /// Target and data.
+    Pi(&'d [u8], &'d [u8]),
+}
+
+impl Document {
+    #[inline(always)]
+    fn raw_element<'d>(&'d self, data: &'d ElementData) -> (RawName<'d>, RawAttrs<'d>) {
+        let name = RawName { doc: self, data };
+        let attrs = self
+            .attrs
+            .get(data.attrs.start as usize..data.attrs.end as usize)
+            .unwrap_or_default();
+        (
+            name,
+            RawAttrs {
+                doc: self,
+                iter: attrs.iter(),
+            },
+        )
+    }
+
+    /// A node as canonicalization reads it.
+    #[inline(always)]
+    pub(crate) fn raw_node(&self, id: NodeId) -> RawNode<'_> {
+        let node = self.node(id);
+        let kind = match &node.kind {
+            Kind::Document => RawKind::Document,
+            Kind::Element(data) => {
+                let (name, attrs) = self.raw_element(data);
+                RawKind::Element(Element { doc: self, id }, name, attrs)
+            }
+            Kind::Text(s) => RawKind::Text(self.raw(*s)),
+            Kind::Comment(s) => RawKind::Comment(self.raw(*s)),
+            Kind::Pi { target, data } => RawKind::Pi(self.raw(*target), self.raw(*data)),
+        };
+        RawNode {
+            kind,
+            first_child: node.first_child.get(),
+            next_sibling: node.next_sibling.get(),
+            parent: node.parent.get(),
+        }
+    }
+
+    /// The text of `id` and where it starts in [`raw_buf`](Self::raw_buf),
+    /// when `id` is a text node without a next sibling (the only child of
+    /// an element, when it is the first).
+    #[inline(always)]
+    pub(crate) fn last_text(&self, id: NodeId) -> Option<(&[u8], usize)> {
+        let node = self.node(id);
+        match node.kind {
+            Kind::Text(s) if node.next_sibling.get().is_none() => {
+                Some((self.raw(s), s.start as usize))
+            }
+            _ => None,
+        }
+    }
+
+    /// The buffer every name, value and text of the document is a span of
+    /// (it starts with the input): canonicalization copies runs of it that
+    /// are canonical already, after checking their bytes.
+    #[inline(always)]
+    pub(crate) fn raw_buf(&self) -> &[u8] {
+        self.buf.as_bytes()
+    }
+
+    /// The next sibling and the parent of a node.
+    #[inline]
+    pub(crate) fn sibling_and_parent(&self, id: NodeId) -> (Option<NodeId>, Option<NodeId>) {
+        let node = self.node(id);
+        (node.next_sibling.get(), node.parent.get())
     }
 }
 

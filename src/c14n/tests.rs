@@ -1,0 +1,401 @@
+//! Differential tests: the canonicalizer against its reference copy (the
+//! code before the speed work, `super::reference`), byte for byte, on every
+//! fixture, the real IdP recordings and random documents; every method,
+//! several PrefixLists, every element as the apex, with and without an
+//! excluded descendant.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+
+use super::{C14nMethod, InclusivePrefixes, reference};
+use crate::xml::{Document, Element};
+use crate::{ErrorKind, Limits};
+
+/// PrefixLists for the random documents (which use `p`, `q`, `xsi` and the
+/// default namespace) and for the fixtures (SAML's usual prefixes).
+const PREFIX_LISTS: [&str; 5] = ["", "#default", "xsi", "#default samlp p q xsi", "q"];
+const FIXTURE_LISTS: [&str; 2] = ["", "#default saml samlp xs xsi ds"];
+
+fn ours(
+    el: Element<'_>,
+    exclude: Option<Element<'_>>,
+    m: C14nMethod,
+    p: &InclusivePrefixes,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    super::canonicalize_element(el, exclude, m, p, &mut out).unwrap();
+    out
+}
+
+fn theirs(
+    el: Element<'_>,
+    exclude: Option<Element<'_>>,
+    m: C14nMethod,
+    p: &InclusivePrefixes,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    reference::canonicalize_element(el, exclude, m, p, &mut out).unwrap();
+    out
+}
+
+/// Compares the ways of canonicalizing `doc`: the whole document, and each
+/// of the first `max_apexes` elements as the apex, with nothing left out,
+/// its `Signature` child (or first child element) left out and, with
+/// `deep`, its last descendant left out; every method, with each of
+/// `lists`. Returns how many outputs were compared.
+fn compare_all(doc: &Document, what: &str, lists: &[&str], max_apexes: usize, deep: bool) -> usize {
+    let mut compared = 0;
+    let lists: Vec<InclusivePrefixes> = lists
+        .iter()
+        .map(|l| InclusivePrefixes::parse(l).unwrap())
+        .collect();
+    for method in C14nMethod::ALL {
+        for list in &lists {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            super::canonicalize_document(doc, method, list, &mut a).unwrap();
+            reference::canonicalize_document(doc, method, list, &mut b).unwrap();
+            assert!(
+                a == b,
+                "{what}: document, {method:?}, {list:?}:\n{}\n{}",
+                show(&a),
+                show(&b)
+            );
+            compared += 1;
+            for el in doc.root().descendants().take(max_apexes) {
+                let child = el
+                    .child_elements()
+                    .find(|c| c.local_name() == "Signature")
+                    .or_else(|| el.child_elements().next());
+                let last = el.descendants().last().filter(|_| deep);
+                let mut excludes = vec![None];
+                excludes.extend([child, last].into_iter().flatten().map(Some));
+                excludes.dedup();
+                for exclude in excludes {
+                    let a = ours(el, exclude, method, list);
+                    let b = theirs(el, exclude, method, list);
+                    assert!(
+                        a == b,
+                        "{what}: apex {el:?}, exclude {exclude:?}, {method:?}, {list:?}:\n{}\n{}",
+                        show(&a),
+                        show(&b)
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    compared
+}
+
+fn show(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            xml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "xml") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn same_bytes_as_the_reference_on_fixtures_and_real_recordings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    xml_files(&root.join("fixtures"), &mut files);
+    let own = files.len();
+    xml_files(&root.join("../shared/fixtures/real"), &mut files);
+    let (mut parsed, mut compared) = (0, 0);
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        let Ok(doc) = Document::parse(&bytes, &Limits::default()) else {
+            continue;
+        };
+        parsed += 1;
+        compared += compare_all(&doc, &path.display().to_string(), &FIXTURE_LISTS, 60, false);
+    }
+    println!(
+        "{} files ({own} own), {parsed} parsed, {compared} canonical outputs compared",
+        files.len()
+    );
+    assert!(own > 50 && parsed > 50, "fixtures not found: {files:?}");
+}
+
+/// xorshift64: reproducible random documents without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const URIS: [&str; 6] = [
+    "urn:a",
+    "urn:b",
+    "urn:a&amp;&quot;&lt;q",
+    "http://www.w3.org/2001/XMLSchema-instance",
+    "urn:x:y",
+    "urn:b",
+];
+const PIECES: [&str; 16] = [
+    "a",
+    "Zz",
+    " ",
+    "&amp;",
+    "&lt;",
+    "&gt;",
+    "&quot;",
+    "'",
+    "&#13;",
+    "&#10;",
+    "&#9;",
+    "\n",
+    "\t",
+    "é",
+    "😀",
+    "0123456789abcdefghij",
+];
+
+fn value(rng: &mut Rng, attr: bool) -> String {
+    let mut s = String::new();
+    for _ in 0..rng.below(7) {
+        let piece = rng.pick(&PIECES);
+        if attr || piece != "&quot;" {
+            s.push_str(piece);
+        }
+    }
+    if !attr && rng.chance(10) {
+        s.push_str("<![CDATA[x<&>]]]]>");
+    }
+    s
+}
+
+/// A random namespace-well-formed document: prefixes `p`, `q`, `xsi` and
+/// the default namespace declared, redeclared and undeclared at random,
+/// used by elements and attributes only where bound.
+fn random_doc(rng: &mut Rng) -> String {
+    let mut out = String::new();
+    if rng.chance(30) {
+        out.push_str("<!--before--><?pi data?>");
+    }
+    let mut budget = 1 + rng.below(40);
+    element(rng, &mut out, &mut Vec::new(), 0, &mut budget);
+    if rng.chance(30) {
+        out.push_str("<?after?><!--after-->");
+    }
+    out
+}
+
+fn element(
+    rng: &mut Rng,
+    out: &mut String,
+    scope: &mut Vec<(&'static str, &'static str)>,
+    depth: usize,
+    budget: &mut usize,
+) {
+    *budget = budget.saturating_sub(1);
+    let mark = scope.len();
+    let mut decls = Vec::new();
+    for prefix in ["", "p", "q", "xsi"] {
+        if rng.chance(20) {
+            let mut uri = rng.pick(&URIS);
+            if prefix.is_empty() && rng.chance(25) {
+                uri = "";
+            }
+            decls.push((prefix, uri));
+        }
+    }
+    scope.extend(decls.iter().copied());
+    let bound = |scope: &[(&str, &str)], p: &str| {
+        scope
+            .iter()
+            .rev()
+            .find(|(q, _)| *q == p)
+            .is_some_and(|(_, u)| !u.is_empty())
+    };
+    let prefixes: Vec<&str> = ["p", "q", "xsi"]
+        .into_iter()
+        .filter(|p| bound(scope, p))
+        .collect();
+    let name = rng.pick(&["a", "b", "Assertion", "c"]);
+    let qname = if !prefixes.is_empty() && rng.chance(60) {
+        format!("{}:{name}", rng.pick(&prefixes))
+    } else {
+        name.to_owned()
+    };
+    out.push('<');
+    out.push_str(&qname);
+    for (p, u) in &decls {
+        if p.is_empty() {
+            out.push_str(&format!(" xmlns=\"{u}\""));
+        } else {
+            out.push_str(&format!(" xmlns:{p}=\"{u}\""));
+        }
+    }
+    let mut used: Vec<String> = Vec::new();
+    for _ in 0..rng.below(5) {
+        let local = rng.pick(&["ID", "a", "b", "z", "Version", "type"]);
+        let attr = match rng.below(4) {
+            0 if !prefixes.is_empty() => {
+                // One attribute per local name and prefixed-or-not, so no
+                // two share an expanded name even when p and q are bound to
+                // the same namespace.
+                format!("{}:{local}", rng.pick(&prefixes))
+            }
+            1 => format!("xml:{}", rng.pick(&["lang", "space", "id"])),
+            _ => local.to_owned(),
+        };
+        let key =
+            attr.rsplit(':').next().unwrap().to_owned() + if attr.contains(':') { ":" } else { "" };
+        if used.contains(&key) || used.contains(&attr) {
+            continue;
+        }
+        used.push(key);
+        used.push(attr.clone());
+        // Attributes as written in many ways: canonicalization copies
+        // ` name="value"` straight from the buffer only when it is written
+        // exactly so.
+        let quote = if rng.chance(70) { '"' } else { '\'' };
+        let v = value(rng, true).replace(quote, "");
+        let space = rng.pick(&[" ", " ", " ", "\n", "\t", "  "]);
+        let eq = rng.pick(&["=", "=", "=", " = "]);
+        out.push_str(&format!("{space}{attr}{eq}{quote}{v}{quote}"));
+    }
+    if depth > 6 || *budget == 0 || rng.chance(20) {
+        out.push_str(rng.pick(&["/>", " />", &format!("></{qname}>")]));
+    } else if rng.chance(30) {
+        // One text child, the most common shape (written whole, from the
+        // buffer when it allows).
+        out.push('>');
+        out.push_str(&value(rng, false));
+        out.push_str(&format!("</{qname}{}>", rng.pick(&["", "", " ", "\n"])));
+    } else {
+        out.push('>');
+        for _ in 0..rng.below(5) {
+            match rng.below(6) {
+                0 | 1 if *budget > 0 => element(rng, out, scope, depth + 1, budget),
+                2 => out.push_str(&value(rng, false)),
+                3 => out.push_str("<!-- c -->"),
+                4 => out.push_str("<?t d?>"),
+                _ => out.push_str(&value(rng, false)),
+            }
+        }
+        out.push_str(&format!("</{qname}>"));
+    }
+    scope.truncate(mark);
+}
+
+#[test]
+fn same_bytes_as_the_reference_on_random_documents() {
+    let rounds: usize = std::env::var("C14N_DIFF_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let (mut parsed, mut compared) = (0, 0);
+    for round in 0..rounds {
+        let xml = random_doc(&mut rng);
+        match Document::parse(xml.as_bytes(), &Limits::default()) {
+            Ok(doc) => {
+                parsed += 1;
+                let what = format!("round {round}: {xml}");
+                compared += compare_all(&doc, &what, &PREFIX_LISTS, usize::MAX, true);
+            }
+            // Two prefixes bound to one namespace can still collide, and
+            // two `ID`s can have the same value.
+            Err(e) => assert!(
+                matches!(
+                    e.kind(),
+                    ErrorKind::XmlDuplicateAttribute | ErrorKind::XmlDuplicateId
+                ),
+                "{xml}: {e}"
+            ),
+        }
+    }
+    println!("{rounds} random documents, {parsed} parsed, {compared} outputs compared");
+    assert!(
+        parsed * 10 >= rounds * 9,
+        "only {parsed} of {rounds} parsed"
+    );
+}
+
+#[test]
+fn special_byte_search_agrees_with_a_byte_loop() {
+    let alphabet = b"&<>\"\r\n\t\x01ab:/-0\xc3\xa9";
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    for len in 0..70 {
+        for _ in 0..300 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            for from in 0..=len + 1 {
+                let slow = |attr: bool| {
+                    bytes.get(from..).and_then(|r| {
+                        r.iter()
+                            .position(|&b| {
+                                if attr {
+                                    b"&<\"".contains(&b) || b < 0x20
+                                } else {
+                                    b"&<>\r".contains(&b)
+                                }
+                            })
+                            .map(|i| from + i)
+                    })
+                };
+                assert_eq!(super::find_special::<true>(&bytes, from), slow(true));
+                assert_eq!(super::find_special::<false>(&bytes, from), slow(false));
+            }
+        }
+    }
+}
+
+#[test]
+fn long_texts_and_values_and_buffer_reuse() {
+    // Pieces longer than the output chunk, with and without bytes to
+    // escape, then a small document on the same thread (the kept buffer).
+    let long = "0123456789abcdef".repeat(3000);
+    let xml =
+        format!("<r xmlns='urn:r'><a v='{long}'>{long}</a><b w='{long}&amp;'>&lt;{long}</b></r>");
+    let doc = Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
+    assert!(compare_all(&doc, "long", &["", "#default"], usize::MAX, true) > 0);
+    let small = Document::parse(b"<x a='1'>t</x>", &Limits::default()).unwrap();
+    assert!(compare_all(&small, "small", &[""], usize::MAX, true) > 0);
+    let mut out = Vec::new();
+    super::canonicalize_document(
+        &small,
+        C14nMethod::Exclusive,
+        &InclusivePrefixes::none(),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out, b"<x a=\"1\">t</x>");
+}
