@@ -261,6 +261,63 @@ impl Document {
     }
 }
 
+/// The three big arrays of a dropped [`Document`] (its buffer, nodes and
+/// attributes), emptied and kept per thread for the next parse.
+///
+/// Allocating and freeing a few hundred KB per verify of a large response
+/// let glibc give the top of the heap back to the kernel after each one and
+/// fault it in again on the next: measured, 100 KB verifies took 216 us
+/// instead of 148 us. Reuse keeps at most [`RECYCLE_MAX_BYTES`] of capacity
+/// per thread; like freed memory, it holds the last document's bytes until
+/// overwritten, unreachable from safe code.
+#[derive(Default)]
+struct Recycled {
+    buf: String,
+    nodes: Vec<NodeData>,
+    attrs: Vec<AttrData>,
+}
+
+/// The most capacity (in bytes) one thread keeps for the next parse.
+const RECYCLE_MAX_BYTES: usize = 2 << 20;
+
+thread_local! {
+    static RECYCLED: std::cell::Cell<Recycled> = const {
+        std::cell::Cell::new(Recycled {
+            buf: String::new(),
+            nodes: Vec::new(),
+            attrs: Vec::new(),
+        })
+    };
+}
+
+/// The arrays the last document dropped on this thread left (empty ones
+/// when there are none).
+fn take_recycled() -> Recycled {
+    RECYCLED.try_with(std::cell::Cell::take).unwrap_or_default()
+}
+
+impl Drop for Document {
+    fn drop(&mut self) {
+        let bytes = self.buf.capacity()
+            + self.nodes.capacity() * std::mem::size_of::<NodeData>()
+            + self.attrs.capacity() * std::mem::size_of::<AttrData>();
+        if bytes > RECYCLE_MAX_BYTES {
+            return;
+        }
+        let mut kept = Recycled {
+            buf: std::mem::take(&mut self.buf),
+            nodes: std::mem::take(&mut self.nodes),
+            attrs: std::mem::take(&mut self.attrs),
+        };
+        kept.buf.clear();
+        kept.nodes.clear();
+        kept.attrs.clear();
+        // During thread teardown the slot may be gone: then the arrays are
+        // simply freed.
+        let _ = RECYCLED.try_with(|slot| slot.set(kept));
+    }
+}
+
 impl fmt::Debug for Document {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Document")
@@ -996,6 +1053,44 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn a_parse_on_recycled_arrays_builds_the_same_document() {
+        let big = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/dsig/azure-100k-groups.xml"
+        ))
+        .unwrap();
+        let small = br#"<a xmlns="urn:a" ID="x"><b c="d">text</b></a>"#;
+        let dump = |doc: &Document| {
+            let mut out = Vec::new();
+            crate::c14n::canonicalize_element(
+                doc.root(),
+                None,
+                crate::c14n::C14nMethod::InclusiveWithComments,
+                &crate::c14n::InclusivePrefixes::none(),
+                &mut out,
+            )
+            .unwrap();
+            format!(
+                "{:?} {:?} {:?}",
+                String::from_utf8(out),
+                doc.nodes.len(),
+                doc.ids
+            )
+        };
+        let fresh =
+            std::thread::spawn(move || dump(&Document::parse(small, &Limits::default()).unwrap()))
+                .join()
+                .unwrap();
+        // The big document's arrays are kept when it is dropped, and the
+        // small one is parsed on them.
+        drop(Document::parse(&big, &Limits::default()).unwrap());
+        let reused = Document::parse(small, &Limits::default()).unwrap();
+        assert!(reused.buf.capacity() > big.len(), "arrays were not reused");
+        assert_eq!(dump(&reused), fresh);
+        assert_eq!(reused.root().attribute(None, "ID"), Some("x"));
     }
 
     #[test]

@@ -194,6 +194,9 @@ struct PendingAttr {
 
 impl<'a> Builder<'a> {
     fn new(src: &'a str, limits: &'a Limits) -> Self {
+        // The arrays of the last document dropped on this thread, emptied
+        // (see `Recycled`).
+        let mut recycled = super::take_recycled();
         let doc = Document {
             // The buffer starts with a copy of the input: names, values and
             // text that need no change are spans of it, not copies.
@@ -201,17 +204,24 @@ impl<'a> Builder<'a> {
             // text runs must stay addressable. Larger inputs are copied
             // piece by piece.)
             buf: if src.len() <= INPUT_COPY_MAX {
-                let mut buf = String::with_capacity(src.len() + src.len() / 8);
-                buf.push_str(src);
-                buf
+                recycled.buf.reserve(src.len() + src.len() / 8);
+                recycled.buf.push_str(src);
+                recycled.buf
             } else {
-                String::with_capacity(src.len())
+                recycled.buf.reserve(src.len());
+                recycled.buf
             },
             // About one node per 32 bytes in SAML documents: one allocation
             // instead of a dozen regrowths.
-            nodes: Vec::with_capacity(src.len() / 32 + 1),
+            nodes: {
+                recycled.nodes.reserve(src.len() / 32 + 1);
+                recycled.nodes
+            },
             // SAML documents carry about one attribute per 64 bytes.
-            attrs: Vec::with_capacity(src.len() / 64),
+            attrs: {
+                recycled.attrs.reserve(src.len() / 64);
+                recycled.attrs
+            },
             decls: Vec::new(),
             namespaces: Vec::new(),
             ids: HashMap::new(),
