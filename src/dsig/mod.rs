@@ -367,7 +367,8 @@ fn dsig_children<'d>(
 ) -> Result<DsigChildren<'d>> {
     let children = DsigChildren(parent);
     for child in children.iter() {
-        if child.namespace() != Some(DSIG) || !allowed.iter().any(|name| named(&child, name)) {
+        if child.namespace() != Some(DSIG) || !allowed.iter().any(|name| child.has_local_name(name))
+        {
             return Err(malformed(format!(
                 "unexpected element {:?} in {}",
                 child.local_name(),
@@ -404,12 +405,12 @@ impl<'d> DsigChildren<'d> {
 
     /// The first child named `name`.
     fn find(self, name: &str) -> Option<Element<'d>> {
-        self.iter().find(|c| named(c, name))
+        self.iter().find(|c| c.has_local_name(name))
     }
 
     /// How many children are named `name`.
     fn count(self, name: &str) -> usize {
-        self.iter().filter(|c| named(c, name)).count()
+        self.iter().filter(|c| c.has_local_name(name)).count()
     }
 }
 
@@ -420,7 +421,7 @@ fn check_order(parent: Element<'_>, children: DsigChildren<'_>, sequence: &[&str
     for child in children.iter() {
         let rank = sequence
             .iter()
-            .position(|n| named(&child, n))
+            .position(|n| child.has_local_name(n))
             .unwrap_or(usize::MAX);
         if rank < position {
             return Err(malformed(format!(
@@ -432,12 +433,6 @@ fn check_order(parent: Element<'_>, children: DsigChildren<'_>, sequence: &[&str
         position = rank;
     }
     Ok(())
-}
-
-/// Whether `el`'s local name is `name`, compared in place (these short
-/// comparisons otherwise each call `memcmp`).
-fn named(el: &Element<'_>, name: &str) -> bool {
-    crate::xml::eq_short(el.local_name().as_bytes(), name.as_bytes())
 }
 
 fn algorithm_of<'d>(el: Element<'d>) -> Result<&'d str> {

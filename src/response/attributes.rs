@@ -24,8 +24,7 @@ use std::ops::Range;
 pub struct Attributes {
     /// Every name and value, back to back.
     text: String,
-    /// Where each value ends in `text`; a value starts where the previous
-    /// one (of any attribute) ends, or where its attribute's strings end.
+    /// Where each value is in `text`, every attribute's values in turn.
     values: Vec<Range<usize>>,
     entries: Vec<Entry>,
 }

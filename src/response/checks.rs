@@ -210,16 +210,9 @@ fn find_assertion<'d>(doc: &'d Document, response: Element<'d>) -> Result<Elemen
     let mut plain = Vec::new();
     let mut encrypted = 0usize;
     for el in doc.root().descendants() {
-        // One look at the local name's length rules out nearly every
-        // element; the namespace is compared only for the two names.
-        let local = el.local_name();
-        if local.len() == "Assertion".len() {
-            if el.is(SAML_ASSERTION, "Assertion") {
-                plain.push(el);
-            }
-        } else if local.len() == "EncryptedAssertion".len()
-            && el.is(SAML_ASSERTION, "EncryptedAssertion")
-        {
+        if el.is(SAML_ASSERTION, "Assertion") {
+            plain.push(el);
+        } else if el.is(SAML_ASSERTION, "EncryptedAssertion") {
             encrypted += 1;
         }
     }

@@ -225,15 +225,6 @@ impl Document {
             .unwrap_or_default()
     }
 
-    /// The bytes of a span, for comparisons (no character-boundary checks).
-    #[inline]
-    fn bytes(&self, span: Span) -> &[u8] {
-        self.buf
-            .as_bytes()
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or_default()
-    }
-
     #[inline]
     fn ns(&self, ns: Option<NsId>) -> Option<&str> {
         let span = *self.namespaces.get(ns?.0 as usize)?;
@@ -431,12 +422,8 @@ impl<'d> Element<'d> {
     pub fn is(&self, namespace: &str, local: &str) -> bool {
         // The local name first (short, and it rules out nearly every
         // element), compared in place; the namespace only on a match.
-        let (doc, data) = (self.doc, self.data());
-        eq_short(doc.bytes(data.local), local.as_bytes())
-            && data
-                .ns
-                .and_then(|ns| doc.namespaces.get(ns.0 as usize))
-                .is_some_and(|&span| doc.bytes(span) == namespace.as_bytes())
+        let ns = self.data().ns;
+        self.has_local_name(local) && ns.is_some() && self.doc.raw_ns(ns) == namespace.as_bytes()
     }
 
     /// The value of the attribute with this expanded name (`namespace` is
@@ -580,7 +567,7 @@ impl<'d> Element<'d> {
     /// Whether the local name is `local` (compared in place).
     #[inline]
     pub(crate) fn has_local_name(&self, local: &str) -> bool {
-        eq_short(self.doc.bytes(self.data().local), local.as_bytes())
+        eq_short(self.doc.raw(self.data().local), local.as_bytes())
     }
 
     /// Whether both elements are in the same namespace (or both in none):
