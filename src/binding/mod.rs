@@ -101,14 +101,7 @@ mod tests {
         let alphabet = b" \t\r\nAZaz09+/=\x01\x0b\x0c\x1f\x7f\xff";
         for len in 0..70 {
             for _ in 0..50 {
-                let text: Vec<u8> = (0..len)
-                    .map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        alphabet[(state % alphabet.len() as u64) as usize]
-                    })
-                    .collect();
+                let text = crate::xml::random_bytes(&mut state, alphabet, len);
                 let expected: Vec<u8> = text
                     .iter()
                     .copied()

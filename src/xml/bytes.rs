@@ -117,6 +117,21 @@ pub(crate) fn find3(bytes: &[u8], from: usize, a: u8, b: u8, c: u8) -> Option<us
     )
 }
 
+/// `len` bytes drawn from `alphabet` by a xorshift generator at `state`:
+/// inputs for the tests that check word-at-a-time searches against byte
+/// loops.
+#[cfg(test)]
+pub(crate) fn random_bytes(state: &mut u64, alphabet: &[u8], len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            alphabet[(*state % alphabet.len() as u64) as usize]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,14 +142,7 @@ mod tests {
         let alphabet = b"<>&\"'ab]\t\n\r\x01\x1f\x20\x80\xff\x7f";
         for len in 0..40 {
             for _ in 0..200 {
-                let bytes: Vec<u8> = (0..len)
-                    .map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        alphabet[(state % alphabet.len() as u64) as usize]
-                    })
-                    .collect();
+                let bytes = random_bytes(&mut state, alphabet, len);
                 for from in 0..=len + 1 {
                     let slow = |f: &dyn Fn(u8) -> bool| {
                         bytes

@@ -27,6 +27,8 @@ mod bytes;
 mod chars;
 mod parse;
 
+#[cfg(test)]
+pub(crate) use bytes::random_bytes;
 pub(crate) use bytes::{control_bytes, eq_bytes, eq_short, find_with};
 
 pub(crate) use chars::is_ncname;
