@@ -33,6 +33,9 @@ pub enum ErrorKind {
     /// A text node, attribute value, comment or processing instruction is
     /// longer than [`Limits::max_text_bytes`](crate::Limits).
     XmlTextTooLong,
+    /// More namespace declarations are in scope at an element than
+    /// [`Limits::max_namespaces_in_scope`](crate::Limits).
+    XmlTooManyNamespaces,
     // ---- xml ----
     /// The input is not valid UTF-8.
     XmlNotUtf8,
@@ -63,6 +66,10 @@ pub enum ErrorKind {
     XmlMalformed,
     /// No element carries the requested ID.
     XmlIdNotFound,
+    /// An `InclusiveNamespaces PrefixList` has more than
+    /// [`InclusivePrefixes::MAX_TOKENS`](crate::InclusivePrefixes::MAX_TOKENS)
+    /// tokens.
+    PrefixListTooLong,
     /// Writing canonical output failed (an I/O error of the caller's writer).
     Io,
     // ---- certificates ----
@@ -106,6 +113,10 @@ pub enum ErrorKind {
     DigestMismatch,
     /// `SignatureValue` does not verify under any usable certificate.
     SignatureInvalid,
+    /// The canonical form of a signed element is several times longer than
+    /// the element as written (exclusive canonicalization repeating a long
+    /// namespace declaration on many elements): refused before hashing it.
+    CanonicalFormTooLarge,
     // ---- configuration ----
     /// A configuration value (entity ID, URL, request ID, option) is not
     /// acceptable.
@@ -221,6 +232,7 @@ impl ErrorKind {
         Self::XmlTooManyElements,
         Self::XmlTooManyAttributes,
         Self::XmlTextTooLong,
+        Self::XmlTooManyNamespaces,
         Self::XmlNotUtf8,
         Self::XmlUnsupportedEncoding,
         Self::XmlUnsupportedVersion,
@@ -235,6 +247,7 @@ impl ErrorKind {
         Self::XmlInvalidName,
         Self::XmlMalformed,
         Self::XmlIdNotFound,
+        Self::PrefixListTooLong,
         Self::Io,
         Self::CertificateInvalid,
         Self::UnsupportedKeyType,
@@ -252,6 +265,7 @@ impl ErrorKind {
         Self::UnsupportedAlgorithm,
         Self::DigestMismatch,
         Self::SignatureInvalid,
+        Self::CanonicalFormTooLarge,
         Self::ConfigInvalid,
         Self::TeamSlugInvalid,
         Self::UrlTemplateInvalid,
@@ -307,6 +321,7 @@ impl ErrorKind {
             Self::XmlTooManyElements => "xml_too_many_elements",
             Self::XmlTooManyAttributes => "xml_too_many_attributes",
             Self::XmlTextTooLong => "xml_text_too_long",
+            Self::XmlTooManyNamespaces => "xml_too_many_namespaces",
             Self::XmlNotUtf8 => "xml_not_utf8",
             Self::XmlUnsupportedEncoding => "xml_unsupported_encoding",
             Self::XmlUnsupportedVersion => "xml_unsupported_version",
@@ -321,6 +336,7 @@ impl ErrorKind {
             Self::XmlInvalidName => "xml_invalid_name",
             Self::XmlMalformed => "xml_malformed",
             Self::XmlIdNotFound => "xml_id_not_found",
+            Self::PrefixListTooLong => "prefix_list_too_long",
             Self::Io => "io",
             Self::CertificateInvalid => "certificate_invalid",
             Self::UnsupportedKeyType => "unsupported_key_type",
@@ -338,6 +354,7 @@ impl ErrorKind {
             Self::UnsupportedAlgorithm => "unsupported_algorithm",
             Self::DigestMismatch => "digest_mismatch",
             Self::SignatureInvalid => "signature_invalid",
+            Self::CanonicalFormTooLarge => "canonical_form_too_large",
             Self::ConfigInvalid => "config_invalid",
             Self::TeamSlugInvalid => "team_slug_invalid",
             Self::UrlTemplateInvalid => "url_template_invalid",
@@ -390,6 +407,7 @@ impl ErrorKind {
             Self::XmlTooManyElements => "the XML document has too many elements",
             Self::XmlTooManyAttributes => "an XML element has too many attributes",
             Self::XmlTextTooLong => "an XML text or attribute value is too long",
+            Self::XmlTooManyNamespaces => "the XML document declares too many namespaces",
             Self::XmlNotUtf8 => "the XML document is not valid UTF-8",
             Self::XmlUnsupportedEncoding => "the XML document declares an unsupported encoding",
             Self::XmlUnsupportedVersion => "the XML document declares an unsupported XML version",
@@ -406,6 +424,7 @@ impl ErrorKind {
             Self::XmlInvalidName => "the XML document contains an invalid name",
             Self::XmlMalformed => "the XML document is malformed",
             Self::XmlIdNotFound => "no XML element has the requested ID",
+            Self::PrefixListTooLong => "the list of inclusive namespace prefixes is too long",
             Self::Io => "writing the output failed",
             Self::CertificateInvalid => "the certificate cannot be read",
             Self::UnsupportedKeyType => "the certificate's key type is not supported",
@@ -423,6 +442,7 @@ impl ErrorKind {
             Self::UnsupportedAlgorithm => "the signature uses an algorithm that is not allowed",
             Self::DigestMismatch => "the signed content was changed",
             Self::SignatureInvalid => "the signature does not verify",
+            Self::CanonicalFormTooLarge => "the signed content is not acceptable",
             Self::ConfigInvalid => "the SSO configuration is invalid",
             Self::TeamSlugInvalid => "the team name is not valid",
             Self::UrlTemplateInvalid => "the SSO URL settings are not valid",

@@ -35,8 +35,8 @@ pub use certs::{
     SigningCertificate,
 };
 pub use dsig::{
-    DigestAlgorithm, SignatureAlgorithm, SignaturePolicy, VerifiedElement, has_enveloped_signature,
-    verify_enveloped,
+    DigestAlgorithm, MAX_SIGNED_INFO_BYTES, SignatureAlgorithm, SignaturePolicy, VerifiedElement,
+    has_enveloped_signature, verify_enveloped,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{EndpointUrl, EntityId, RequestId};

@@ -29,6 +29,10 @@ pub struct Limits {
     /// Longest text node, attribute value, comment or processing instruction,
     /// in bytes. Default 256 KiB.
     pub max_text_bytes: usize,
+    /// Most namespace declarations in scope at any element: its own and its
+    /// ancestors', shadowed ones included. Default 128 (real SAML messages
+    /// and metadata have at most about 10).
+    pub max_namespaces_in_scope: usize,
     /// Largest output of inflating an HTTP-Redirect binding message (raw
     /// DEFLATE), in bytes: a DEFLATE bomb stops here. Default 256 KiB (an
     /// AuthnRequest or LogoutRequest is about 1 KB).
@@ -43,6 +47,7 @@ impl Limits {
         max_elements: 30_000,
         max_attributes_per_element: 64,
         max_text_bytes: 256 * 1024,
+        max_namespaces_in_scope: 128,
         max_inflated_bytes: 256 * 1024,
     };
 }

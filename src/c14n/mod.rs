@@ -22,10 +22,12 @@
 
 use std::cell::Cell;
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::io::Write;
 
 use crate::xml::{
-    Document, Element, NodeId, NsKey, RawAttr, RawAttrs, RawKind, RawName, XML_NS, eq_short,
+    Document, Element, NodeId, NsKey, RawAttr, RawAttrs, RawKind, RawName, Scope, XML_NS, eq_short,
+    work,
 };
 use crate::{Error, ErrorKind, Result};
 
@@ -120,32 +122,53 @@ impl C14nMethod {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InclusivePrefixes {
     default: bool,
-    prefixes: Vec<String>,
+    /// Sorted, without duplicates.
+    prefixes: Vec<Box<str>>,
 }
 
 impl InclusivePrefixes {
+    /// The most tokens a PrefixList may have (duplicates counted). Real
+    /// IdPs list at most five (`ds saml samlp xs xsi`); a list is read from
+    /// the unauthenticated `SignedInfo`, and each listed prefix is work on
+    /// every element that declares it.
+    pub const MAX_TOKENS: usize = 32;
+
     /// An empty list.
     pub fn none() -> Self {
         Self::default()
     }
 
-    /// Parses a whitespace-separated PrefixList.
+    /// Parses a whitespace-separated PrefixList, in time linear in its
+    /// length.
     ///
     /// # Errors
     /// [`ErrorKind::XmlInvalidName`] for a token that is neither an NCName nor
-    /// `#default`.
+    /// `#default`; [`ErrorKind::PrefixListTooLong`] for more than
+    /// [`MAX_TOKENS`](Self::MAX_TOKENS) tokens.
+    ///
+    /// ```
+    /// use saml_sp::{ErrorKind, InclusivePrefixes};
+    /// let long = vec!["p"; 33].join(" ");
+    /// let err = InclusivePrefixes::parse(&long).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::PrefixListTooLong);
+    /// ```
     pub fn parse(list: &str) -> Result<Self> {
         let mut out = Self::default();
-        for token in list
+        for (n, token) in list
             .split([' ', '\t', '\n', '\r'])
             .filter(|t| !t.is_empty())
+            .enumerate()
         {
+            if n == Self::MAX_TOKENS {
+                return Err(Error::new(
+                    ErrorKind::PrefixListTooLong,
+                    format!("PrefixList has more than {} tokens", Self::MAX_TOKENS),
+                ));
+            }
             if token == "#default" {
                 out.default = true;
             } else if crate::xml::is_ncname(token) {
-                if !out.prefixes.iter().any(|p| p == token) {
-                    out.prefixes.push(token.to_owned());
-                }
+                out.prefixes.push(token.into());
             } else {
                 return Err(Error::new(
                     ErrorKind::XmlInvalidName,
@@ -153,14 +176,22 @@ impl InclusivePrefixes {
                 ));
             }
         }
+        out.prefixes.sort_unstable();
+        out.prefixes.dedup();
         Ok(out)
     }
 
     /// Whether the list names `prefix` (`None`: the default namespace).
     pub fn contains(&self, prefix: Option<&str>) -> bool {
+        self.position(prefix).is_some()
+    }
+
+    /// A distinct number below `self.prefixes.len() + 1` for each listed
+    /// prefix (the last one for `#default`).
+    fn position(&self, prefix: Option<&str>) -> Option<usize> {
         match prefix {
-            None => self.default,
-            Some(p) => self.prefixes.iter().any(|q| q == p),
+            None => self.default.then_some(self.prefixes.len()),
+            Some(p) => self.prefixes.binary_search_by(|q| (**q).cmp(p)).ok(),
         }
     }
 
@@ -240,7 +271,7 @@ const CHUNK: usize = 8 * 1024;
 #[derive(Default)]
 struct Scratch {
     buf: Vec<u8>,
-    rendered: Vec<NsNode<'static>>,
+    rendered: Option<Scope<&'static [u8], &'static [u8]>>,
     open: Vec<Open<'static>>,
     ns: Vec<NsNode<'static>>,
 }
@@ -249,7 +280,7 @@ thread_local! {
     static SCRATCH: Cell<Scratch> = const {
         Cell::new(Scratch {
             buf: Vec::new(),
-            rendered: Vec::new(),
+            rendered: None,
             open: Vec::new(),
             ns: Vec::new(),
         })
@@ -466,13 +497,17 @@ struct Canonicalizer<'d, 'p, 'w, W: Write> {
     prefixes: &'p InclusivePrefixes,
     exclude: Option<NodeId>,
     out: Out<'w, W>,
-    /// Namespace declarations rendered by output ancestors, innermost last.
-    rendered: Vec<NsNode<'d>>,
+    /// Namespace declarations rendered by output ancestors and the current
+    /// element, innermost last: prefix -> namespace name, found in O(1).
+    rendered: Scope<&'d [u8], &'d [u8]>,
     /// The open output elements, innermost last.
     open: Vec<Open<'d>>,
+    /// The namespace nodes the current element renders, in the order
+    /// found (sorted before output).
     ns_scratch: Vec<NsNode<'d>>,
     attr_scratch: Vec<RawAttr<'d>>,
-    scope_scratch: Vec<NsNode<'d>>,
+    /// Which prefixes of the PrefixList were found in scope at the apex.
+    listed_seen: Vec<bool>,
 }
 
 impl<W: Write> Drop for Canonicalizer<'_, '_, '_, W> {
@@ -484,7 +519,7 @@ impl<W: Write> Drop for Canonicalizer<'_, '_, '_, W> {
         }
         let scratch = Scratch {
             buf,
-            rendered: recycle(std::mem::take(&mut self.rendered)),
+            rendered: Some(std::mem::replace(&mut self.rendered, Scope::new()).recycle()),
             open: recycle(std::mem::take(&mut self.open)),
             ns: recycle(std::mem::take(&mut self.ns_scratch)),
         };
@@ -503,14 +538,15 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
     ) -> Self {
         let Scratch {
             mut buf,
-            mut rendered,
+            rendered,
             mut open,
             mut ns,
         } = SCRATCH.try_with(Cell::take).unwrap_or_default();
         buf.clear();
         buf.reserve(CHUNK + 256);
         // Room for usual documents: no regrowth on the way.
-        rendered.clear();
+        let mut rendered: Scope<&'d [u8], &'d [u8]> =
+            rendered.map_or_else(Scope::new, Scope::recycle);
         rendered.reserve(8);
         open.clear();
         open.reserve(16);
@@ -528,7 +564,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             open,
             ns_scratch: ns,
             attr_scratch: Vec::new(),
-            scope_scratch: Vec::new(),
+            listed_seen: Vec::new(),
         }
     }
 
@@ -542,6 +578,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         let mut after_root = false;
         let mut id = apex;
         'walk: loop {
+            work::tally(1);
             let node = self.doc.raw_node(id);
             // Whether an element's start tag was written and its end tag is
             // due: then its children are walked.
@@ -579,7 +616,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                                 self.out.push(qname)?;
                                 self.out.mark(b">");
                             }
-                            self.rendered.truncate(mark);
+                            self.rendered.truncate(mark, |p| *p);
                             if id == root {
                                 after_root = true;
                             }
@@ -668,18 +705,18 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
 
     #[inline]
     fn rendered_uri(&self, prefix: &[u8]) -> Option<&'d [u8]> {
-        self.rendered
-            .iter()
-            .rev()
-            .find(|(p, _)| eq_short(p, prefix))
-            .map(|(_, uri)| *uri)
+        self.rendered.get(prefix, |p| eq_short(p, prefix))
     }
 
     /// Decides whether the namespace node (prefix, uri) must be rendered on
-    /// the current element, given what output ancestors rendered.
+    /// the current element, given what output ancestors and the element
+    /// itself rendered; if so it is recorded as rendered at once. A prefix
+    /// has one namespace at one element, so considering it twice changes
+    /// nothing the second time: no list of what was considered is needed.
     #[inline]
     fn consider(&mut self, prefix: &'d [u8], uri: &'d [u8]) {
-        if eq_short(prefix, b"xml") || self.ns_scratch.iter().any(|(p, _)| eq_short(p, prefix)) {
+        work::tally(1);
+        if eq_short(prefix, b"xml") {
             return;
         }
         let current = self.rendered_uri(prefix);
@@ -692,22 +729,44 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         };
         if render {
             self.ns_scratch.push((prefix, uri));
+            self.rendered.push(prefix, prefix, uri);
         }
     }
 
-    /// The namespace nodes of the PrefixList that are in scope at `el`.
-    fn consider_prefix_list(&mut self, el: Element<'d>) {
+    /// The namespace nodes of the PrefixList on the apex: each listed
+    /// prefix's binding in scope there, found in one walk over the
+    /// declarations of the apex and its ancestors (the nearest wins).
+    fn consider_prefix_list_in_scope(&mut self, el: Element<'d>) {
         let prefixes = self.prefixes;
-        if prefixes.contains(None) {
-            self.consider(b"", el.lookup_namespace(None).unwrap_or("").as_bytes());
-        }
-        for prefix in &prefixes.prefixes {
-            if let Some(uri) = el.lookup_namespace(Some(prefix)) {
-                // The list outlives the walk only as `'p`; find the same
-                // prefix string in the document so it lives as `'d`.
-                if let Some(p) = in_scope_prefix(el, prefix) {
-                    self.consider(p.as_bytes(), uri.as_bytes());
+        let mut seen = std::mem::take(&mut self.listed_seen);
+        seen.clear();
+        seen.resize(prefixes.prefixes.len() + 1, false);
+        let mut current = Some(el);
+        while let Some(e) = current {
+            work::tally(1 + e.namespace_declarations().len());
+            for (prefix, uri) in e.namespace_declarations() {
+                if let Some(slot) = prefixes.position(prefix).and_then(|i| seen.get_mut(i)) {
+                    if !std::mem::replace(slot, true) {
+                        self.consider(prefix.unwrap_or("").as_bytes(), uri.as_bytes());
+                    }
                 }
+            }
+            current = e.parent();
+        }
+        self.listed_seen = seen;
+    }
+
+    /// The namespace nodes of the PrefixList below the apex: only the
+    /// element's own declarations can change them. (Its parent is an output
+    /// element too, whose start tag left every listed prefix in scope
+    /// rendered with its binding; a binding the element does not redeclare
+    /// is the parent's, so it would not be rendered again.)
+    fn consider_prefix_list_declared(&mut self, el: Element<'d>) {
+        let prefixes = self.prefixes;
+        work::tally(el.namespace_declarations().len());
+        for (prefix, uri) in el.namespace_declarations() {
+            if prefixes.contains(prefix) {
+                self.consider(prefix.unwrap_or("").as_bytes(), uri.as_bytes());
             }
         }
     }
@@ -716,23 +775,19 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
     fn consider_inclusive(&mut self, el: Element<'d>, is_apex: bool) {
         if is_apex {
             // Every namespace in scope: the nearest declaration of a prefix
-            // wins.
-            let mut in_scope = std::mem::take(&mut self.scope_scratch);
-            in_scope.clear();
+            // wins (one walk; a set of the prefixes met, in O(1) each).
+            let mut met: HashSet<&'d [u8]> = HashSet::new();
             let mut current = Some(el);
             while let Some(e) = current {
+                work::tally(1 + e.namespace_declarations().len());
                 for (prefix, uri) in e.namespace_declarations() {
                     let prefix = prefix.unwrap_or("").as_bytes();
-                    if !in_scope.iter().any(|(p, _)| eq_short(p, prefix)) {
-                        in_scope.push((prefix, uri.as_bytes()));
+                    if met.insert(prefix) {
+                        self.consider(prefix, uri.as_bytes());
                     }
                 }
                 current = e.parent();
             }
-            for &(prefix, uri) in &in_scope {
-                self.consider(prefix, uri);
-            }
-            self.scope_scratch = in_scope;
         } else {
             for (prefix, uri) in el.namespace_declarations() {
                 self.consider(prefix.unwrap_or("").as_bytes(), uri.as_bytes());
@@ -743,15 +798,20 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
     /// Inclusive methods: the apex inherits the `xml:*` attributes of its
     /// ancestors that it does not carry itself; they join `attr_scratch`.
     fn inherit_xml_attributes(&mut self, el: Element<'d>) {
+        // The nearest carrier of an `xml:*` attribute wins: one walk, a set
+        // of the local names met.
+        let xml = XML_NS.as_bytes();
+        let mut met: HashSet<&'d [u8]> = self
+            .attr_scratch
+            .iter()
+            .filter(|a| a.ns() == xml)
+            .map(|a| a.local())
+            .collect();
         let mut current = el.parent();
         while let Some(e) = current {
+            work::tally(1 + e.raw_parts().1.len());
             for attr in e.raw_parts().1 {
-                let inherited = attr.ns() == XML_NS.as_bytes()
-                    && !self
-                        .attr_scratch
-                        .iter()
-                        .any(|a| a.ns() == XML_NS.as_bytes() && a.local() == attr.local());
-                if inherited {
+                if attr.ns() == xml && met.insert(attr.local()) {
                     self.attr_scratch.push(attr);
                 }
             }
@@ -797,7 +857,11 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
                 prev = Some(attr);
             }
             if !self.prefixes.is_empty() {
-                self.consider_prefix_list(el);
+                if is_apex {
+                    self.consider_prefix_list_in_scope(el);
+                } else {
+                    self.consider_prefix_list_declared(el);
+                }
             }
         } else {
             self.consider_inclusive(el, is_apex);
@@ -836,7 +900,6 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             }
             self.out.escaped::<ATTR>(uri)?;
             self.out.mark(b"\"");
-            self.rendered.push((prefix, uri));
         }
         if sorted && !inherit {
             for attr in attrs {
@@ -945,7 +1008,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         self.out.mark(b"</");
         self.out.push(open.qname)?;
         self.out.mark(b">");
-        self.rendered.truncate(open.mark);
+        self.rendered.truncate(open.mark, |p| *p);
         Ok(())
     }
 }
@@ -1008,21 +1071,6 @@ fn eq_words(a: &[u8], b: &[u8]) -> bool {
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a == b)
-}
-
-/// The prefix string as declared on `el` or an ancestor, borrowed from the
-/// document.
-fn in_scope_prefix<'d>(el: Element<'d>, prefix: &str) -> Option<&'d str> {
-    let mut current = Some(el);
-    while let Some(e) = current {
-        for (p, _) in e.namespace_declarations() {
-            if let Some(p) = p.filter(|p| *p == prefix) {
-                return Some(p);
-            }
-        }
-        current = e.parent();
-    }
-    None
 }
 
 #[cfg(test)]

@@ -18,7 +18,21 @@ use crate::{ErrorKind, Limits};
 
 /// PrefixLists for the random documents (which use `p`, `q`, `xsi` and the
 /// default namespace) and for the fixtures (SAML's usual prefixes).
-const PREFIX_LISTS: [&str; 5] = ["", "#default", "xsi", "#default samlp p q xsi", "q"];
+const PREFIX_LISTS: [&str; 6] = [
+    "",
+    "#default",
+    "xsi",
+    "#default samlp p q xsi",
+    "q",
+    "#default p w0 w3 w5 w8 w11 w13 w17 w19",
+];
+/// The prefixes random documents use: a few (as SAML), or many, so that
+/// more bindings are in scope than scope lookups scan.
+const FEW: &[&str] = &["p", "q", "xsi"];
+const MANY: &[&str] = &[
+    "p", "q", "xsi", "w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "w10", "w11",
+    "w12", "w13", "w14", "w15", "w16", "w17", "w18", "w19",
+];
 const FIXTURE_LISTS: [&str; 2] = ["", "#default saml samlp xs xsi ds"];
 
 fn ours(
@@ -202,13 +216,13 @@ fn value(rng: &mut Rng, attr: bool) -> String {
 /// A random namespace-well-formed document: prefixes `p`, `q`, `xsi` and
 /// the default namespace declared, redeclared and undeclared at random,
 /// used by elements and attributes only where bound.
-fn random_doc(rng: &mut Rng) -> String {
+fn random_doc(rng: &mut Rng, prefixes: &'static [&'static str]) -> String {
     let mut out = String::new();
     if rng.chance(30) {
         out.push_str("<!--before--><?pi data?>");
     }
     let mut budget = 1 + rng.below(40);
-    element(rng, &mut out, &mut Vec::new(), 0, &mut budget);
+    element(rng, prefixes, &mut out, &mut Vec::new(), 0, &mut budget);
     if rng.chance(30) {
         out.push_str("<?after?><!--after-->");
     }
@@ -217,6 +231,7 @@ fn random_doc(rng: &mut Rng) -> String {
 
 fn element(
     rng: &mut Rng,
+    all: &'static [&'static str],
     out: &mut String,
     scope: &mut Vec<(&'static str, &'static str)>,
     depth: usize,
@@ -225,7 +240,7 @@ fn element(
     *budget = budget.saturating_sub(1);
     let mark = scope.len();
     let mut decls = Vec::new();
-    for prefix in ["", "p", "q", "xsi"] {
+    for prefix in std::iter::once("").chain(all.iter().copied()) {
         if rng.chance(20) {
             let mut uri = rng.pick(&URIS);
             if prefix.is_empty() && rng.chance(25) {
@@ -242,10 +257,7 @@ fn element(
             .find(|(q, _)| *q == p)
             .is_some_and(|(_, u)| !u.is_empty())
     };
-    let prefixes: Vec<&str> = ["p", "q", "xsi"]
-        .into_iter()
-        .filter(|p| bound(scope, p))
-        .collect();
+    let prefixes: Vec<&str> = all.iter().copied().filter(|p| bound(scope, p)).collect();
     let name = rng.pick(&["a", "b", "Assertion", "c"]);
     let qname = if !prefixes.is_empty() && rng.chance(60) {
         format!("{}:{name}", rng.pick(&prefixes))
@@ -302,7 +314,7 @@ fn element(
         out.push('>');
         for _ in 0..rng.below(5) {
             match rng.below(6) {
-                0 | 1 if *budget > 0 => element(rng, out, scope, depth + 1, budget),
+                0 | 1 if *budget > 0 => element(rng, all, out, scope, depth + 1, budget),
                 2 => out.push_str(&value(rng, false)),
                 3 => out.push_str("<!-- c -->"),
                 4 => out.push_str("<?t d?>"),
@@ -323,7 +335,9 @@ fn same_bytes_as_the_reference_on_random_documents() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let (mut parsed, mut compared) = (0, 0);
     for round in 0..rounds {
-        let xml = random_doc(&mut rng);
+        // Every fourth document uses many prefixes.
+        let prefixes = if round % 4 == 3 { MANY } else { FEW };
+        let xml = random_doc(&mut rng, prefixes);
         match Document::parse(xml.as_bytes(), &Limits::default()) {
             Ok(doc) => {
                 parsed += 1;
@@ -398,4 +412,174 @@ fn long_texts_and_values_and_buffer_reuse() {
     )
     .unwrap();
     assert_eq!(out, b"<x a=\"1\">t</x>");
+}
+
+/// Hostile namespace shapes: the steps counted while parsing and
+/// canonicalizing (every method, a 32-token PrefixList naming the
+/// prefixes) grow linearly with the input, whatever the number of
+/// bindings in scope. Limits are raised far past their defaults so that
+/// the shapes are not simply refused: the algorithms are linear on their
+/// own.
+mod linear_work {
+    use super::*;
+    use crate::xml::work;
+    use std::fmt::Write as _;
+
+    fn limits() -> Limits {
+        Limits {
+            max_namespaces_in_scope: usize::MAX,
+            max_attributes_per_element: 100_000,
+            max_elements: 1_000_000,
+            max_input_bytes: 64 << 20,
+            max_text_bytes: 64 << 20,
+            ..Limits::default()
+        }
+    }
+
+    fn decls(prefix: &str, tag: &str, n: usize) -> String {
+        let mut s = String::new();
+        for i in 0..n {
+            write!(s, r#" xmlns:{prefix}{i}="urn:{tag}:{i}""#).unwrap();
+        }
+        s
+    }
+
+    fn uses(prefix: &str, n: usize) -> String {
+        let mut s = String::new();
+        for i in 0..n {
+            write!(s, r#" {prefix}{i}:a="""#).unwrap();
+        }
+        s
+    }
+
+    /// Steps to parse `xml` and canonicalize its root every way, and the
+    /// input's length.
+    fn steps(xml: &str) -> (u64, usize) {
+        work::take();
+        let doc = Document::parse(xml.as_bytes(), &limits()).unwrap();
+        let list = InclusivePrefixes::parse(
+            &(0..InclusivePrefixes::MAX_TOKENS)
+                .map(|i| format!("p{i}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+        .unwrap();
+        for method in C14nMethod::ALL {
+            for list in [&InclusivePrefixes::none(), &list] {
+                let mut sink = std::io::sink();
+                super::super::canonicalize_document(&doc, method, list, &mut sink).unwrap();
+                // The deepest element as apex: its ancestors' declarations.
+                let deepest = doc.root().descendants().last().unwrap();
+                super::super::canonicalize_element(deepest, None, method, list, &mut sink).unwrap();
+            }
+        }
+        (work::take(), xml.len())
+    }
+
+    /// `shape(n)` for n and 4n: the steps must grow at most as the input
+    /// (plus 10%), and stay under 8 steps per input byte (for the parse
+    /// and 16 canonicalizations together).
+    fn assert_linear(what: &str, shape: impl Fn(usize) -> String, n: usize) {
+        let per_byte = 8;
+        let (small, small_len) = steps(&shape(n));
+        let (big, big_len) = steps(&shape(4 * n));
+        let growth = big as f64 / small as f64;
+        let size_growth = big_len as f64 / small_len as f64;
+        println!(
+            "{what}: {small} steps / {small_len} bytes -> {big} / {big_len} (x{growth:.2} for x{size_growth:.2})"
+        );
+        assert!(
+            growth <= size_growth * 1.1,
+            "{what}: work grew {growth:.2}x for {size_growth:.2}x the input"
+        );
+        assert!(
+            big <= per_byte * big_len as u64,
+            "{what}: {big} steps for {big_len} bytes"
+        );
+    }
+
+    #[test]
+    fn many_bindings_in_scope() {
+        // A chain of 60 elements declaring `n` prefixes each (p0.. on the
+        // outermost, listed in the PrefixList), leaves using the outermost.
+        assert_linear(
+            "bindings in scope",
+            |n| {
+                let mut s = String::new();
+                for level in 0..60 {
+                    write!(
+                        s,
+                        "<c{}>",
+                        decls(if level == 0 { "p" } else { "q" }, &format!("l{level}"), n)
+                    )
+                    .unwrap();
+                }
+                for _ in 0..50 {
+                    write!(s, "<v{}/>", uses("p", 8)).unwrap();
+                }
+                s.push_str(&"</c>".repeat(60));
+                s
+            },
+            40,
+        );
+    }
+
+    #[test]
+    fn listed_prefixes_redeclared_on_every_element() {
+        assert_linear(
+            "PrefixList redeclared",
+            |n| {
+                let mut s = String::from("<r>");
+                for i in 0..n {
+                    write!(s, "<e{}/>", decls("p", &i.to_string(), 32)).unwrap();
+                }
+                s.push_str("</r>");
+                s
+            },
+            100,
+        );
+    }
+
+    #[test]
+    fn rendered_bindings_far_up() {
+        // Each level renders its own prefixes; leaves use the outermost
+        // level's, rendered far up the stack.
+        assert_linear(
+            "rendered far up",
+            |n| {
+                let mut s = String::new();
+                for level in 0..60 {
+                    write!(
+                        s,
+                        "<c{}{}>",
+                        decls(&format!("l{level}x"), "u", 30),
+                        uses(&format!("l{level}x"), 30)
+                    )
+                    .unwrap();
+                }
+                for _ in 0..n {
+                    write!(s, "<v{}/>", uses("l0x", 30)).unwrap();
+                }
+                s.push_str(&"</c>".repeat(60));
+                s
+            },
+            200,
+        );
+    }
+
+    #[test]
+    fn many_attributes_per_element() {
+        assert_linear(
+            "attributes per element",
+            |n| {
+                let mut s = String::from("<r");
+                for i in 0..n {
+                    write!(s, " a{i}=\"\" xml:a{i}=\"\"").unwrap();
+                }
+                s.push_str("><c/></r>");
+                s
+            },
+            500,
+        );
+    }
 }

@@ -8,20 +8,37 @@
 //! The checks, in order (each failure has its own [`ErrorKind`]):
 //! 1. structure: exactly one `Signature` child; in it exactly one
 //!    `SignedInfo` then one `SignatureValue` (then optional `KeyInfo` and
-//!    `Object`s); in `SignedInfo` one `CanonicalizationMethod`, one
-//!    `SignatureMethod` and exactly one `Reference`, whose `URI` is `#` +
-//!    the element's `ID`;
+//!    `Object`s); `SignedInfo` at most [`MAX_SIGNED_INFO_BYTES`] long, and
+//!    in it one `CanonicalizationMethod`, one `SignatureMethod` and exactly
+//!    one `Reference`, whose `URI` is `#` + the element's `ID`; every element
+//!    under `SignedInfo` is one XML-DSig allows there, with only the children
+//!    it allows (none under `SignatureMethod`, `DigestMethod`,
+//!    `DigestValue` and `InclusiveNamespaces`), and a PrefixList has at
+//!    most [`InclusivePrefixes::MAX_TOKENS`] tokens;
 //! 2. algorithms: canonicalization from the allow-list (exclusive or
 //!    inclusive 1.0, with or without comments); transforms exactly
 //!    enveloped-signature, optionally followed by one canonicalization;
 //!    RSA PKCS#1 v1.5 with SHA-256/384/512 and digests SHA-256/384/512;
 //!    SHA-1 only with [`SignaturePolicy::allow_sha1`];
 //! 3. the certificates of the set valid at `now` (none: fail closed);
-//! 4. `SignatureValue` over the canonical `SignedInfo` under one of them
-//!    (a certificate in `KeyInfo` is only a hint of which to try first, and
-//!    only if it is one of the trusted ones);
+//! 4. `SignatureValue` over the canonical `SignedInfo` (at most
+//!    [`MAX_SIGNED_INFO_BYTES`] once canonical: namespaces inherited from
+//!    ancestors count) under one of them (a certificate in `KeyInfo` is
+//!    only a hint of which to try first, and only if it is one of the
+//!    trusted ones);
 //! 5. the digest of the element minus its `Signature`, canonicalized and
 //!    streamed into the hasher, against the now-authenticated `DigestValue`.
+//!
+//! Cost before the signature verifies (everything above but the digest):
+//! the structure checks visit the `Signature`'s children and the at most
+//! [`MAX_SIGNED_INFO_BYTES`] of `SignedInfo`; canonicalizing `SignedInfo`
+//! walks that subtree once plus, at its top, the namespace declarations in
+//! scope (at most [`Limits::max_namespaces_in_scope`](crate::Limits)), and
+//! writes at most [`MAX_SIGNED_INFO_BYTES`]; decoding `SignatureValue` and
+//! the `KeyInfo` hint is linear in their text; then at most three RSA
+//! public-key operations. The digest (step 5, which an attacker holding
+//! any validly signed message can reach) is one linear canonicalization
+//! of the signed element.
 
 pub(crate) mod crypto;
 pub(crate) mod rsa_verify;
@@ -38,6 +55,73 @@ use crate::{Error, ErrorKind, Result};
 use crypto::{HashAlg, Hasher};
 
 const EXC_C14N_NS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+
+/// The largest `SignedInfo` accepted, in bytes, both as written and once
+/// canonical: 16 KiB. Real IdPs send 500 to 900 bytes (the largest of the
+/// recordings in `../shared/fixtures/real` is 867). SignedInfo is read and
+/// canonicalized before its signature can be checked, so its size bounds
+/// work an attacker without a key can cause.
+pub const MAX_SIGNED_INFO_BYTES: usize = 16 * 1024;
+
+/// How much longer than the signed element as written its canonical form
+/// may be: [`C14N_GROWTH`] times, plus [`C14N_SLACK`] bytes. Exclusive
+/// canonicalization repeats a namespace declaration on every element that
+/// uses its prefix without an output ancestor declaring it, so a long
+/// namespace name declared once and used by thousands of elements would be
+/// hashed thousands of times. Real signed elements grow by at most 1.18
+/// times (`../shared/fixtures/real`, elements over 2 KB); the slack covers
+/// the namespaces a small element inherits.
+const C14N_GROWTH: usize = 8;
+/// See [`C14N_GROWTH`].
+const C14N_SLACK: usize = 64 * 1024;
+
+/// The digest's hasher, refusing more than its budget of canonical bytes.
+struct BoundedHasher {
+    hasher: Hasher,
+    left: usize,
+    overflowed: bool,
+}
+
+impl std::io::Write for BoundedHasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.left.checked_sub(buf.len()) {
+            Some(left) => {
+                self.left = left;
+                self.hasher.write_all(buf)?;
+                Ok(buf.len())
+            }
+            None => {
+                self.overflowed = true;
+                Err(std::io::Error::other("canonical form too large"))
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The canonical `SignedInfo`, refused past [`MAX_SIGNED_INFO_BYTES`].
+struct BoundedOutput {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for BoundedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_SIGNED_INFO_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("SignedInfo too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
 /// A signature algorithm of the allow-list.
@@ -261,14 +345,24 @@ pub fn verify_enveloped<'d>(
 
     // The signature over SignedInfo first: its content (the digest value,
     // the algorithms) is trusted only once it is authenticated.
-    let mut signed_info = Vec::with_capacity(1024);
-    canonicalize_element(
+    let mut bounded = BoundedOutput {
+        bytes: Vec::with_capacity(1024),
+        overflowed: false,
+    };
+    let canonical = canonicalize_element(
         sig.signed_info,
         None,
         sig.c14n,
         &sig.c14n_prefixes,
-        &mut signed_info,
-    )?;
+        &mut bounded,
+    );
+    if bounded.overflowed {
+        return Err(malformed(format!(
+            "canonical SignedInfo is longer than {MAX_SIGNED_INFO_BYTES} bytes"
+        )));
+    }
+    canonical?;
+    let signed_info = bounded.bytes;
     // KeyInfo is only a hint of which trusted certificate to try first,
     // worth decoding only when there is a choice.
     let hint = if usable_count > 1 {
@@ -302,15 +396,33 @@ pub fn verify_enveloped<'d>(
         )
     })?;
 
-    let mut hasher = Hasher::new(sig.digest_algorithm.hash());
-    canonicalize_element(
+    let written = element.source_range().len();
+    let mut hasher = BoundedHasher {
+        hasher: Hasher::new(sig.digest_algorithm.hash()),
+        left: written
+            .saturating_mul(C14N_GROWTH)
+            .saturating_add(C14N_SLACK),
+        overflowed: false,
+    };
+    let canonical = canonicalize_element(
         element,
         Some(sig.signature),
         sig.reference_c14n,
         &sig.reference_prefixes,
         &mut hasher,
-    )?;
-    if !crypto::constant_time_eq(&hasher.finish(), &sig.digest_value) {
+    );
+    if hasher.overflowed {
+        return Err(Error::new(
+            ErrorKind::CanonicalFormTooLarge,
+            format!(
+                "the canonical form of <{}> ({written} bytes as written) is longer than \
+                 {C14N_GROWTH} times that plus {C14N_SLACK} bytes",
+                element.local_name()
+            ),
+        ));
+    }
+    canonical?;
+    if !crypto::constant_time_eq(&hasher.hasher.finish(), &sig.digest_value) {
         return Err(Error::new(
             ErrorKind::DigestMismatch,
             format!(
@@ -463,10 +575,24 @@ fn prefix_list(el: Element<'_>, method: C14nMethod, kind: ErrorKind) -> Result<I
             ));
         }
         seen = true;
+        no_child_elements(child)?;
         let list = child.attribute(None, "PrefixList").unwrap_or_default();
         prefixes = InclusivePrefixes::parse(list).map_err(|e| malformed(e.detail().to_owned()))?;
     }
     Ok(prefixes)
+}
+
+/// An element XML-DSig gives no element content (`SignatureMethod`
+/// without HMAC, `DigestMethod`, `DigestValue`, `InclusiveNamespaces`).
+fn no_child_elements(el: Element<'_>) -> Result<()> {
+    match el.child_elements().next() {
+        None => Ok(()),
+        Some(child) => Err(malformed(format!(
+            "{} has a child element {:?}",
+            el.local_name(),
+            child.local_name()
+        ))),
+    }
 }
 
 fn sha1_refused(what: &str) -> Error {
@@ -511,6 +637,12 @@ impl<'d> Parsed<'d> {
         else {
             return Err(malformed("SignedInfo or SignatureValue missing"));
         };
+        let size = signed_info.source_range().len();
+        if size > MAX_SIGNED_INFO_BYTES {
+            return Err(malformed(format!(
+                "SignedInfo is {size} bytes, more than {MAX_SIGNED_INFO_BYTES}"
+            )));
+        }
 
         let info_children = dsig_children(
             signed_info,
@@ -573,9 +705,7 @@ impl<'d> Parsed<'d> {
         if signature_algorithm == SignatureAlgorithm::RsaSha1 && !policy.allow_sha1 {
             return Err(sha1_refused("SignatureMethod"));
         }
-        if method_el.child_elements().next().is_some() {
-            return Err(malformed("SignatureMethod has child elements"));
-        }
+        no_child_elements(method_el)?;
 
         // Reference: Transforms?, DigestMethod, DigestValue.
         let ref_children = dsig_children(
@@ -610,6 +740,8 @@ impl<'d> Parsed<'d> {
             }
         };
 
+        no_child_elements(digest_method_el)?;
+        no_child_elements(digest_value_el)?;
         let digest_uri = algorithm_of(digest_method_el)?;
         let digest_algorithm = DigestAlgorithm::ALL
             .into_iter()

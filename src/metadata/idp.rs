@@ -71,6 +71,7 @@ impl IdpMetadataReader {
         max_elements: 5_000,
         max_attributes_per_element: 64,
         max_text_bytes: 256 * 1024,
+        max_namespaces_in_scope: 128,
         max_inflated_bytes: 256 * 1024,
     };
 

@@ -26,12 +26,15 @@
 mod bytes;
 mod chars;
 mod parse;
+mod scope;
+pub(crate) mod work;
 
 #[cfg(test)]
 pub(crate) use bytes::random_bytes;
 pub(crate) use bytes::{control_bytes, eq_bytes, eq_short, find_with};
 
 pub(crate) use chars::is_ncname;
+pub(crate) use scope::Scope;
 
 /// A byte's entry in a 256-entry table.
 #[inline]

@@ -21,6 +21,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use super::bytes::eq_short;
 use super::chars::{Reference, is_ncname, is_xml_whitespace, resolve_reference};
+use super::scope::Scope;
 use super::{
     AttrData, DeclData, Document, ElementData, Kind, NodeData, NodeId, NsId, Span, XML_NS,
 };
@@ -164,9 +165,10 @@ pub(super) struct Builder<'a> {
     limits: &'a Limits,
     doc: Document,
     ns_index: HashMap<Box<str>, NsId>,
-    /// In-scope namespace bindings, innermost last: (prefix, namespace).
+    /// In-scope namespace bindings, innermost last: prefix -> namespace.
     /// An empty prefix is the default namespace; `None` undeclares it.
-    scope: Vec<(Span, Option<NsId>)>,
+    /// Lookups are O(1) however many bindings are in scope.
+    pub(super) scope: Scope<Span, Option<NsId>>,
     open: Vec<Open>,
     elements: usize,
     /// The text run being collected: start in `doc.buf`, start in `src`.
@@ -175,6 +177,9 @@ pub(super) struct Builder<'a> {
     scratch: String,
     /// Scratch for attributes before namespace resolution.
     pending: Vec<PendingAttr>,
+    /// Scratch for the duplicate-attribute check of many attributes:
+    /// (hash of the expanded name, index).
+    attr_order: Vec<(u64, u32)>,
     /// The interned `xml` namespace, bound to the `xml` prefix everywhere.
     xml_ns: NsId,
     /// Recently validated qualified names (up to 48 bytes, with their
@@ -183,6 +188,9 @@ pub(super) struct Builder<'a> {
 }
 
 const NAME_CACHE: usize = 16;
+/// Elements with at most this many attributes have them compared pairwise
+/// for duplicates; more are sorted.
+const PAIRWISE_ATTRIBUTES: usize = 12;
 /// Namespace names found by a linear scan before the hash index is used.
 const NS_SCAN: usize = 8;
 
@@ -241,12 +249,13 @@ impl<'a> Builder<'a> {
             limits,
             doc,
             ns_index: HashMap::new(),
-            scope: Vec::new(),
+            scope: Scope::new(),
             open: Vec::new(),
             elements: 0,
             text_run: None,
             scratch: String::new(),
             pending: Vec::new(),
+            attr_order: Vec::new(),
             xml_ns: NsId(0),
             // A length above 48 never matches: empty slots hold no name.
             name_cache: [([0; 48], u8::MAX, None); NAME_CACHE],
@@ -615,7 +624,10 @@ impl<'a> Builder<'a> {
         empty: bool,
     ) -> Result<()> {
         let mut attributes = tag.attributes();
-        attributes.with_checks(true);
+        // quick-xml's uniqueness check compares each name with every one
+        // before it; [`Builder::start`] checks expanded names (which covers
+        // equal qualified names) in O(n log n).
+        attributes.with_checks(false);
         let attributes = attributes.map(|attr| {
             attr.map(|a| (a.key.into_inner(), a.value))
                 .map_err(|e| match e {
@@ -741,21 +753,6 @@ impl<'a> Builder<'a> {
                 }
                 ns
             };
-            let local = self.buf_str(p.local);
-            let duplicate = self
-                .doc
-                .attrs
-                .get(attrs_start as usize..)
-                .unwrap_or_default()
-                .iter()
-                .any(|a| a.ns == ns && self.buf_str(a.local) == local);
-            if duplicate {
-                return Err(Error::at(
-                    ErrorKind::XmlDuplicateAttribute,
-                    pos,
-                    format!("attribute {local:?} appears twice with the same namespace"),
-                ));
-            }
             self.doc.attrs.push(AttrData {
                 prefix: p.prefix,
                 local: p.local,
@@ -765,6 +762,13 @@ impl<'a> Builder<'a> {
         }
         self.pending = pending;
         let attrs = attrs_start..len32(self.doc.attrs.len());
+        if let Some(local) = self.duplicate_attribute(attrs.clone()) {
+            return Err(Error::at(
+                ErrorKind::XmlDuplicateAttribute,
+                pos,
+                format!("attribute {local:?} appears twice with the same namespace"),
+            ));
+        }
 
         let (prefix, local) = self.intern_qname(qname, prefix);
         let id = self.append(
@@ -796,7 +800,11 @@ impl<'a> Builder<'a> {
             .open
             .pop()
             .ok_or_else(|| Error::at(ErrorKind::XmlMalformed, end, "unmatched end tag"))?;
-        self.scope.truncate(open.scope_mark);
+        let buf = self.doc.buf.as_bytes();
+        self.scope.truncate(open.scope_mark, |p| {
+            buf.get(p.start as usize..p.end as usize)
+                .unwrap_or_default()
+        });
         if let Some(node) = self.doc.nodes.get_mut(open.id.index()) {
             node.source.1 = len32(end);
         }
@@ -842,24 +850,28 @@ impl<'a> Builder<'a> {
             return invalid("the xmlns namespace cannot be declared".into());
         }
         let undeclares = uri.is_empty();
-        let start = self.doc.decls.len();
-        let duplicate = self
-            .doc
-            .decls
-            .get(decls_start..start)
-            .unwrap_or_default()
-            .iter()
-            .any(|d| match prefix {
-                None => d.prefix.is_empty(),
-                Some(p) => {
-                    !d.prefix.is_empty() && eq_short(self.span_bytes(d.prefix), p.as_bytes())
-                }
-            });
-        if duplicate {
+        // A second declaration of the prefix on this element: its innermost
+        // binding is one of this element's (each declaration is one binding).
+        let element_mark = self.scope.len() - (self.doc.decls.len() - decls_start);
+        let prefix_bytes = prefix.unwrap_or("").as_bytes();
+        if self
+            .find_prefix(prefix_bytes)
+            .is_some_and(|(at, _)| at >= element_mark)
+        {
             return Err(Error::at(
                 ErrorKind::XmlDuplicateAttribute,
                 pos,
                 "namespace declared twice on one element",
+            ));
+        }
+        if self.scope.len() >= self.limits.max_namespaces_in_scope {
+            return Err(Error::at(
+                ErrorKind::XmlTooManyNamespaces,
+                pos,
+                format!(
+                    "more than {} namespace declarations in scope",
+                    self.limits.max_namespaces_in_scope
+                ),
             ));
         }
         let prefix_span = match prefix {
@@ -867,7 +879,7 @@ impl<'a> Builder<'a> {
             None => Span::default(),
         };
         let ns = (!undeclares).then(|| self.intern_ns_span(value));
-        self.scope.push((prefix_span, ns));
+        self.scope.push(prefix_span, prefix_bytes, ns);
         self.doc.decls.push(DeclData {
             prefix: prefix_span,
             uri: value,
@@ -894,12 +906,72 @@ impl<'a> Builder<'a> {
         if eq_short(prefix, b"xml") {
             return Some(Some(self.xml_ns));
         }
-        for (p, ns) in self.scope.iter().rev() {
-            if (p.end - p.start) as usize == prefix.len() && eq_short(self.span_bytes(*p), prefix) {
-                return Some(*ns);
-            }
+        match self.find_prefix(prefix) {
+            Some((_, ns)) => Some(ns),
+            None => prefix.is_empty().then_some(None),
         }
-        prefix.is_empty().then_some(None)
+    }
+
+    /// The innermost binding of `prefix` and its position in the scope.
+    #[inline(always)]
+    fn find_prefix(&self, prefix: &[u8]) -> Option<(usize, Option<NsId>)> {
+        self.scope.find(prefix, |p| {
+            (p.end - p.start) as usize == prefix.len() && eq_short(self.span_bytes(*p), prefix)
+        })
+    }
+
+    /// The local name of an attribute of `attrs` whose expanded name
+    /// (namespace, local name) another one has too. A few attributes are
+    /// compared pairwise; more are sorted first, so that an element with
+    /// many attributes costs O(n log n), not O(n²).
+    pub(super) fn duplicate_attribute(&mut self, attrs: std::ops::Range<u32>) -> Option<&str> {
+        let mut order = std::mem::take(&mut self.attr_order);
+        let found = self.find_duplicate(attrs, &mut order);
+        self.attr_order = order;
+        found.map(|local| self.buf_str(local))
+    }
+
+    fn find_duplicate(
+        &self,
+        attrs: std::ops::Range<u32>,
+        order: &mut Vec<(u64, u32)>,
+    ) -> Option<Span> {
+        let all = self
+            .doc
+            .attrs
+            .get(attrs.start as usize..attrs.end as usize)?;
+        let same = |a: &AttrData, b: &AttrData| {
+            a.ns == b.ns && eq_short(self.span_bytes(a.local), self.span_bytes(b.local))
+        };
+        super::work::tally(all.len());
+        if all.len() <= PAIRWISE_ATTRIBUTES {
+            super::work::tally(all.len() * all.len() / 2);
+            return all
+                .iter()
+                .enumerate()
+                .find(|(i, a)| all.get(..*i).unwrap_or_default().iter().any(|b| same(a, b)))
+                .map(|(_, a)| a.local);
+        }
+        // Sorted by a hash of the expanded name (integers compare cheaply);
+        // only equal hashes are compared by name. A collision costs a
+        // comparison, never a wrong answer.
+        order.clear();
+        order.extend(all.iter().zip(attrs).map(|(a, i)| {
+            let ns = a.ns.map_or(u64::MAX, |n| u64::from(n.0));
+            (name_hash(ns, self.span_bytes(a.local)), i)
+        }));
+        order.sort_unstable();
+        order
+            .windows(2)
+            .filter(|w| matches!(w, [(x, _), (y, _)] if x == y))
+            .find_map(|w| match w {
+                [(_, i), (_, j)] => {
+                    let a = self.doc.attrs.get(*i as usize)?;
+                    let b = self.doc.attrs.get(*j as usize)?;
+                    same(a, b).then_some(a.local)
+                }
+                _ => None,
+            })
     }
 
     /// The bytes of a span of the buffer.
@@ -997,6 +1069,16 @@ impl<'a> Builder<'a> {
             end: len32(self.doc.buf.len()),
         })
     }
+}
+
+/// FNV-1a over a namespace id and a local name: only orders attributes for
+/// the duplicate check, so it needs to be fast, not unpredictable.
+fn name_hash(ns: u64, local: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ ns;
+    for &b in local {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// The position of the first `]]>` in `s`.

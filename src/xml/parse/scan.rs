@@ -311,22 +311,13 @@ impl Builder<'_> {
             } else {
                 Some(self.lookup_prefix(self.span_bytes(aprefix))??)
             };
-            let local = self.span_bytes(alocal);
-            has_id |= local.len() == 2;
-            if k > attrs_start {
-                let duplicate = self
-                    .doc
-                    .attrs
-                    .get(attrs_start..k)?
-                    .iter()
-                    .any(|b| b.ns == ans && eq_short(self.span_bytes(b.local), local));
-                if duplicate {
-                    return None;
-                }
-            }
+            has_id |= self.span_bytes(alocal).len() == 2;
             self.doc.attrs.get_mut(k)?.ns = ans;
         }
         let attrs = len32(attrs_start)..len32(attrs_end);
+        if self.duplicate_attribute(attrs.clone()).is_some() {
+            return None;
+        }
         let id = self.append(
             Kind::Element(ElementData {
                 prefix,
