@@ -15,6 +15,7 @@
 //! | `many-attributes` | elements with 64 unsorted attributes (duplicate check, c14n sort) | `digest_mismatch` |
 //! | `many-attributes-general-path` | the same through the general parser | `digest_mismatch` |
 //! | `rebinding` | prefixes rebound on every level and used (rendered scope churn) | `digest_mismatch` |
+//! | `long-namespace-names` | 64 namespace names of 3 KB sharing all but their end, each leaf with an attribute in every one (attribute sort, rendered-namespace checks) | `digest_mismatch` |
 //! | `amplified` | exclusive c14n output just under the digest's growth budget (8x + 64 KiB) | `digest_mismatch` |
 //! | `amplified-over-budget` | a 200 KB namespace re-rendered on 30,000 elements | `canonical_form_too_large` |
 //! | `metadata-prefix-list-huge` | signed metadata, pinned signer, 256 KiB PrefixList | `signature_malformed` |
@@ -76,12 +77,14 @@ fn cases() -> Vec<Case> {
     let wide = inside_signed_assertion(&wide_scope(2, 63, leaves_for(wide_leaf), 60));
     let attrs_leaf = many_attributes(1, 64).len();
     let attrs = inside_signed_assertion(&many_attributes(leaves_for(attrs_leaf), 64));
+    let long_leaf = long_namespaces(0, 1).len() - long_namespaces(0, 0).len();
+    let long = inside_signed_assertion(&long_namespaces(3_000, leaves_for(long_leaf) - 400));
     let rebind_leaf = rebinding_chain(0, 30, 1).len();
     let rebind = inside_signed_assertion(&rebinding_chain(4, 30, leaves_for(rebind_leaf)));
-    // 60 declarations of ~90 bytes rendered per leaf of ~540 bytes: about
-    // 7.5 times the input, just under the budget.
+    // 60 declarations of about 70 bytes rendered per leaf of 540 bytes:
+    // just under the budget of 8 times the input.
     let amp_leaf = amplified_wide(1, 0).len() - amplified_wide(0, 0).len();
-    let amplified = inside_signed_assertion(&amplified_wide(leaves_for(amp_leaf), 60));
+    let amplified = inside_signed_assertion(&amplified_wide(leaves_for(amp_leaf), 45));
     // 256 KiB of PrefixList: as many `pNNNNN ` tokens as fit.
     let huge_list = (256 * 1024 - 64) / 7;
     let mut in_scope_128 = signed_response();
@@ -99,7 +102,7 @@ fn cases() -> Vec<Case> {
         "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\">",
         &format!(
             "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"{}>",
-            declarations("p", "s", 116, 10)
+            declarations("p", "s", 116, 8)
         ),
         1,
     );
@@ -138,6 +141,7 @@ fn cases() -> Vec<Case> {
             ErrorKind::DigestMismatch,
         ),
         response("rebinding", rebind, ErrorKind::DigestMismatch),
+        response("long-namespace-names", long, ErrorKind::DigestMismatch),
         response("amplified", amplified, ErrorKind::DigestMismatch),
         response(
             "amplified-over-budget",

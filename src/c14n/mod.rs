@@ -271,7 +271,7 @@ const CHUNK: usize = 8 * 1024;
 #[derive(Default)]
 struct Scratch {
     buf: Vec<u8>,
-    rendered: Option<Scope<&'static [u8], &'static [u8]>>,
+    rendered: Option<Scope<&'static [u8], &'static [u8], &'static [u8]>>,
     open: Vec<Open<'static>>,
     ns: Vec<NsNode<'static>>,
 }
@@ -499,7 +499,7 @@ struct Canonicalizer<'d, 'p, 'w, W: Write> {
     out: Out<'w, W>,
     /// Namespace declarations rendered by output ancestors and the current
     /// element, innermost last: prefix -> namespace name, found in O(1).
-    rendered: Scope<&'d [u8], &'d [u8]>,
+    rendered: Scope<&'d [u8], &'d [u8], &'d [u8]>,
     /// The open output elements, innermost last.
     open: Vec<Open<'d>>,
     /// The namespace nodes the current element renders, in the order
@@ -545,7 +545,7 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         buf.clear();
         buf.reserve(CHUNK + 256);
         // Room for usual documents: no regrowth on the way.
-        let mut rendered: Scope<&'d [u8], &'d [u8]> =
+        let mut rendered: Scope<&'d [u8], &'d [u8], &'d [u8]> =
             rendered.map_or_else(Scope::new, Scope::recycle);
         rendered.reserve(8);
         open.clear();
@@ -874,7 +874,8 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
         }
 
         if self.ns_scratch.len() > 1 {
-            self.ns_scratch.sort_by(|a, b| cmp_bytes(a.0, b.0));
+            // Prefixes are distinct: no stability needed.
+            self.ns_scratch.sort_unstable_by(|a, b| cmp_bytes(a.0, b.0));
         }
 
         let inherit = is_apex && !self.exclusive;
@@ -911,7 +912,8 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
             if inherit {
                 self.inherit_xml_attributes(el);
             }
-            self.attr_scratch.sort_by(attr_order);
+            // Expanded names are distinct: no stability needed.
+            self.attr_scratch.sort_unstable_by(attr_order);
             let list = std::mem::take(&mut self.attr_scratch);
             for attr in &list {
                 self.attribute(attr)?;
@@ -1014,22 +1016,18 @@ impl<'d, 'p, 'w, W: Write> Canonicalizer<'d, 'p, 'w, W> {
 }
 
 /// Canonical attribute order: by namespace name (none first), then local
-/// name, bytewise. (A namespace name is never empty: the parser gives an
-/// attribute either none or a declared, non-empty one.)
+/// name, bytewise. Namespace names are compared by their place in the
+/// document's sorted namespace names (one integer comparison however long
+/// they are), local names in place.
 #[inline(always)]
 fn attr_order(a: &RawAttr<'_>, b: &RawAttr<'_>) -> Ordering {
     let ns = match (a.has_ns(), b.has_ns()) {
         (false, false) => Ordering::Equal,
         (false, true) => Ordering::Less,
         (true, false) => Ordering::Greater,
-        (true, true) => {
-            let (x, y) = (a.ns(), b.ns());
-            if same_bytes(x, y) {
-                Ordering::Equal
-            } else {
-                cmp_bytes(x, y)
-            }
-        }
+        // Namespace names are interned: one id per name.
+        (true, true) if a.ns_key() == b.ns_key() => Ordering::Equal,
+        (true, true) => a.ns_rank().cmp(&b.ns_rank()),
     };
     ns.then_with(|| cmp_bytes(a.local(), b.local()))
 }

@@ -14,6 +14,7 @@ mod scan;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use quick_xml::Reader;
 use quick_xml::events::attributes::AttrError;
@@ -23,7 +24,7 @@ use super::bytes::eq_short;
 use super::chars::{Reference, is_ncname, is_xml_whitespace, resolve_reference};
 use super::scope::Scope;
 use super::{
-    AttrData, DeclData, Document, ElementData, Kind, NodeData, NodeId, NsId, Span, XML_NS,
+    AttrData, DeclData, Document, ElementData, Kind, NodeData, NodeId, NsId, Span, XML_NS, len32,
 };
 use crate::{Error, ErrorKind, Limits, Result};
 
@@ -233,6 +234,7 @@ impl<'a> Builder<'a> {
             decls: Vec::new(),
             namespaces: Vec::new(),
             ids: HashMap::new(),
+            ns_ranks: OnceLock::new(),
             root: NodeId::NONE,
         };
         let mut doc = doc;
@@ -880,9 +882,15 @@ impl<'a> Builder<'a> {
         };
         let ns = (!undeclares).then(|| self.intern_ns_span(value));
         self.scope.push(prefix_span, prefix_bytes, ns);
+        // The interned copy: one span per namespace name, so that equal
+        // names compare by position (canonicalization relies on it).
+        let uri = ns
+            .and_then(|id| self.doc.namespaces.get(id.0 as usize))
+            .copied()
+            .unwrap_or(value);
         self.doc.decls.push(DeclData {
             prefix: prefix_span,
-            uri: value,
+            uri,
         });
         Ok(())
     }
@@ -1176,10 +1184,6 @@ fn check_declaration(decl: &quick_xml::events::BytesDecl<'_>, pos: usize) -> Res
 #[inline(always)]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a == b
-}
-
-fn len32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 const XML_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];

@@ -8,12 +8,22 @@
 //! many steps as there are bindings: a document that declares thousands
 //! makes every lookup that long. Here the first [`SCANNED`] bindings are
 //! scanned (a bounded number of steps) and every binding above them is
-//! found through a hash index (std's SipHash with a per-process random
-//! key, so an attacker cannot choose colliding prefixes). Each binding
-//! records the index entry it shadows, restored when it goes out of scope:
-//! push, lookup and pop are O(1) (amortised, per binding).
+//! found through a hash index. Each binding records the index entry it
+//! shadows, restored when it goes out of scope: push, lookup and pop are
+//! O(1) (amortised, per binding).
+//!
+//! The index hashes with foldhash, seeded at random per map: several times
+//! faster than std's SipHash on these short keys, and not predictable from
+//! outside. Should an attacker still make prefixes collide, a lookup costs
+//! at most one comparison per binding in scope, which
+//! [`Limits::max_namespaces_in_scope`](crate::Limits) bounds: no worse
+//! than a scan.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
+
+use foldhash::fast::RandomState;
 
 /// Bindings below this position are found by scanning, the rest through
 /// the index.
@@ -22,13 +32,14 @@ const NONE: u32 = u32::MAX;
 
 /// A stack of bindings from keys (prefix bytes) to values. `K` is how the
 /// caller stores a key (a span, a slice); the caller says how to compare
-/// it and hands its bytes in when they are needed for the index.
+/// it and hands its bytes in when they are needed for the index, which
+/// keeps them as `I` (owned bytes, or a slice that outlives the scope).
 #[derive(Debug)]
-pub(crate) struct Scope<K, V> {
+pub(crate) struct Scope<K, V, I = Box<[u8]>> {
     entries: Vec<Entry<K, V>>,
     /// Key bytes -> position of the innermost binding at or above
     /// [`SCANNED`].
-    index: HashMap<Box<[u8]>, u32>,
+    index: HashMap<I, u32, RandomState>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -39,23 +50,23 @@ struct Entry<K, V> {
     shadowed: u32,
 }
 
-impl<K: Copy, V: Copy> Scope<K, V> {
+impl<K: Copy, V: Copy, I: Hash + Eq + Borrow<[u8]>> Scope<K, V, I> {
     /// An empty scope.
     pub(crate) fn new() -> Self {
         Self {
             entries: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
         }
     }
 
-    /// An empty scope of other types on this one's allocations (the
-    /// entries' vector is reused in place when both have one layout).
-    pub(crate) fn recycle<K2, V2>(mut self) -> Scope<K2, V2> {
+    /// An empty scope of other types, on this one's entry vector (reused
+    /// in place when both have one layout; the index, empty unless a
+    /// document had many bindings, is not kept).
+    pub(crate) fn recycle<K2, V2, I2>(mut self) -> Scope<K2, V2, I2> {
         self.entries.clear();
-        self.index.clear();
         Scope {
             entries: self.entries.into_iter().filter_map(|_| None).collect(),
-            index: self.index,
+            index: HashMap::default(),
         }
     }
 
@@ -102,7 +113,10 @@ impl<K: Copy, V: Copy> Scope<K, V> {
 
     /// Binds `key` (whose bytes are `key_bytes`) to `value`, innermost.
     #[inline(always)]
-    pub(crate) fn push(&mut self, key: K, key_bytes: &[u8], value: V) {
+    pub(crate) fn push<'b>(&mut self, key: K, key_bytes: &'b [u8], value: V)
+    where
+        I: From<&'b [u8]>,
+    {
         let at = self.entries.len();
         let mut shadowed = NONE;
         if at >= SCANNED {

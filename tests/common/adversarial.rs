@@ -211,11 +211,12 @@ pub(crate) fn many_declarations(leaves: usize, n: usize) -> String {
 }
 
 /// A plain response of about `bytes` bytes: the signed one with group
-/// values appended (as Azure sends 1,400 groups), so the digest fails and
-/// all of the work (parse, SignedInfo, RSA, digest) is done.
+/// values appended (group names as distinguished names, about 100 bytes
+/// each, so that 2 MiB stays under the element limit), so the digest fails
+/// and all of the work (parse, SignedInfo, RSA, digest) is done.
 pub(crate) fn plain_response(bytes: usize) -> Vec<u8> {
     let doc = signed_response();
-    let value = "<AttributeValue>3f2504e0-4f89-41d3-9a0c-0305e82c3301</AttributeValue>";
+    let value = "<AttributeValue>CN=Engineering Platform Team 0001,OU=Groups,DC=acme,DC=example</AttributeValue>";
     let n = bytes.saturating_sub(doc.len()) / value.len();
     let marker = "<AttributeValue>6ba7b810-9dad-41d1-80b4-00c04fd430c8</AttributeValue>";
     replace_once(&doc, marker, &format!("{marker}{}", value.repeat(n))).into_bytes()
@@ -334,4 +335,35 @@ pub(crate) fn metadata_nested_signatures(depth: usize) -> Vec<u8> {
         s.push_str("</EntitiesDescriptor>");
     }
     s.into_bytes()
+}
+
+/// Long namespace names sharing a long beginning, declared and used once
+/// high up (so canonicalization renders them there only), then `leaves`
+/// elements with one attribute in each of the 64 namespaces: sorting those
+/// attributes, and checking what an ancestor rendered, must not compare
+/// the names byte by byte (they are not part of the leaf).
+pub(crate) fn long_namespaces(uri_bytes: usize, leaves: usize) -> String {
+    let common = "s".repeat(uri_bytes);
+    let mut s = String::new();
+    for level in 0..2 {
+        s.push_str("<n");
+        for i in level * 32..level * 32 + 32 {
+            write!(s, r#" xmlns:n{i}="urn:{common}:{i}""#).unwrap();
+        }
+        for i in level * 32..level * 32 + 32 {
+            write!(s, r#" n{i}:a="""#).unwrap();
+        }
+        s.push('>');
+    }
+    // Written in an order far from the canonical one.
+    let mut leaf = String::from("<l");
+    for i in (0..64).rev() {
+        write!(leaf, r#" n{}:a="""#, (i * 37) % 64).unwrap();
+    }
+    leaf.push_str("/>");
+    for _ in 0..leaves {
+        s.push_str(&leaf);
+    }
+    s.push_str("</n></n>");
+    s
 }
