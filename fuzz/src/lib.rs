@@ -22,6 +22,7 @@ pub fn small_limits() -> Limits {
     limits.max_elements = 50;
     limits.max_attributes_per_element = 4;
     limits.max_text_bytes = 64;
+    limits.max_namespaces_in_scope = 3;
     limits
 }
 
@@ -35,6 +36,7 @@ fn unlimited() -> Limits {
     limits.max_elements = usize::MAX;
     limits.max_attributes_per_element = usize::MAX;
     limits.max_text_bytes = usize::MAX;
+    limits.max_namespaces_in_scope = usize::MAX;
     limits
 }
 
@@ -47,6 +49,7 @@ pub fn is_limit_kind(kind: ErrorKind) -> bool {
             | ErrorKind::XmlTooManyElements
             | ErrorKind::XmlTooManyAttributes
             | ErrorKind::XmlTextTooLong
+            | ErrorKind::XmlTooManyNamespaces
     )
 }
 
@@ -123,13 +126,19 @@ pub fn prefix_list(data: &[u8]) {
             }
         }
         Err(e) => {
-            assert_eq!(e.kind(), ErrorKind::XmlInvalidName, "{list:?}: {e:?}");
-            assert!(
-                tokens
-                    .iter()
-                    .any(|t| *t != "#default" && !is_ncname_by_spec(t)),
-                "{list:?} refused but every token is a valid prefix: {e:?}"
-            );
+            // Tokens are read in order: the first bad one, or the one past
+            // the bound, decides.
+            let first_bad = tokens
+                .iter()
+                .position(|t| *t != "#default" && !is_ncname_by_spec(t));
+            let expected = match first_bad {
+                Some(i) if i < InclusivePrefixes::MAX_TOKENS => ErrorKind::XmlInvalidName,
+                _ => ErrorKind::PrefixListTooLong,
+            };
+            assert_eq!(e.kind(), expected, "{list:?}: {e:?}");
+            if expected == ErrorKind::PrefixListTooLong {
+                assert!(tokens.len() > InclusivePrefixes::MAX_TOKENS, "{list:?}");
+            }
         }
     }
 }
@@ -348,5 +357,180 @@ pub fn response_verify(data: &[u8]) {
         assert_eq!(assertion.audience().as_str(), SP);
         assert_eq!(assertion.in_response_to(), Some(REQUEST));
         assert!(assertion.not_on_or_after() + saml_sp::DEFAULT_CLOCK_SKEW > now);
+    }
+}
+
+/// Target `response_shapes`: the bytes are a small program that builds
+/// hostile namespace structure (declarations of many prefixes on long or
+/// short names, elements using them, repetition to grow large) and puts it
+/// in one of the places an attacker can reach around the xmlsec1-signed
+/// fixture response: inside the signed Assertion (the digest path), in
+/// SignedInfo (a PrefixList and elements under DigestMethod), on the
+/// Response. The verify must not panic; the target is run with
+/// `-timeout=1` so that any input taking a second is reported as a slow
+/// unit (the worst shapes we know take under 50 ms at 2 MiB).
+pub fn response_shapes(data: &[u8]) {
+    use saml_sp::{EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier};
+    static CERT: &[u8] = include_bytes!("../../fixtures/keys/idp-a.crt.pem");
+    static RESPONSE: &str = include_str!("../../fixtures/dsig/assertion-signed.xml");
+    let Some((&site, program)) = data.split_first() else {
+        return;
+    };
+    let built = Shapes::new(program).build();
+    let xml = match site % 4 {
+        0 => RESPONSE.replacen("</Signature><Subject>", &format!("</Signature>{built}<Subject>"), 1),
+        1 => {
+            let list: Vec<String> = program.iter().take(40).map(|b| format!("p{b}")).collect();
+            RESPONSE
+                .replacen(
+                    r#"<CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#,
+                    &format!(
+                        r#"<CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"><InclusiveNamespaces xmlns="http://www.w3.org/2001/10/xml-exc-c14n#" PrefixList="{}"/></CanonicalizationMethod>"#,
+                        list.join(" ")
+                    ),
+                    1,
+                )
+                .replacen(
+                    r#"<DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>"#,
+                    &format!(r#"<DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256">{built}</DigestMethod>"#),
+                    1,
+                )
+        }
+        2 => RESPONSE.replacen("<samlp:Status>", &format!("{built}<samlp:Status>"), 1),
+        _ => RESPONSE.replacen("<Subject>", &format!("<Subject>{built}"), 1),
+    };
+    let now = fixture_now();
+    let (Ok(cert), Ok(sp), Ok(acs), Ok(idp), Ok(request)) = (
+        saml_sp::SigningCertificate::parse(CERT),
+        EntityId::new(SP),
+        EndpointUrl::new(ACS),
+        EntityId::new(IDP),
+        RequestId::new(REQUEST),
+    ) else {
+        panic!("fixture setup");
+    };
+    let Ok(certs) = IdpCertSet::new([cert], now) else {
+        panic!("fixture certificate");
+    };
+    let verifier = ResponseVerifier::new(sp, acs, idp, certs);
+    let result = verifier.verify(xml.as_bytes(), std::slice::from_ref(&request), now);
+    // Anything added inside the signed Assertion or its SignedInfo must be
+    // refused (the Response around it is not signed: additions there are
+    // not read, and may be accepted).
+    if !built.is_empty() && site % 4 != 2 {
+        assert!(result.is_err(), "a changed signed assertion was accepted");
+    }
+}
+
+/// The interpreter of [`response_shapes`] programs.
+struct Shapes<'a> {
+    program: &'a [u8],
+    out: String,
+    open: usize,
+    /// Where the last complete piece starts (for repetition).
+    last: usize,
+}
+
+impl<'a> Shapes<'a> {
+    /// Output stops growing past this (the input limit is 2 MiB).
+    const MAX: usize = 2 * 1024 * 1024;
+
+    fn new(program: &'a [u8]) -> Self {
+        Self {
+            program,
+            out: String::new(),
+            open: 0,
+            last: 0,
+        }
+    }
+
+    fn byte(&mut self) -> u8 {
+        match self.program.split_first() {
+            Some((&b, rest)) => {
+                self.program = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+
+    fn namespace_name(&mut self, i: u8) -> String {
+        let long = match self.byte() % 4 {
+            0 => 0,
+            1 => 64,
+            2 => 1024,
+            _ => 8192,
+        };
+        format!("urn:{}:{i}", "n".repeat(long))
+    }
+
+    fn build(mut self) -> String {
+        use std::fmt::Write as _;
+        while !self.program.is_empty() && self.out.len() < Self::MAX {
+            let start = self.out.len();
+            match self.byte() % 8 {
+                0 => {
+                    let n = self.byte() % 70;
+                    self.out.push_str("<e");
+                    for _ in 0..n {
+                        let p = self.byte();
+                        let name = self.namespace_name(p);
+                        let _ = write!(self.out, r#" xmlns:p{p}="{name}""#);
+                    }
+                    self.out.push('>');
+                    self.open += 1;
+                }
+                1 if self.open > 0 => {
+                    self.out.push_str("</e>");
+                    self.open -= 1;
+                }
+                2 => {
+                    let n = self.byte() % 70;
+                    self.out.push_str("<l");
+                    for _ in 0..n {
+                        let p = self.byte();
+                        let _ = write!(self.out, r#" p{p}:a="""#);
+                    }
+                    self.out.push_str("/>");
+                }
+                3 => {
+                    // Repeat the last piece (balanced: a leaf or text).
+                    let times = usize::from(self.byte()) * 64;
+                    let piece = self.out.get(self.last..).unwrap_or_default().to_owned();
+                    if !piece.is_empty() && !piece.contains("<e") && !piece.contains("</e>") {
+                        for _ in 0..times {
+                            if self.out.len() + piece.len() > Self::MAX {
+                                break;
+                            }
+                            self.out.push_str(&piece);
+                        }
+                    }
+                    continue;
+                }
+                4 => {
+                    let n = self.byte() % 70;
+                    self.out.push_str("<u");
+                    for i in 0..n {
+                        let _ = write!(self.out, r#" a{}="{i}""#, (u32::from(i) * 37) % 64);
+                    }
+                    self.out.push_str("/>");
+                }
+                5 => {
+                    let p = self.byte();
+                    let name = self.namespace_name(p);
+                    let _ = write!(self.out, r#"<d xmlns="{name}"><x xmlns=""/></d>"#);
+                }
+                6 => {
+                    let p = self.byte();
+                    let _ = write!(self.out, "<p{p}:q/>");
+                }
+                _ => self.out.push_str("<!--c-->text&amp;"),
+            }
+            self.last = start;
+        }
+        for _ in 0..self.open {
+            self.out.push_str("</e>");
+        }
+        self.out
     }
 }

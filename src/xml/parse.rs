@@ -416,7 +416,8 @@ impl<'a> Builder<'a> {
         let last = qname.as_bytes().last().copied().unwrap_or(0);
         let slot = (qname.len() ^ usize::from(last)) % NAME_CACHE;
         if let Some(entry) = self.name_cache.get(slot) {
-            if entry.0.get(..usize::from(entry.1)) == Some(qname.as_bytes()) {
+            let cached = entry.0.get(..usize::from(entry.1));
+            if cached.is_some_and(|c| eq_short(c, qname.as_bytes())) {
                 let colon = entry.2;
                 return Ok(
                     match colon.and_then(|c| Some((qname.get(..c)?, qname.get(c + 1..)?))) {

@@ -301,11 +301,12 @@ pub(crate) fn amplified_wide(leaves: usize, uri_bytes: usize) -> String {
     s
 }
 
-/// Signed metadata inside `depth` nested EntitiesDescriptors, each with a
+/// Signed metadata, changed after signing (its own signature's digest
+/// fails), inside `depth` nested EntitiesDescriptors, each with a
 /// Signature (a copy of the entity's, its Reference pointing at the
 /// group): every signature on the path is tried and fails.
 pub(crate) fn metadata_nested_signatures(depth: usize) -> Vec<u8> {
-    let doc = signed_metadata();
+    let doc = signed_metadata().replacen("/saml2\"", "/saml2?changed\"", 1);
     let body = doc.trim_start_matches('\u{feff}');
     let body = body
         .split_once("?>")

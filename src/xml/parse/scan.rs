@@ -13,7 +13,7 @@
 
 use super::{
     AttrData, Builder, ElementData, Kind, NodeId, Open, Span, TextRun, check_declaration_syntax,
-    len32, resolve, split_qname,
+    is_ncname, len32, resolve, split_qname,
 };
 use crate::xml::bytes::{control_bytes, eq_bytes, eq_short, find_with, find1, find3};
 
@@ -155,7 +155,10 @@ impl Builder<'_> {
             return None;
         }
         let mut at = 0;
-        if bytes.starts_with(b"<?") {
+        // `<?xml` then whitespace or `?>` is the XML declaration (so
+        // quick-xml reads it); any other `<?` starts a processing
+        // instruction, read in the loop.
+        if bytes.starts_with(b"<?xml") && bytes.get(5).is_none_or(|&b| is_space(b) || b == b'?') {
             at = self.declaration()?;
         }
         // Names of the open elements (start, end), for end tags.
@@ -183,7 +186,7 @@ impl Builder<'_> {
                     gt + 1
                 }
                 b'!' => self.bang(lt)?,
-                b'?' => return None,
+                b'?' => self.processing_instruction(lt)?,
                 _ => {
                     let (name_end, gt, empty) = self.fast_start(lt)?;
                     if !empty {
@@ -358,6 +361,32 @@ impl Builder<'_> {
         (version == "1.0" && utf8).then_some(close + 2)
     }
 
+    /// A processing instruction `<?target data?>` after the start, as the
+    /// general path records it: the target an NCName other than `xml` in
+    /// any case (else the general path decides), the data without the
+    /// whitespace that follows the target. Without this, an attacker could
+    /// send any document through both paths by ending it with one.
+    fn processing_instruction(&mut self, lt: usize) -> Option<usize> {
+        let bytes = self.src.as_bytes();
+        let close = find(bytes, b"?>", lt + 2)?;
+        let content = self.src.get(lt + 2..close)?;
+        let target_end = content.bytes().position(is_space).unwrap_or(content.len());
+        let target = content.get(..target_end)?;
+        if !is_ncname(target) || target.eq_ignore_ascii_case("xml") {
+            return None;
+        }
+        let data = content
+            .get(target_end..)?
+            .trim_start_matches([' ', '\t', '\n']);
+        self.flush_text();
+        self.check_len(data.len(), lt, "processing instruction")
+            .ok()?;
+        let target = self.intern_str(target);
+        let data = self.intern_str(data);
+        self.append(Kind::Pi { target, data }, lt, close + 2);
+        Some(close + 2)
+    }
+
     /// `<!--` comments and `<![CDATA[` sections; anything else after `<!`
     /// (a DOCTYPE above all) is left to the general path.
     fn bang(&mut self, lt: usize) -> Option<usize> {
@@ -520,6 +549,17 @@ mod tests {
             b"<a xml:lang=\"en\" ID=\"i\"><b Id=\"j\" xml:id=\"k\"/></a>",
             b"<a>\xc3\xa9&#x1F600;]]&gt;</a>",
             b" <a/> ",
+            // Processing instructions: in and around the document element,
+            // with and without data, whitespace of every kind after the
+            // target, and targets the general path refuses.
+            b"<?t?><a>x<?t  d ?>y<?t\td\n?></a><?after x?>",
+            b"<?xml version=\"1.0\"?><?xml-stylesheet href=\"s.css\"?><a/>",
+            b"<a><?XmL x?></a>",
+            b"<a><??></a>",
+            b"<a><?t:x d?></a>",
+            b"<a><?t d?</a>",
+            b"<a><?t\n\n?></a>",
+            b"<a><?t d?>?></a>",
         ] {
             out.push(extra.to_vec());
         }
@@ -555,6 +595,8 @@ mod tests {
         b"&nbsp;",
         b"<?xml version=\"1.0\"?>",
         b"<?pi x?>",
+        b"<?t\t?>",
+        b"?>",
         b" xmlns:a=\"u\"",
         b" xmlns=\"\"",
         b" a:b=\"1\"",
