@@ -8,6 +8,11 @@
 //!   SHA-256, one signature).
 //!
 //! `cargo bench --bench sign` (about 20 seconds).
+//!
+//! Measured when moving from rsa 0.9.10 (num-bigint-dig) to rsa 0.10.0
+//! (constant-time crypto-bigint), 2 shared vCPUs, medians of six
+//! alternating runs: signed Redirect 1.76 -> 2.29 ms, signed POST 1.71 ->
+//! 2.20 ms (about +0.5 ms, +30%, per signature); unsigned 94 -> 95 us.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::hint::black_box;
