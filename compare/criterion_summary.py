@@ -39,7 +39,8 @@ def main():
             v = estimate(os.path.join(group, "verify", inp))
             p = estimate(os.path.join(group, "parse", inp))
             d = estimate(os.path.join(group, "parse+digests", inp))
-            # the RSA of this build's backend: aws-lc-rs if present, else rsa 0.9
+            # the RSA of this build's backend: aws-lc-rs if present, else ours
+            # ("as verify runs it" sorts before "rsa crate")
             rsa_dirs = sorted(glob.glob(os.path.join(group, "rsa x*", inp)))
             aws = [r for r in rsa_dirs if "aws-lc-rs" in r]
             r = estimate((aws or rsa_dirs)[0])

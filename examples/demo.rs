@@ -203,23 +203,11 @@ impl Recorded {
     }
 }
 
-impl rand_core::RngCore for Recorded {
-    fn next_u32(&mut self) -> u32 {
-        rand_core::impls::next_u32_via_fill(self)
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand_core::impls::next_u64_via_fill(self)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
+impl saml_sp::Csprng for Recorded {
+    fn fill_random(&mut self, dest: &mut [u8]) {
         for b in dest {
             *b = self.0.get(self.1 % self.0.len()).copied().unwrap_or(0);
             self.1 += 1;
         }
     }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
 }
-
-impl rand_core::CryptoRng for Recorded {}

@@ -22,6 +22,7 @@ pub mod ns;
 mod provisioning;
 mod request;
 mod response;
+mod rng;
 pub mod security;
 mod store;
 mod team;
@@ -50,7 +51,6 @@ pub use provisioning::{
     NAME_ID_PERSISTENT, ProvisioningDecision, Refusal, RefusalReason, SubjectKey, SubjectKeySource,
     asserted_email, asserted_mfa, decide, password_sign_in_allowed, subject_key,
 };
-pub use rand_core::{CryptoRngCore, OsRng};
 pub use request::{
     AuthnContextComparison, AuthnRequestBuilder, DecodedAuthnRequest, NameIdPolicy, PostForm,
     RedirectRequest, RequestedAuthnContext, SpSigningKey,
@@ -61,6 +61,7 @@ pub use response::{
     RequiredSignature, ResponseVerifier, SamlAttribute, SignedParts, VerifiedAssertion,
     azure_claims,
 };
+pub use rng::{Csprng, OsRng};
 pub use store::{
     AsyncRequestTracker, DEFAULT_REQUEST_LIFETIME, MAX_PENDING_REQUESTS, MemoryRequestTracker,
     RequestTracker, TrackerKey,

@@ -13,9 +13,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use rand_core::{CryptoRng, RngCore};
 use saml_sp::{
-    AuthnContextComparison, AuthnRequestBuilder, Binding, DateTime, DecodedAuthnRequest,
+    AuthnContextComparison, AuthnRequestBuilder, Binding, Csprng, DateTime, DecodedAuthnRequest,
     EndpointUrl, EntityId, ErrorKind, IdpCertSet, IdpMetadata, Limits, MAX_RELAY_STATE_BYTES,
     MessageKind, NameIdFormat, NameIdPolicy, OsRng, RedirectMessage, RequestId,
     RequestedAuthnContext, SignatureAlgorithm, SignaturePolicy, SigningCertificate, SpSigningKey,
@@ -31,30 +30,14 @@ const PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 /// A deterministic "CSPRNG" for tests: a counter. Never for production.
 struct CountingRng(u8);
 
-impl RngCore for CountingRng {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
+impl Csprng for CountingRng {
+    fn fill_random(&mut self, dest: &mut [u8]) {
         for b in dest {
             *b = self.0;
             self.0 = self.0.wrapping_add(1);
         }
     }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
 }
-
-impl CryptoRng for CountingRng {}
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-02T10:01:00.789Z")
@@ -537,7 +520,7 @@ fn percent(s: &str) -> String {
 fn sign_octets(octets: &str, sha1: bool) -> String {
     use rsa::pkcs8::DecodePrivateKey as _;
     use rsa::signature::{SignatureEncoding as _, Signer as _};
-    let key = rsa::RsaPrivateKey::from_pkcs8_der(
+    let key = rsa::PrivateKey::from_pkcs8_der(
         &STANDARD
             .decode(
                 read("fixtures/keys/sp.key.pem")
@@ -1016,7 +999,7 @@ fn signing_keys_from_pem() {
                 .collect::<String>(),
         )
         .unwrap();
-    let der1 = rsa::RsaPrivateKey::from_pkcs8_der(&der8)
+    let der1 = rsa::PrivateKey::from_pkcs8_der(&der8)
         .unwrap()
         .to_pkcs1_der()
         .unwrap();

@@ -172,34 +172,33 @@ fn blinded_signatures_are_deterministic_pkcs1() {
         &idp,
     )
     .sign_with(key);
-    // The first 16 bytes (the ID) fixed, the rest (the blinding) from the OS.
+    // The first 16 bytes (the ID) fixed, the rest (the blinding) from the OS:
+    // a rand_core 0.10 generator, a `Csprng` through the blanket impl.
     struct Fixed(usize);
 
-    impl rand_core::RngCore for Fixed {
-        fn next_u32(&mut self) -> u32 {
-            rand_core::impls::next_u32_via_fill(self)
+    impl rand_core::TryRng for Fixed {
+        type Error = std::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            rand_core::utils::next_word_via_fill(self)
         }
-        fn next_u64(&mut self) -> u64 {
-            rand_core::impls::next_u64_via_fill(self)
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            rand_core::utils::next_word_via_fill(self)
         }
-        fn fill_bytes(&mut self, dest: &mut [u8]) {
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Self::Error> {
             for b in dest {
                 *b = if self.0 < 16 {
                     0x11
                 } else {
                     let mut one = [0u8; 1];
-                    OsRng.fill_bytes(&mut one);
+                    saml_sp::Csprng::fill_random(&mut OsRng, &mut one);
                     one[0]
                 };
                 self.0 += 1;
             }
-        }
-        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-            self.fill_bytes(dest);
             Ok(())
         }
     }
-    impl rand_core::CryptoRng for Fixed {}
+    impl rand_core::TryCryptoRng for Fixed {}
     let (a, id_a) = builder.post(None, &mut Fixed(0), now()).unwrap();
     let (b, id_b) = builder.post(None, &mut Fixed(0), now()).unwrap();
     assert_eq!(id_a.as_str(), "id11111111111111111111111111111111");

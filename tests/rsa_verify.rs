@@ -12,10 +12,11 @@
     clippy::panic
 )]
 
+use num_bigint::BigUint;
 use proptest::prelude::*;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
-use rsa::{BigUint, Pkcs1v15Sign, RsaPrivateKey};
+use rsa::{Pkcs1v15Sign, PrivateKey};
 use saml_sp::{
     CertificatePolicy, ErrorKind, SignatureAlgorithm, SignaturePolicy, SigningCertificate,
 };
@@ -35,7 +36,7 @@ fn legacy() -> CertificatePolicy {
 
 /// (name, certificate, private key) of the fixture RSA keys of 1024, 2048
 /// and 3072 bits.
-fn signers() -> Vec<(&'static str, SigningCertificate, RsaPrivateKey)> {
+fn signers() -> Vec<(&'static str, SigningCertificate, PrivateKey)> {
     ["weak1024", "idp-a", "idp-c"]
         .into_iter()
         .map(|name| {
@@ -45,13 +46,13 @@ fn signers() -> Vec<(&'static str, SigningCertificate, RsaPrivateKey)> {
             )
             .unwrap();
             let pem = String::from_utf8(fixture(&format!("{name}.key.pem"))).unwrap();
-            (name, cert, RsaPrivateKey::from_pkcs8_pem(&pem).unwrap())
+            (name, cert, PrivateKey::from_pkcs8_pem(&pem).unwrap())
         })
         .collect()
 }
 
 /// The rsa crate's signature of `message`.
-fn sign(key: &RsaPrivateKey, alg: SignatureAlgorithm, message: &[u8]) -> Vec<u8> {
+fn sign(key: &PrivateKey, alg: SignatureAlgorithm, message: &[u8]) -> Vec<u8> {
     match alg {
         SignatureAlgorithm::RsaSha1 => {
             use sha1::Sha1;
@@ -134,13 +135,13 @@ fn malformed_signature_values_are_refused() {
     let alg = SignatureAlgorithm::RsaSha256;
     for (name, cert, key) in &signers() {
         let sig = sign(key, alg, b"m");
-        let n = key.n();
+        let n_bytes = key.n_bytes().to_vec();
         let k = sig.len();
         assert_eq!(k * 8, cert.key_bits().div_ceil(8) * 8, "{name}");
         let mut with_zero = vec![0u8];
         with_zero.extend_from_slice(&sig);
-        let s_plus_n = (BigUint::from_bytes_be(&sig) + n).to_bytes_be();
-        let n_bytes = n.to_bytes_be();
+        let s_plus_n =
+            (BigUint::from_bytes_be(&sig) + BigUint::from_bytes_be(&n_bytes)).to_bytes_be();
         let cases: Vec<(&str, Vec<u8>)> = vec![
             ("empty", vec![]),
             ("one byte short", sig[1..].to_vec()),
@@ -198,6 +199,149 @@ fn keys_we_cannot_use_are_refused_at_load() {
     let even_n = edited_certificate(|der, at| der[at - 1] &= 0xfe);
     let err = SigningCertificate::from_der(&even_n).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CertificateInvalid, "{err}");
+}
+
+/// One DER TLV: (tag, header + content) split off the front of `der`.
+fn der_tlv(der: &[u8]) -> (u8, &[u8], &[u8]) {
+    let (tag, first) = (der[0], der[1]);
+    let (header, len) = if first < 0x80 {
+        (2, usize::from(first))
+    } else {
+        let n = usize::from(first & 0x7f);
+        (
+            2 + n,
+            der[2..2 + n]
+                .iter()
+                .fold(0, |acc, &b| (acc << 8) | usize::from(b)),
+        )
+    };
+    (tag, &der[..header + len], &der[header..header + len])
+}
+
+/// The DER TLVs inside a constructed value's content.
+fn der_children(mut content: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let (_, whole, _) = der_tlv(content);
+        out.push(whole);
+        content = &content[whole.len()..];
+    }
+    out
+}
+
+fn der_encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend_from_slice(&bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// A positive DER INTEGER of the big-endian magnitude `be`.
+fn der_uint(be: &[u8]) -> Vec<u8> {
+    let mut content = vec![0u8];
+    content.extend(be.iter().skip_while(|&&b| b == 0));
+    let skip = usize::from(content.len() > 1 && content[1] < 0x80);
+    der_encode(0x02, &content[skip..])
+}
+
+/// The idp-a certificate with its RSA key replaced by (`n`, `e`), every
+/// enclosing length re-encoded (the certificate's own signature is not what
+/// makes it trusted, so it need not match).
+fn certificate_with_key(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let original = fixture("idp-a.crt.der");
+    let (_, _, cert) = der_tlv(&original);
+    let parts = der_children(cert);
+    let (_, _, tbs) = der_tlv(parts[0]);
+    let mut tbs_content = Vec::new();
+    for field in der_children(tbs) {
+        let (tag, _, content) = der_tlv(field);
+        // The SubjectPublicKeyInfo: the SEQUENCE whose first child is the
+        // rsaEncryption AlgorithmIdentifier.
+        const RSA_ENCRYPTION: [u8; 9] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+        let spki_algorithm = (tag == 0x30)
+            .then(|| der_children(content).first().map(|a| a.to_vec()))
+            .flatten()
+            .filter(|a| a.windows(9).any(|w| w == RSA_ENCRYPTION));
+        let is_spki = spki_algorithm.is_some();
+        if !is_spki {
+            tbs_content.extend_from_slice(field);
+            continue;
+        }
+        let key = der_encode(0x30, &[der_uint(n), der_uint(e)].concat());
+        let bits = der_encode(0x03, &[&[0u8][..], &key].concat());
+        let spki = der_encode(0x30, &[spki_algorithm.unwrap(), bits].concat());
+        tbs_content.extend_from_slice(&spki);
+    }
+    let tbs = der_encode(0x30, &tbs_content);
+    der_encode(0x30, &[&tbs[..], parts[1], parts[2]].concat())
+}
+
+/// An odd modulus of exactly `bits` bits.
+fn odd_modulus(bits: usize) -> Vec<u8> {
+    let mut n = vec![0x9du8; bits.div_ceil(8)];
+    let top = bits - 8 * (n.len() - 1);
+    n[0] = (n[0] & ((1u16 << top) - 1) as u8) | (1 << (top - 1));
+    *n.last_mut().unwrap() |= 1;
+    n
+}
+
+/// What loads is what loaded with the rsa crate 0.9 (the bounds are ours
+/// now, not rsa 0.10's defaults of 1024..=8192 bits): moduli up to 4096
+/// bits; small ones KeyTooSmall (not CertificateInvalid), also under the
+/// legacy policy; public exponents from 3 to 2^33-1.
+#[test]
+fn key_bounds_at_load_are_those_of_before() {
+    let e = [1, 0, 1];
+    let load = |n: &[u8], e: &[u8]| {
+        SigningCertificate::parse_with_policy(&certificate_with_key(n, e), &legacy())
+    };
+    // The surgery itself: idp-a's own key gives idp-a back, byte for byte.
+    let idp_a = SigningCertificate::from_der(&fixture("idp-a.crt.der")).unwrap();
+    let (_, x509) = x509_parser::parse_x509_certificate(idp_a.der()).unwrap();
+    let rsa = x509.public_key().parsed().unwrap();
+    let x509_parser::public_key::PublicKey::RSA(own) = rsa else {
+        panic!("idp-a is RSA");
+    };
+    assert_eq!(
+        certificate_with_key(own.modulus, own.exponent),
+        fixture("idp-a.crt.der")
+    );
+
+    for bits in [1024, 2048, 3072, 4095, 4096] {
+        let cert = load(&odd_modulus(bits), &e).unwrap_or_else(|err| panic!("{bits}: {err}"));
+        assert_eq!(cert.key_bits(), bits);
+    }
+    for bits in [4097, 6144, 8192] {
+        let err = load(&odd_modulus(bits), &e).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CertificateInvalid, "{bits}: {err}");
+    }
+    for bits in [512, 1023] {
+        let err = load(&odd_modulus(bits), &e).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::KeyTooSmall, "{bits}: {err}");
+    }
+    let n = odd_modulus(2048);
+    for ok in [&[3][..], &[0x01, 0xff, 0xff, 0xff, 0xff]] {
+        load(&n, ok).unwrap_or_else(|err| panic!("e = {ok:x?}: {err}"));
+    }
+    for bad in [&[1][..], &[2], &[0x02, 0x00, 0x00, 0x00, 0x01], &[0xff; 8]] {
+        let err = load(&n, bad).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::CertificateInvalid,
+            "e = {bad:x?}: {err}"
+        );
+    }
 }
 
 proptest! {

@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -24,7 +24,7 @@ impl CookieKey {
 
     fn mac(&self, name: &str, value: &str) -> Option<HmacSha256> {
         // HMAC takes keys of any length: this never fails.
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.0).ok()?;
+        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&self.0).ok()?;
         mac.update(name.as_bytes());
         mac.update(b"=");
         mac.update(value.as_bytes());
@@ -53,7 +53,7 @@ impl CookieKey {
 
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     let hex = hex.trim();
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     (0..hex.len())

@@ -7,10 +7,9 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use axum::http::{HeaderMap, header};
-use rand_core::RngCore as _;
 use saml_sp::{
-    AsyncRequestTracker as _, AuthnRequestBuilder, DateTime, FoundBy, FreshAssertion, KeyLink,
-    KnownAccount, ManagedKind, MemoryReplayCache, MemoryRequestTracker, OsRng,
+    AsyncRequestTracker as _, AuthnRequestBuilder, Csprng as _, DateTime, FoundBy, FreshAssertion,
+    KeyLink, KnownAccount, ManagedKind, MemoryReplayCache, MemoryRequestTracker, OsRng,
     ProvisioningDecision, RequestId, ResponseVerifier, Role, SubjectKey, TeamConfig, TrackerKey,
     Utc, VerifiedAssertion,
 };
@@ -98,7 +97,7 @@ impl App {
             return (id, None);
         }
         let mut bytes = [0u8; 16];
-        OsRng.fill_bytes(&mut bytes);
+        OsRng.fill_random(&mut bytes);
         let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let value = self.key.sign(BROWSER_COOKIE, id.as_bytes());
         let same_site = if self.secure { "None" } else { "Lax" };

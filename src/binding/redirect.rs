@@ -9,10 +9,10 @@
 
 use std::io::Write as _;
 
+use crate::Csprng;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
-use rand_core::CryptoRngCore;
 
 use crate::certs::SigningCertificate;
 use crate::dsig::crypto;
@@ -65,7 +65,7 @@ pub(crate) fn check_relay_state(relay_state: &str) -> Result<()> {
 /// `SAMLRequest=…&RelayState=…&SigAlg=…` (bindings 3.4.4.1). An endpoint
 /// that already has a query gets ours appended with `&`; a fragment stays
 /// last.
-pub(crate) fn encode<R: CryptoRngCore>(
+pub(crate) fn encode<R: Csprng + ?Sized>(
     endpoint: &EndpointUrl,
     kind: MessageKind,
     xml: &str,

@@ -13,8 +13,7 @@
 use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::traits::PublicKeyParts;
+use rsa::pkcs1::der::Decode as _;
 
 use crate::dsig::rsa_verify::RsaVerifyKey;
 use sha2::{Digest, Sha256};
@@ -27,6 +26,11 @@ pub const MIN_RSA_BITS: usize = 2048;
 
 /// Smallest RSA modulus accepted even by a relaxed [`CertificatePolicy`].
 const FLOOR_RSA_BITS: usize = 1024;
+
+/// Largest RSA modulus a certificate may have, in bits: the `rsa` crate's
+/// bound before 0.10 (which raised its default to 8192), kept so that which
+/// certificates load did not change with that upgrade.
+const MAX_RSA_BITS: usize = 4096;
 
 /// What certificate loading accepts. The default is strict; the only knob
 /// lowers the RSA key size floor for legacy IdPs (some 2013-era Okta and
@@ -243,11 +247,20 @@ impl SigningCertificate {
                 format!("the certificate's key is {name}, not RSA"),
             ));
         }
-        // The rsa crate parses and checks the DER (and bounds n at 4096
-        // bits, e at 2^33-1); the verify key takes n and e from it.
-        let parsed = rsa::RsaPublicKey::from_pkcs1_der(&spki.subject_public_key.data)
+        // The PKCS#1 RSAPublicKey DER, checked by the rsa crate (n odd,
+        // above e, at most MAX_RSA_BITS; e odd, from 2 to 2^33-1) with no
+        // lower bound, so that a small key is KeyTooSmall below; the verify
+        // key takes n and e from it.
+        let parsed = rsa::pkcs1::RsaPublicKeyRef::from_der(&spki.subject_public_key.data)
             .map_err(|e| invalid(format!("RSA public key: {e}")))?;
-        let bits = parsed.n().bits();
+        let (n, e) = (parsed.modulus.as_bytes(), parsed.public_exponent.as_bytes());
+        let checked = rsa::PublicKey::new_with_size_limits(
+            rsa::BoxedUint::from_be_slice_vartime(n),
+            rsa::BoxedUint::from_be_slice_vartime(e),
+            0..=MAX_RSA_BITS,
+        )
+        .map_err(|e| invalid(format!("RSA public key: {e}")))?;
+        let bits = rsa::traits::PublicKeyParts::n(&checked).bit_width_vartime() as usize;
         let min = policy.min_rsa_bits.max(FLOOR_RSA_BITS);
         if bits < min {
             return Err(Error::new(
@@ -255,8 +268,7 @@ impl SigningCertificate {
                 format!("RSA key of {bits} bits, at least {min} required"),
             ));
         }
-        let key = RsaVerifyKey::new(&parsed.n().to_bytes_be(), &parsed.e().to_bytes_be())
-            .map_err(|e| invalid(format!("RSA public key: {e}")))?;
+        let key = RsaVerifyKey::new(n, e).map_err(|e| invalid(format!("RSA public key: {e}")))?;
         let time = |t: &x509_parser::time::ASN1Time| {
             DateTime::from_timestamp(t.timestamp(), 0)
                 .ok_or_else(|| invalid("validity date out of range"))

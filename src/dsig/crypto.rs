@@ -161,8 +161,8 @@ pub(crate) fn rsa_crate_verify(
     signature: &[u8],
 ) -> bool {
     use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::{Pkcs1v15Sign, RsaPublicKey};
-    let Ok(key) = RsaPublicKey::from_pkcs1_der(key_pkcs1_der) else {
+    use rsa::{Pkcs1v15Sign, PublicKey};
+    let Ok(key) = PublicKey::from_pkcs1_der(key_pkcs1_der) else {
         return false;
     };
     let scheme = match alg {

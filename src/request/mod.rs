@@ -3,7 +3,7 @@
 //! with the [`RequestId`] the caller keeps for the `InResponseTo` check.
 //!
 //! - **ID**: `id` + 32 lower-case hex digits: 128 bits from the caller's
-//!   CSPRNG (pass [`OsRng`](crate::OsRng) in production, a seeded one in
+//!   [`Csprng`](crate::Csprng) (pass [`OsRng`](crate::OsRng) in production, a seeded one in
 //!   tests), an NCName that never starts with a digit (Azure AD refuses those).
 //! - **IssueInstant** from the caller's `now`, UTC, to the second, with `Z`.
 //! - **Destination** is the IdP's SingleSignOnService URL for the chosen
@@ -31,8 +31,8 @@ mod post;
 mod signing;
 pub(crate) mod xml_writer;
 
+use crate::Csprng;
 use chrono::{DateTime, SecondsFormat, Utc};
-use rand_core::CryptoRngCore;
 
 pub use decode::DecodedAuthnRequest;
 pub use post::PostForm;
@@ -281,10 +281,10 @@ impl RequestId {
     /// assert_eq!(id.as_str().len(), 34);
     /// assert!(id.as_str().starts_with("id"));
     /// ```
-    pub fn random<R: CryptoRngCore>(rng: &mut R) -> Self {
+    pub fn random<R: Csprng + ?Sized>(rng: &mut R) -> Self {
         use std::fmt::Write as _;
         let mut bytes = [0u8; 16];
-        rng.fill_bytes(&mut bytes);
+        rng.fill_random(&mut bytes);
         let mut id = String::with_capacity(34);
         id.push_str("id");
         for b in bytes {
@@ -401,7 +401,7 @@ impl AuthnRequestBuilder {
     /// SingleSignOnService; [`ErrorKind::RelayStateTooLong`];
     /// [`ErrorKind::ConfigInvalid`] for an unusable option value, or when the
     /// IdP wants signed requests and no key was given.
-    pub fn redirect<R: CryptoRngCore>(
+    pub fn redirect<R: Csprng + ?Sized>(
         &self,
         relay_state: Option<&str>,
         rng: &mut R,
@@ -423,7 +423,7 @@ impl AuthnRequestBuilder {
     ///
     /// # Errors
     /// As [`redirect`](Self::redirect), for the HTTP-POST endpoint.
-    pub fn post<R: CryptoRngCore>(
+    pub fn post<R: Csprng + ?Sized>(
         &self,
         relay_state: Option<&str>,
         rng: &mut R,
@@ -451,7 +451,7 @@ impl AuthnRequestBuilder {
 
     /// What both bindings do first: the endpoint, the RelayState check, a
     /// fresh ID and the unsigned XML.
-    fn start<R: CryptoRngCore>(
+    fn start<R: Csprng + ?Sized>(
         &self,
         binding: Binding,
         relay_state: Option<&str>,

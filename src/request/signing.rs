@@ -5,35 +5,37 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use rand_core::CryptoRngCore;
-use rsa::pkcs1::DecodeRsaPrivateKey as _;
+use rsa::pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _};
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::DecodePrivateKey as _;
 use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
-use rsa::traits::PublicKeyParts as _;
-use rsa::{RsaPrivateKey, RsaPublicKey};
+use rsa::traits::PublicKeyParts;
+use rsa::{PrivateKey, PublicKey};
 use sha2::{Digest as _, Sha256};
 
 use super::xml_writer::XmlWriter;
 use crate::c14n::{C14nMethod, InclusivePrefixes, canonicalize_element};
 use crate::certs::{MIN_RSA_BITS, SigningCertificate};
 use crate::ns::DSIG;
+use crate::rng::Blinding;
 use crate::xml::Document;
-use crate::{DigestAlgorithm, Error, ErrorKind, Limits, Result, SignatureAlgorithm};
+use crate::{Csprng, DigestAlgorithm, Error, ErrorKind, Limits, Result, SignatureAlgorithm};
 
 const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
 /// The SP's RSA private key, for signing the requests we send
 /// (AuthnRequests; LogoutRequests later): rsa-sha256, RSASSA-PKCS1-v1_5.
 ///
-/// **Blinding.** Signing is a private-key operation of the pure-Rust `rsa`
-/// crate, whose advisory RUSTSEC-2023-0071 ("Marvin": its big-number
-/// arithmetic is not constant-time, so precise timing of many private-key
-/// operations may leak the key) has no upstream fix. Every signature here is
-/// made with blinding (`rsa`'s `sign_with_rng`, randomised by the caller's
-/// CSPRNG), which decorrelates the timing from the key; it narrows the
-/// channel but is not a proof of constant time. Keep the SP signing key for
-/// this one purpose (not also TLS), and sign only where the IdP requires it
+/// **Side channels.** Signing is a private-key operation of the pure-Rust
+/// `rsa` crate. Its 0.9 releases, the subject of advisory RUSTSEC-2023-0071
+/// ("Marvin": non-constant-time big-number arithmetic, so precise timing of
+/// many private-key operations may leak the key), are not used: `rsa` 0.10
+/// exponentiates with `crypto-bigint`'s constant-time Montgomery arithmetic.
+/// On top of that every signature here is blinded with the caller's
+/// [`Csprng`] (`rsa`'s randomized signer), which decorrelates the timing from
+/// the key. Neither is a proof of constant time on every target: keep the SP
+/// signing key for this one purpose (not also TLS), and sign only where the
+/// IdP requires it
 /// ([`IdpMetadata::want_authn_requests_signed`](crate::IdpMetadata::want_authn_requests_signed)).
 ///
 /// ```
@@ -51,12 +53,17 @@ const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-s
 #[derive(Clone)]
 pub struct SpSigningKey {
     signer: SigningKey<Sha256>,
-    public: RsaPublicKey,
+    public: PublicKey,
     certificate: Option<SigningCertificate>,
 }
 
 fn key_invalid(detail: impl Into<String>) -> Error {
     Error::new(ErrorKind::PrivateKeyInvalid, detail)
+}
+
+/// The modulus length in bits (public: no constant time needed).
+fn modulus_bits(key: &impl PublicKeyParts) -> usize {
+    key.n().bit_width_vartime() as usize
 }
 
 impl SpSigningKey {
@@ -95,10 +102,10 @@ impl SpSigningKey {
             let der = crate::binding::decode_base64(body.as_bytes())
                 .map_err(|e| key_invalid(format!("the PEM body is not base64: {e}")))?;
             let key = if pkcs1 {
-                RsaPrivateKey::from_pkcs1_der(&der)
+                PrivateKey::from_pkcs1_der(&der)
                     .map_err(|e| key_invalid(format!("not a PKCS#1 RSA private key: {e}")))?
             } else {
-                RsaPrivateKey::from_pkcs8_der(&der)
+                PrivateKey::from_pkcs8_der(&der)
                     .map_err(|e| key_invalid(format!("not a PKCS#8 RSA private key: {e}")))?
             };
             return Self::from_key(key);
@@ -112,16 +119,16 @@ impl SpSigningKey {
     /// # Errors
     /// As [`from_pem`](Self::from_pem).
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        let key = RsaPrivateKey::from_pkcs8_der(der)
-            .or_else(|_| RsaPrivateKey::from_pkcs1_der(der))
+        let key = PrivateKey::from_pkcs8_der(der)
+            .or_else(|_| PrivateKey::from_pkcs1_der(der))
             .map_err(|e| key_invalid(format!("not a PKCS#8 or PKCS#1 RSA private key: {e}")))?;
         Self::from_key(key)
     }
 
-    fn from_key(key: RsaPrivateKey) -> Result<Self> {
+    fn from_key(key: PrivateKey) -> Result<Self> {
         key.validate()
             .map_err(|e| key_invalid(format!("inconsistent RSA key: {e}")))?;
-        let bits = key.n().bits();
+        let bits = modulus_bits(&key);
         if bits < MIN_RSA_BITS {
             return Err(Error::new(
                 ErrorKind::KeyTooSmall,
@@ -143,8 +150,7 @@ impl SpSigningKey {
     /// [`ErrorKind::PrivateKeyInvalid`] when the certificate's public key is
     /// not this key's.
     pub fn with_certificate(mut self, certificate: SigningCertificate) -> Result<Self> {
-        use rsa::pkcs1::DecodeRsaPublicKey as _;
-        let cert_key = rsa::RsaPublicKey::from_pkcs1_der(certificate.rsa_key_pkcs1_der()).ok();
+        let cert_key = PublicKey::from_pkcs1_der(certificate.rsa_key_pkcs1_der()).ok();
         if cert_key.as_ref() != Some(&self.public) {
             return Err(key_invalid(format!(
                 "certificate {} ({}) does not belong to this private key",
@@ -163,17 +169,17 @@ impl SpSigningKey {
 
     /// The modulus size in bits.
     pub fn key_bits(&self) -> usize {
-        self.public.n().bits()
+        modulus_bits(&self.public)
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, blinded with `rng`.
-    pub(crate) fn sign_sha256<R: CryptoRngCore>(
+    pub(crate) fn sign_sha256<R: Csprng + ?Sized>(
         &self,
         rng: &mut R,
         message: &[u8],
     ) -> Result<Vec<u8>> {
         self.signer
-            .try_sign_with_rng(rng, message)
+            .try_sign_with_rng(&mut Blinding(rng), message)
             .map(|s| s.to_vec())
             .map_err(|e| key_invalid(format!("signing failed: {e}")))
     }
@@ -206,7 +212,7 @@ fn exc_c14n(xml: &str, find: impl Fn(&Document) -> Option<Vec<u8>>) -> Result<Ve
 /// `sig` where the schema wants the `Signature` (after `Issuer`). The digest
 /// and `SignedInfo` are canonicalized by our own canonicalizer from parsed
 /// trees, exactly as a verifier will.
-pub(crate) fn sign_enveloped<R: CryptoRngCore>(
+pub(crate) fn sign_enveloped<R: Csprng + ?Sized>(
     render: &dyn Fn(Option<&str>) -> Result<String>,
     id: &str,
     key: &SpSigningKey,
