@@ -36,7 +36,9 @@ use std::time::Duration;
 
 use adversarial::*;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
-use saml_sp::{ErrorKind, IdpCertSet, IdpMetadataReader, InclusivePrefixes, Limits};
+use saml_sp::building_blocks::InclusivePrefixes;
+use saml_sp::metadata::IdpMetadataReader;
+use saml_sp::{ErrorKind, IdpCertSet, Limits};
 
 /// The default limit on the input, less a margin for the response around
 /// what a case adds.

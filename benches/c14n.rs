@@ -8,7 +8,9 @@ mod common;
 
 use common::HashWriter;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
-use saml_sp::{C14nMethod, Document, InclusivePrefixes, Limits, canonicalize_element};
+use saml_sp::Limits;
+use saml_sp::building_blocks::{Document, InclusivePrefixes, canonicalize_element};
+use saml_sp::vocabulary::C14nMethod;
 use sha2::Digest;
 
 /// An Azure AD-shaped Response (unprefixed Assertion, default-namespace

@@ -11,11 +11,12 @@ use common::HashWriter;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::{Pkcs1v15Sign, PublicKey};
-use saml_sp::{
-    C14nMethod, DateTime, Document, Element, IdpCertSet, InclusivePrefixes, Limits,
-    SignatureAlgorithm, SignaturePolicy, SigningCertificate, Utc, canonicalize_element, ns,
-    verify_enveloped,
+use saml_sp::building_blocks::{
+    Document, Element, InclusivePrefixes, canonicalize_element, verify_enveloped,
 };
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::{C14nMethod, SignatureAlgorithm, SignaturePolicy};
+use saml_sp::{IdpCertSet, Limits, SigningCertificate, ns};
 use sha2::{Digest, Sha256};
 
 fn assertion(doc: &Document) -> Element<'_> {

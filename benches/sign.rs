@@ -19,9 +19,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::Binding;
 use saml_sp::{
-    AuthnRequestBuilder, Binding, DateTime, EndpointUrl, EntityId, IdpMetadata, OsRng,
-    SigningCertificate, SpSigningKey, Utc,
+    AuthnRequestBuilder, EndpointUrl, EntityId, IdpMetadata, OsRng, SigningCertificate,
+    SpSigningKey,
 };
 
 fn bench(c: &mut Criterion) {

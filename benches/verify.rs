@@ -27,10 +27,11 @@ use common::HashWriter;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::{Pkcs1v15Sign, PublicKey};
+use saml_sp::building_blocks::{Document, Element, InclusivePrefixes, canonicalize_element};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::{C14nMethod, SignatureAlgorithm, SignaturePolicy};
 use saml_sp::{
-    C14nMethod, DateTime, Document, Element, EndpointUrl, EntityId, IdpCertSet, InclusivePrefixes,
-    Limits, RequestId, ResponseVerifier, SignatureAlgorithm, SignaturePolicy, SigningCertificate,
-    Utc, canonicalize_element, ns,
+    EndpointUrl, EntityId, IdpCertSet, Limits, RequestId, ResponseVerifier, SigningCertificate, ns,
 };
 use sha2::{Digest, Sha256};
 

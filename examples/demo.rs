@@ -14,10 +14,10 @@
 
 use std::time::Instant;
 
-use saml_sp::{
-    Clock, DateTime, FixedClock, IdpMetadata, IdpSettings, KnownAccount, ManagedKind,
-    MemoryReplayCache, ProvisioningDecision, SpUrlLayout, TeamConfig, TeamSlug, Utc, decide,
-};
+use saml_sp::provisioning::{KnownAccount, ManagedKind, ProvisioningDecision, decide};
+use saml_sp::store::MemoryReplayCache;
+use saml_sp::time::{Clock, DateTime, FixedClock, Utc};
+use saml_sp::{IdpMetadata, IdpSettings, SpUrlLayout, TeamConfig, TeamSlug};
 
 fn main() -> Result<(), saml_sp::Error> {
     let root = env!("CARGO_MANIFEST_DIR");

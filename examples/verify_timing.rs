@@ -13,10 +13,8 @@
 
 use std::time::Instant;
 
-use saml_sp::{
-    DateTime, EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate,
-    Utc,
-};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::{EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut iterations = 2000usize;

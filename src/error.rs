@@ -21,20 +21,20 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     // ---- limits ----
-    /// The input is larger than [`Limits::max_input_bytes`](crate::Limits).
+    /// The input is larger than [`Limits::max_input_bytes`](crate::limits::Limits).
     InputTooLarge,
-    /// Elements are nested deeper than [`Limits::max_depth`](crate::Limits).
+    /// Elements are nested deeper than [`Limits::max_depth`](crate::limits::Limits).
     XmlTooDeep,
-    /// The document has more elements than [`Limits::max_elements`](crate::Limits).
+    /// The document has more elements than [`Limits::max_elements`](crate::limits::Limits).
     XmlTooManyElements,
     /// An element has more attributes (namespace declarations included) than
-    /// [`Limits::max_attributes_per_element`](crate::Limits).
+    /// [`Limits::max_attributes_per_element`](crate::limits::Limits).
     XmlTooManyAttributes,
     /// A text node, attribute value, comment or processing instruction is
-    /// longer than [`Limits::max_text_bytes`](crate::Limits).
+    /// longer than [`Limits::max_text_bytes`](crate::limits::Limits).
     XmlTextTooLong,
     /// More namespace declarations are in scope at an element than
-    /// [`Limits::max_namespaces_in_scope`](crate::Limits).
+    /// [`Limits::max_namespaces_in_scope`](crate::limits::Limits).
     XmlTooManyNamespaces,
     // ---- xml ----
     /// The input is not valid UTF-8.
@@ -67,7 +67,7 @@ pub enum ErrorKind {
     /// No element carries the requested ID.
     XmlIdNotFound,
     /// An `InclusiveNamespaces PrefixList` has more than
-    /// [`InclusivePrefixes::MAX_TOKENS`](crate::InclusivePrefixes::MAX_TOKENS)
+    /// [`InclusivePrefixes::MAX_TOKENS`](crate::c14n::InclusivePrefixes::MAX_TOKENS)
     /// tokens.
     PrefixListTooLong,
     /// Writing canonical output failed (an I/O error of the caller's writer).
@@ -83,7 +83,7 @@ pub enum ErrorKind {
     KeyTooSmall,
     /// The certificate's validity ended before `now`.
     CertificateExpired,
-    /// More than [`IdpCertSet::MAX`](crate::IdpCertSet::MAX) certificates.
+    /// More than [`IdpCertSet::MAX`](crate::certs::IdpCertSet::MAX) certificates.
     TooManyCertificates,
     /// The same certificate (by SHA-256 fingerprint) was given twice.
     DuplicateCertificate,
@@ -217,7 +217,7 @@ pub enum ErrorKind {
     /// truncated, followed by extra bytes, or zlib-wrapped).
     InputNotDeflate,
     /// Inflating an HTTP-Redirect message would exceed
-    /// [`Limits::max_inflated_bytes`](crate::Limits).
+    /// [`Limits::max_inflated_bytes`](crate::limits::Limits).
     InflatedTooLarge,
     /// The document is not a SAML 2.0 `AuthnRequest`, or a required element
     /// or attribute is missing or malformed.
@@ -497,7 +497,7 @@ impl fmt::Display for ErrorKind {
 /// The error type of every fallible operation in this crate.
 ///
 /// ```
-/// let err = saml_sp::Document::parse(b"<!DOCTYPE x><x/>", &saml_sp::Limits::default())
+/// let err = saml_sp::building_blocks::Document::parse(b"<!DOCTYPE x><x/>", &saml_sp::Limits::default())
 ///     .unwrap_err();
 /// assert_eq!(err.kind(), saml_sp::ErrorKind::XmlDoctypeForbidden);
 /// assert_eq!(err.kind().as_str(), "xml_doctype_forbidden");

@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-use crate::{Error, ErrorKind, Result};
+use sha2::{Digest as _, Sha256};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::rng::Csprng;
 
 /// SAML 2.0 core limits `entityID` to 1024 characters.
 const MAX_ENTITY_ID: usize = 1024;
@@ -170,3 +173,81 @@ macro_rules! serde_string {
 
 #[cfg(feature = "serde")]
 serde_string!(EntityId, EndpointUrl, RequestId);
+
+impl RequestId {
+    /// A fresh request ID: `id` followed by 32 lower-case hex digits, 128
+    /// bits from `rng`.
+    ///
+    /// ```
+    /// let id = saml_sp::RequestId::random(&mut saml_sp::OsRng);
+    /// assert_eq!(id.as_str().len(), 34);
+    /// assert!(id.as_str().starts_with("id"));
+    /// ```
+    pub fn random<R: Csprng + ?Sized>(rng: &mut R) -> Self {
+        let mut bytes = [0u8; 16];
+        rng.fill_random(&mut bytes);
+        Self(format!("id{}", hex(&bytes)))
+    }
+}
+
+/// Lowercase hex digits of `bytes`: the one hex encoder of the crate.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        for nibble in [b >> 4, b & 0x0f] {
+            out.push(char::from(
+                *DIGITS.get(usize::from(nibble)).unwrap_or(&b'0'),
+            ));
+        }
+    }
+    out
+}
+
+/// The bytes of an even number of hex digits (either case), or `None`:
+/// the one hex decoder of the crate.
+pub(crate) fn from_hex(text: &[u8]) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    let digit = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    text.chunks_exact(2)
+        .map(|pair| match pair {
+            [hi, lo] => Some(digit(*hi)? << 4 | digit(*lo)?),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A key for a store or a table: 64 hex digits, the SHA-256 of `label`
+/// and `parts`, each prefixed by its length (so no two part lists share a
+/// key), and safe to use verbatim anywhere.
+pub(crate) fn hashed_key(label: &str, parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in std::iter::once(label).chain(parts.iter().copied()) {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+#[cfg(test)]
+mod hex_tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let text = hex(&bytes);
+        assert_eq!(&text[..6], "000102");
+        assert_eq!(from_hex(text.as_bytes()).unwrap(), bytes);
+        assert_eq!(from_hex(text.to_uppercase().as_bytes()).unwrap(), bytes);
+        assert_eq!(from_hex(b"abc"), None);
+        assert_eq!(from_hex(b"zz"), None);
+        assert_eq!(from_hex(b"+1"), None);
+    }
+}

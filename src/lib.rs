@@ -10,67 +10,75 @@
     )
 )]
 
-mod binding;
-mod c14n;
-mod certs;
-mod dsig;
+// The floors, lowest first: a module uses only modules on lower floors, each
+// by its own path. `manual::architecture` has the table and the reasons;
+// `tests/architecture.rs` fails on any `use crate::` that points up or
+// sideways.
+
+// Floor 0: words and values.
+mod bytes;
 mod error;
 mod ids;
 mod limits;
-mod metadata;
 pub mod ns;
-mod provisioning;
-mod request;
-mod response;
 mod rng;
-pub mod security;
-mod store;
-mod team;
-mod time;
+pub mod time;
+pub mod vocabulary;
+// Floor 1: codecs and storage.
+pub mod binding;
+pub mod store;
+// Floor 2: the XML tree; 3: canonicalization; 4: primitives.
+mod c14n;
+mod crypto;
 mod xml;
+// Floor 5: key material; 6: signatures.
+pub mod certs;
+mod dsig;
+// Floor 7: metadata; 8: messages; 9: per-team flow.
+pub mod metadata;
+pub mod provisioning;
+pub mod request;
+pub mod response;
+pub mod team;
+// Documentation only.
+pub mod manual;
 
-pub use binding::{MAX_RELAY_STATE_BYTES, MessageKind, RedirectMessage};
-pub use c14n::{C14nMethod, InclusivePrefixes, canonicalize_document, canonicalize_element};
-pub use certs::{
-    CertFingerprint, CertificatePolicy, ExpiryNotice, IdpCertSet, MIN_RSA_BITS, NoticeThreshold,
-    SigningCertificate,
-};
-pub use dsig::{
-    DigestAlgorithm, MAX_SIGNED_INFO_BYTES, SignatureAlgorithm, SignaturePolicy, VerifiedElement,
-    has_enveloped_signature, verify_enveloped,
-};
+pub mod building_blocks {
+    //! The XML tree, canonicalization and XML-DSig building blocks, for
+    //! tooling: the `saml_check` conformance CLI, fuzzing, tests of other
+    //! implementations. Applications do not need them: the flow at the
+    //! crate root ([`TeamConfig`](crate::TeamConfig),
+    //! [`ResponseVerifier`](crate::ResponseVerifier)) parses, verifies and
+    //! reads for them, and a [`VerifiedElement`] on its own proves only
+    //! that one element was signed, not that a SAML message is acceptable.
+    //!
+    //! ```
+    //! use saml_sp::building_blocks::{Document, canonicalize_element, InclusivePrefixes};
+    //! use saml_sp::vocabulary::C14nMethod;
+    //! use saml_sp::Limits;
+    //! let doc = Document::parse(br#"<r xmlns:p="urn:p"><p:a ID="x"/></r>"#, &Limits::default())?;
+    //! let a = doc.element_by_id("x").unwrap();
+    //! let mut out = Vec::new();
+    //! canonicalize_element(a, None, C14nMethod::Exclusive, &InclusivePrefixes::none(), &mut out)?;
+    //! assert_eq!(out, br#"<p:a xmlns:p="urn:p" ID="x"></p:a>"#);
+    //! # Ok::<(), saml_sp::Error>(())
+    //! ```
+
+    pub use crate::c14n::{InclusivePrefixes, canonicalize_document, canonicalize_element};
+    pub use crate::dsig::{
+        MAX_SIGNED_INFO_BYTES, VerifiedElement, has_enveloped_signature, verify_enveloped,
+        verify_redirect_signature,
+    };
+    pub use crate::xml::{Attribute, Children, Document, Element, Node};
+}
+
+// The flow: what an application names.
+pub use certs::{IdpCertSet, SigningCertificate, SpSigningKey};
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{EndpointUrl, EntityId, RequestId};
 pub use limits::Limits;
-pub use metadata::{
-    Binding, DropReason, DroppedCertificate, Endpoints, IdpMetadata, IdpMetadataReader,
-    MetadataCertSet, NameIdFormat, SpMetadata,
-};
-pub use provisioning::{
-    EmailAddress, FoundBy, KeyLink, KnownAccount, MFA_CONTEXT_CLASSES, ManagedKind, NAME_ID_EMAIL,
-    NAME_ID_PERSISTENT, ProvisioningDecision, Refusal, RefusalReason, SubjectKey, SubjectKeySource,
-    asserted_email, asserted_mfa, decide, password_sign_in_allowed, subject_key,
-};
-pub use request::{
-    AuthnContextComparison, AuthnRequestBuilder, DecodedAuthnRequest, NameIdPolicy, PostForm,
-    RedirectRequest, RequestedAuthnContext, SpSigningKey,
-};
-pub use response::{
-    AsyncReplayCache, AttributeValues, Attributes, AttributesIter, AzureClaims, DEFAULT_CLOCK_SKEW,
-    FreshAssertion, MAX_CLOCK_SKEW, MemoryReplayCache, NameId, ReplayCache, ReplayKey,
-    RequiredSignature, ResponseVerifier, SamlAttribute, SignedParts, VerifiedAssertion,
-    azure_claims,
-};
+pub use metadata::IdpMetadata;
+pub use request::AuthnRequestBuilder;
+pub use response::{FreshAssertion, ResponseVerifier, VerifiedAssertion};
 pub use rng::{Csprng, OsRng};
-pub use store::{
-    AsyncRequestTracker, DEFAULT_REQUEST_LIFETIME, MAX_PENDING_REQUESTS, MemoryRequestTracker,
-    RequestTracker, TrackerKey,
-};
-#[cfg(feature = "redis")]
-pub use store::{RedisReplayCache, RedisRequestTracker, RedisStore};
-pub use team::{
-    CustomRole, DueNotice, EmailDomain, IdpSettings, NoticeAudience, Role, RotationReport,
-    SpEndpoints, SpUrlLayout, TEAM_PLACEHOLDER, TeamConfig, TeamSlug,
-};
-pub use time::{Clock, DateTime, FixedClock, SystemClock, Utc};
-pub use xml::{Attribute, Children, Document, Element, Node};
+pub use team::{IdpSettings, SpUrlLayout, TeamConfig, TeamSlug};

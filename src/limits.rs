@@ -3,7 +3,7 @@
 /// Resource budgets applied while reading untrusted input.
 ///
 /// Every limit is enforced while parsing, before more work is done, and
-/// exceeding one gives its own [`ErrorKind`](crate::ErrorKind). The defaults
+/// exceeding one gives its own [`ErrorKind`](crate::error::ErrorKind). The defaults
 /// fit the largest real SAML messages and metadata we know of (an Azure AD
 /// response with 1,400 group claims is about 100 KB; AD FS metadata about
 /// 70 KB) with a wide margin, and refuse hostile input in milliseconds.
@@ -11,7 +11,7 @@
 /// Within these limits all work on untrusted input, before and after the
 /// signature check, is linear in the input size with a small constant: the
 /// cost model per byte, per element and per namespace binding is in the
-/// [security manual](crate::security#cost-of-hostile-input). Raising a limit
+/// [security manual](crate::manual::security#cost-of-hostile-input). Raising a limit
 /// raises what an attacker can send, never the cost per byte (one
 /// exception: `max_namespaces_in_scope` also bounds what colliding prefixes
 /// could cost a namespace lookup).

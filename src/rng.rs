@@ -1,10 +1,8 @@
 //! The randomness this crate consumes: request IDs (128 bits each) and the
 //! blinding of the RSA private-key operation when requests are signed. Why
 //! the public API takes a trait of ours rather than `rand_core`'s: see
-//! [`Csprng`]. [`Blinding`] is the one place that hands a [`Csprng`] to
-//! `rsa`, and so the one place that knows `rsa`'s `rand_core` version.
-
-use std::convert::Infallible;
+//! [`Csprng`]. `crypto::Blinding` is the one place that hands a [`Csprng`]
+//! to `rsa`, and so the one place that knows `rsa`'s `rand_core` version.
 
 /// A cryptographically secure random generator: where request IDs and the
 /// RSA blinding of signed requests come from.
@@ -88,33 +86,6 @@ impl Csprng for OsRng {
     }
 }
 
-/// A [`Csprng`] as the `rand_core` 0.10 generator `rsa` 0.10 takes for
-/// blinding (infallible: [`Csprng`] is).
-pub(crate) struct Blinding<'a, R: ?Sized>(pub(crate) &'a mut R);
-
-impl<R: Csprng + ?Sized> rand_core::TryRng for Blinding<'_, R> {
-    type Error = Infallible;
-
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        let mut bytes = [0u8; 4];
-        self.0.fill_random(&mut bytes);
-        Ok(u32::from_le_bytes(bytes))
-    }
-
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        let mut bytes = [0u8; 8];
-        self.0.fill_random(&mut bytes);
-        Ok(u64::from_le_bytes(bytes))
-    }
-
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
-        self.0.fill_random(dest);
-        Ok(())
-    }
-}
-
-impl<R: Csprng + ?Sized> rand_core::TryCryptoRng for Blinding<'_, R> {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,27 +97,5 @@ mod tests {
         OsRng.fill_random(&mut b);
         assert_ne!(a, b);
         OsRng.fill_random(&mut []);
-    }
-
-    /// Blinding hands rsa exactly the caller's bytes, in order.
-    #[test]
-    fn blinding_passes_the_bytes_through() {
-        use rand_core::Rng as _;
-        struct Counting(u8);
-        impl Csprng for Counting {
-            fn fill_random(&mut self, dest: &mut [u8]) {
-                for b in dest {
-                    *b = self.0;
-                    self.0 = self.0.wrapping_add(1);
-                }
-            }
-        }
-        let mut counting = Counting(1);
-        let mut blinding = Blinding(&mut counting);
-        assert_eq!(blinding.next_u32(), 0x0403_0201);
-        assert_eq!(blinding.next_u64(), 0x0c0b_0a09_0807_0605);
-        let mut rest = [0u8; 3];
-        blinding.fill_bytes(&mut rest);
-        assert_eq!(rest, [13, 14, 15]);
     }
 }

@@ -27,7 +27,7 @@ impl Clock for SystemClock {
 /// A clock pinned to one instant, for tests and replays.
 ///
 /// ```
-/// use saml_sp::{Clock, FixedClock};
+/// use saml_sp::time::{Clock, FixedClock};
 /// let clock = FixedClock::parse("2026-03-02T10:01:00Z").unwrap();
 /// assert_eq!(clock.now().to_rfc3339(), "2026-03-02T10:01:00+00:00");
 /// ```

@@ -14,10 +14,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use adversarial::*;
-use saml_sp::{
-    Document, ErrorKind, IdpCertSet, IdpMetadataReader, InclusivePrefixes, Limits,
-    MAX_SIGNED_INFO_BYTES,
-};
+use saml_sp::building_blocks::{Document, InclusivePrefixes, MAX_SIGNED_INFO_BYTES};
+use saml_sp::metadata::IdpMetadataReader;
+use saml_sp::{ErrorKind, IdpCertSet, Limits};
 
 /// Generous for a debug build on a busy 2-core machine.
 const BOUND: Duration = Duration::from_secs(3);

@@ -10,10 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
-use saml_sp::{
-    DateTime, EndpointUrl, EntityId, IdpCertSet, MemoryReplayCache, RequestId, RequiredSignature,
-    ResponseVerifier, SigningCertificate, Utc,
-};
+use saml_sp::response::RequiredSignature;
+use saml_sp::store::MemoryReplayCache;
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::{EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate};
 use serde_json::Value;
 
 const SP: &str = "https://sso.example.com/saml/acme";

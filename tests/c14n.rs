@@ -9,10 +9,11 @@
 
 use std::path::{Path, PathBuf};
 
-use saml_sp::{
-    C14nMethod, Document, Element, InclusivePrefixes, Limits, canonicalize_document,
-    canonicalize_element,
+use saml_sp::Limits;
+use saml_sp::building_blocks::{
+    Document, Element, InclusivePrefixes, canonicalize_document, canonicalize_element,
 };
+use saml_sp::vocabulary::C14nMethod;
 use sha2::{Digest, Sha256};
 
 const DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";

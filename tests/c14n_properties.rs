@@ -8,7 +8,9 @@
 )]
 
 use proptest::prelude::*;
-use saml_sp::{C14nMethod, Document, InclusivePrefixes, Limits, canonicalize_document};
+use saml_sp::Limits;
+use saml_sp::building_blocks::{Document, InclusivePrefixes, canonicalize_document};
+use saml_sp::vocabulary::C14nMethod;
 
 #[derive(Debug, Clone)]
 enum Tree {

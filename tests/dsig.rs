@@ -9,10 +9,11 @@
 
 use std::path::{Path, PathBuf};
 
-use saml_sp::{
-    CertificatePolicy, DateTime, Document, Element, ErrorKind, IdpCertSet, Limits, SignaturePolicy,
-    SigningCertificate, Utc, ns, verify_enveloped,
-};
+use saml_sp::building_blocks::{Document, Element, verify_enveloped};
+use saml_sp::certs::CertificatePolicy;
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::SignaturePolicy;
+use saml_sp::{ErrorKind, IdpCertSet, Limits, SigningCertificate, ns};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -123,7 +124,10 @@ fn the_verified_element_reports_what_verified_it() {
         assert_eq!(v.certificate(), set.certificates()[0].fingerprint());
         assert_eq!(v.signature_algorithm().as_str(), "rsa-sha256");
         assert_eq!(v.digest_algorithm().as_str(), "sha256");
-        assert_eq!(v.canonicalization(), saml_sp::C14nMethod::Exclusive);
+        assert_eq!(
+            v.canonicalization(),
+            saml_sp::vocabulary::C14nMethod::Exclusive
+        );
     }
 }
 
@@ -305,10 +309,10 @@ fn certificate_forms() {
     assert_eq!(from_pem.der(), &der[..]);
     assert_eq!(
         from_pem.fingerprint(),
-        saml_sp::CertFingerprint::of_der(&der)
+        saml_sp::certs::CertFingerprint::of_der(&der)
     );
     assert_eq!(
-        saml_sp::CertFingerprint::from_hex(&from_pem.fingerprint().to_string()),
+        saml_sp::certs::CertFingerprint::from_hex(&from_pem.fingerprint().to_string()),
         Some(from_pem.fingerprint())
     );
     assert_eq!(from_pem.not_after(), time("2034-01-01T00:00:00Z"));

@@ -20,10 +20,11 @@
 //! rarely seen path (each resource limit, odd refusals), so those paths stay
 //! covered by plain `cargo test` without running a fuzzer.
 
-use saml_sp::{
-    C14nMethod, Document, ErrorKind, InclusivePrefixes, Limits, canonicalize_document,
-    canonicalize_element,
+use saml_sp::building_blocks::{
+    Document, InclusivePrefixes, canonicalize_document, canonicalize_element,
 };
+use saml_sp::vocabulary::C14nMethod;
+use saml_sp::{ErrorKind, Limits};
 
 /// The limits of the `xml_parse_small_limits` target.
 fn small_limits() -> Limits {

@@ -25,10 +25,13 @@ use std::time::Instant;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use saml_sp::request::NameIdPolicy;
+use saml_sp::response::{RequiredSignature, SignedParts};
+use saml_sp::time::Utc;
+use saml_sp::vocabulary::NameIdFormat;
 use saml_sp::{
-    AuthnRequestBuilder, EndpointUrl, EntityId, ErrorKind, IdpMetadata, NameIdFormat, NameIdPolicy,
-    OsRng, RequestId, RequiredSignature, ResponseVerifier, SignedParts, SigningCertificate,
-    SpSigningKey, Utc,
+    AuthnRequestBuilder, EndpointUrl, EntityId, ErrorKind, IdpMetadata, OsRng, RequestId,
+    ResponseVerifier, SigningCertificate, SpSigningKey,
 };
 
 const SSP_ROOT: &str =
@@ -256,7 +259,10 @@ fn live_simplesamlphp() {
         .stdout;
     let metadata = IdpMetadata::parse(&xml, Utc::now()).unwrap();
     assert_eq!(metadata.entity_id().as_str(), idp.get("SSP_IDP_ENTITY_ID"));
-    for binding in [saml_sp::Binding::HttpRedirect, saml_sp::Binding::HttpPost] {
+    for binding in [
+        saml_sp::vocabulary::Binding::HttpRedirect,
+        saml_sp::vocabulary::Binding::HttpPost,
+    ] {
         assert_eq!(
             metadata.single_sign_on().get(binding).map(|u| u.as_str()),
             Some(idp.get("SSP_SSO_URL"))

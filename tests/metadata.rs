@@ -10,10 +10,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use saml_sp::building_blocks::{Document, verify_enveloped};
+use saml_sp::certs::{CertFingerprint, CertificatePolicy};
+use saml_sp::metadata::{DropReason, IdpMetadataReader, SpMetadata};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::{Binding, NameIdFormat, SignaturePolicy};
 use saml_sp::{
-    Binding, CertFingerprint, CertificatePolicy, DateTime, Document, DropReason, EndpointUrl,
-    EntityId, ErrorKind, IdpCertSet, IdpMetadata, IdpMetadataReader, Limits, NameIdFormat,
-    SignaturePolicy, SigningCertificate, SpMetadata, Utc, ns, verify_enveloped,
+    EndpointUrl, EntityId, ErrorKind, IdpCertSet, IdpMetadata, Limits, SigningCertificate, ns,
 };
 
 const MD: &str = ns::SAML_METADATA;

@@ -11,11 +11,17 @@
 
 use std::path::{Path, PathBuf};
 
+use saml_sp::provisioning::{
+    FoundBy, KeyLink, KnownAccount, ManagedKind, ProvisioningDecision, RefusalReason,
+    SubjectKeySource, asserted_email, asserted_mfa, decide, password_sign_in_allowed, subject_key,
+};
+use saml_sp::store::MemoryReplayCache;
+use saml_sp::team::{EmailDomain, Role};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::Binding;
 use saml_sp::{
-    Binding, DateTime, EmailDomain, EndpointUrl, EntityId, FoundBy, FreshAssertion, IdpMetadata,
-    IdpSettings, KeyLink, KnownAccount, ManagedKind, MemoryReplayCache, ProvisioningDecision,
-    RefusalReason, RequestId, Role, SigningCertificate, SpUrlLayout, SubjectKeySource, TeamConfig,
-    TeamSlug, Utc, asserted_email, asserted_mfa, decide, password_sign_in_allowed, subject_key,
+    EndpointUrl, EntityId, FreshAssertion, IdpMetadata, IdpSettings, RequestId, SigningCertificate,
+    SpUrlLayout, TeamConfig, TeamSlug,
 };
 
 fn fixtures() -> PathBuf {
@@ -209,7 +215,7 @@ fn refused_assertion_for_another_team() {
     // Team acme after switching to another IdP.
     let mut switched = acme.clone();
     let xml = std::fs::read(fixtures().join("metadata/aggregate-signed.xml")).unwrap();
-    let other = saml_sp::IdpMetadataReader::new()
+    let other = saml_sp::metadata::IdpMetadataReader::new()
         .with_entity_id(EntityId::new("https://idp2.example.org/saml").unwrap())
         .read(&xml, now())
         .unwrap();

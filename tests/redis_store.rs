@@ -20,10 +20,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
-use saml_sp::{
-    AsyncReplayCache, AsyncRequestTracker, ErrorKind, MAX_PENDING_REQUESTS, RedisReplayCache,
-    RedisRequestTracker, RedisStore, ReplayKey, RequestId, TrackerKey, Utc,
+use saml_sp::store::{
+    AsyncReplayCache, AsyncRequestTracker, MAX_PENDING_REQUESTS, RedisReplayCache,
+    RedisRequestTracker, RedisStore, ReplayKey, TrackerKey,
 };
+use saml_sp::time::Utc;
+use saml_sp::{ErrorKind, RequestId};
 
 // ---- the redis-server under test ---------------------------------------------
 

@@ -13,12 +13,18 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use saml_sp::binding::{MAX_RELAY_STATE_BYTES, RedirectMessage};
+use saml_sp::building_blocks::verify_enveloped;
+use saml_sp::request::{
+    AuthnContextComparison, DecodedAuthnRequest, NameIdPolicy, RequestedAuthnContext,
+};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::{
+    Binding, MessageKind, NameIdFormat, SignatureAlgorithm, SignaturePolicy,
+};
 use saml_sp::{
-    AuthnContextComparison, AuthnRequestBuilder, Binding, Csprng, DateTime, DecodedAuthnRequest,
-    EndpointUrl, EntityId, ErrorKind, IdpCertSet, IdpMetadata, Limits, MAX_RELAY_STATE_BYTES,
-    MessageKind, NameIdFormat, NameIdPolicy, OsRng, RedirectMessage, RequestId,
-    RequestedAuthnContext, SignatureAlgorithm, SignaturePolicy, SigningCertificate, SpSigningKey,
-    Utc, verify_enveloped,
+    AuthnRequestBuilder, Csprng, EndpointUrl, EntityId, ErrorKind, IdpCertSet, IdpMetadata, Limits,
+    OsRng, RequestId, SigningCertificate, SpSigningKey,
 };
 
 const SP: &str = "https://sso.example.com/saml/acme";
@@ -124,7 +130,7 @@ fn redirect_round_trip() {
     assert_eq!(msg.relay_state(), Some("/teams/acme?x=1&y=é"));
     assert!(!msg.is_signed());
     assert_eq!(
-        msg.verify_signature(&cert("sp"), &SignaturePolicy::default())
+        verify_query(&msg, &cert("sp"), &SignaturePolicy::default())
             .unwrap_err()
             .kind(),
         ErrorKind::SignatureMissing
@@ -407,7 +413,7 @@ fn signed_redirect_verifies_and_refuses_tampering_and_other_keys() {
         Some(SignatureAlgorithm::RsaSha256.uri())
     );
     assert_eq!(
-        msg.verify_signature(&cert("sp"), &policy).unwrap(),
+        verify_query(&msg, &cert("sp"), &policy).unwrap(),
         SignatureAlgorithm::RsaSha256
     );
     // The XML carries no Signature element over Redirect.
@@ -416,7 +422,7 @@ fn signed_redirect_verifies_and_refuses_tampering_and_other_keys() {
     // Another key.
     for other in ["idp-a", "attacker"] {
         assert_eq!(
-            msg.verify_signature(&cert(other), &policy)
+            verify_query(&msg, &cert(other), &policy)
                 .unwrap_err()
                 .kind(),
             ErrorKind::SignatureInvalid
@@ -428,14 +434,14 @@ fn signed_redirect_verifies_and_refuses_tampering_and_other_keys() {
     let m = RedirectMessage::from_query(&changed, &Limits::default()).unwrap();
     assert_eq!(m.relay_state(), Some("team=evil"));
     assert_eq!(
-        m.verify_signature(&cert("sp"), &policy).unwrap_err().kind(),
+        verify_query(&m, &cert("sp"), &policy).unwrap_err().kind(),
         ErrorKind::SignatureInvalid
     );
     let dropped = query.replace("&RelayState=team%3Dacme", "");
     let m = RedirectMessage::from_query(&dropped, &Limits::default()).unwrap();
     assert_eq!(m.relay_state(), None);
     assert_eq!(
-        m.verify_signature(&cert("sp"), &policy).unwrap_err().kind(),
+        verify_query(&m, &cert("sp"), &policy).unwrap_err().kind(),
         ErrorKind::SignatureInvalid
     );
     // A changed message: re-deflate other XML under the same signature.
@@ -456,7 +462,7 @@ fn signed_redirect_verifies_and_refuses_tampering_and_other_keys() {
     let m = RedirectMessage::from_query(&swapped.join("&"), &Limits::default()).unwrap();
     assert_eq!(m.xml(), other_xml.as_bytes());
     assert_eq!(
-        m.verify_signature(&cert("sp"), &policy).unwrap_err().kind(),
+        verify_query(&m, &cert("sp"), &policy).unwrap_err().kind(),
         ErrorKind::SignatureInvalid
     );
     // A flipped signature byte.
@@ -470,14 +476,14 @@ fn signed_redirect_verifies_and_refuses_tampering_and_other_keys() {
     flipped.replace_range(sig_at..sig_at + 1, c);
     let m = RedirectMessage::from_query(&flipped, &Limits::default()).unwrap();
     assert_eq!(
-        m.verify_signature(&cert("sp"), &policy).unwrap_err().kind(),
+        verify_query(&m, &cert("sp"), &policy).unwrap_err().kind(),
         ErrorKind::SignatureInvalid
     );
     // SigAlg swapped for rsa-sha512: the octets change, so it does not verify.
     let sha512 = query.replace("rsa-sha256", "rsa-sha512");
     let m = RedirectMessage::from_query(&sha512, &Limits::default()).unwrap();
     assert_eq!(
-        m.verify_signature(&cert("sp"), &policy).unwrap_err().kind(),
+        verify_query(&m, &cert("sp"), &policy).unwrap_err().kind(),
         ErrorKind::SignatureInvalid
     );
     // An unknown SigAlg, and rsa-sha1 without allow_sha1.
@@ -497,7 +503,7 @@ fn signed_redirect_verifies_and_refuses_tampering_and_other_keys() {
         );
         let m = RedirectMessage::from_query(&q, &Limits::default()).unwrap();
         assert_eq!(
-            m.verify_signature(&cert("sp"), &policy).unwrap_err().kind(),
+            verify_query(&m, &cert("sp"), &policy).unwrap_err().kind(),
             kind
         );
     }
@@ -576,7 +582,7 @@ fn lowercase_escapes_and_any_parameter_order_verify_as_received() {
         assert_eq!(msg.relay_state(), Some("/teams/acme?next=/home"));
         assert_eq!(msg.xml(), r.xml().as_bytes());
         assert_eq!(
-            msg.verify_signature(&cert("sp"), &policy).unwrap(),
+            verify_query(&msg, &cert("sp"), &policy).unwrap(),
             SignatureAlgorithm::RsaSha256
         );
     }
@@ -591,9 +597,7 @@ fn lowercase_escapes_and_any_parameter_order_verify_as_received() {
     let msg = RedirectMessage::from_query(&upper, &Limits::default()).unwrap();
     assert_eq!(msg.xml(), r.xml().as_bytes());
     assert_eq!(
-        msg.verify_signature(&cert("sp"), &policy)
-            .unwrap_err()
-            .kind(),
+        verify_query(&msg, &cert("sp"), &policy).unwrap_err().kind(),
         ErrorKind::SignatureInvalid
     );
 
@@ -606,14 +610,11 @@ fn lowercase_escapes_and_any_parameter_order_verify_as_received() {
     );
     let msg = RedirectMessage::from_query(&query, &Limits::default()).unwrap();
     assert_eq!(
-        msg.verify_signature(&cert("sp"), &policy)
-            .unwrap_err()
-            .kind(),
+        verify_query(&msg, &cert("sp"), &policy).unwrap_err().kind(),
         ErrorKind::UnsupportedAlgorithm
     );
     assert_eq!(
-        msg.verify_signature(&cert("sp"), &policy.with_sha1_allowed(true))
-            .unwrap(),
+        verify_query(&msg, &cert("sp"), &policy.with_sha1_allowed(true)).unwrap(),
         SignatureAlgorithm::RsaSha1
     );
 }
@@ -806,7 +807,8 @@ fn signed_post_verifies_with_our_verifier() {
     assert!(xml.contains("<ds:X509Certificate>"));
     // Signature right after Issuer (the schema's place).
     assert!(xml.contains("</saml:Issuer><ds:Signature "));
-    let doc = saml_sp::Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
+    let doc =
+        saml_sp::building_blocks::Document::parse(xml.as_bytes(), &Limits::default()).unwrap();
     let certs = IdpCertSet::new([cert("sp")], now()).unwrap();
     let verified =
         verify_enveloped(doc.root(), &certs, now(), &SignaturePolicy::default()).unwrap();
@@ -814,7 +816,10 @@ fn signed_post_verifies_with_our_verifier() {
         verified.signature_algorithm(),
         SignatureAlgorithm::RsaSha256
     );
-    assert_eq!(verified.canonicalization(), saml_sp::C14nMethod::Exclusive);
+    assert_eq!(
+        verified.canonicalization(),
+        saml_sp::vocabulary::C14nMethod::Exclusive
+    );
     assert_eq!(
         decode(xml.as_bytes()).subject_name_id(),
         Some(("a&b <c>", None))
@@ -830,7 +835,8 @@ fn signed_post_verifies_with_our_verifier() {
     );
     // Tampered content: refused.
     let tampered = xml.replace("AllowCreate=\"true\"", "AllowCreate=\"false\"");
-    let doc = saml_sp::Document::parse(tampered.as_bytes(), &Limits::default()).unwrap();
+    let doc =
+        saml_sp::building_blocks::Document::parse(tampered.as_bytes(), &Limits::default()).unwrap();
     assert_eq!(
         verify_enveloped(doc.root(), &certs, now(), &SignaturePolicy::default())
             .unwrap_err()
@@ -844,7 +850,8 @@ fn signed_post_verifies_with_our_verifier() {
         .post(None, &mut OsRng, now())
         .unwrap();
     assert!(!form.xml().contains("KeyInfo"));
-    let doc = saml_sp::Document::parse(form.xml().as_bytes(), &Limits::default()).unwrap();
+    let doc = saml_sp::building_blocks::Document::parse(form.xml().as_bytes(), &Limits::default())
+        .unwrap();
     assert!(verify_enveloped(doc.root(), &certs, now(), &SignaturePolicy::default()).is_ok());
 }
 
@@ -1096,4 +1103,16 @@ fn decoded_request_refuses_what_is_not_an_authn_request() {
             .kind(),
         ErrorKind::XmlDoctypeForbidden
     );
+}
+
+/// The query signature of `msg` under `cert` alone (the set of one
+/// certificate valid at the scenario's time), as `dsig` checks it.
+fn verify_query(
+    msg: &saml_sp::binding::RedirectMessage,
+    cert: &saml_sp::SigningCertificate,
+    policy: &saml_sp::vocabulary::SignaturePolicy,
+) -> saml_sp::Result<saml_sp::vocabulary::SignatureAlgorithm> {
+    let now = "2026-03-02T10:01:00Z".parse().unwrap_or_default();
+    let certs = saml_sp::IdpCertSet::new([cert.clone()], now)?;
+    saml_sp::building_blocks::verify_redirect_signature(msg, &certs, now, policy)
 }

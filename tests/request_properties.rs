@@ -9,10 +9,13 @@
 )]
 
 use proptest::prelude::*;
+use saml_sp::binding::RedirectMessage;
+use saml_sp::request::DecodedAuthnRequest;
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::{Binding, SignaturePolicy};
 use saml_sp::{
-    AuthnRequestBuilder, Binding, DateTime, DecodedAuthnRequest, EndpointUrl, EntityId, ErrorKind,
-    IdpMetadata, Limits, OsRng, RedirectMessage, SignaturePolicy, SigningCertificate, SpSigningKey,
-    Utc,
+    AuthnRequestBuilder, EndpointUrl, EntityId, ErrorKind, IdpMetadata, Limits, OsRng,
+    SigningCertificate, SpSigningKey,
 };
 
 fn now() -> DateTime<Utc> {
@@ -129,7 +132,7 @@ proptest! {
                 let cert = SigningCertificate::from_pem(
                     &std::fs::read_to_string("fixtures/keys/sp.crt.pem").unwrap()).unwrap();
                 // Verification fails closed.
-                prop_assert!(msg.verify_signature(&cert, &SignaturePolicy::default()).is_err());
+                prop_assert!(verify_query(&msg, &cert, &SignaturePolicy::default()).is_err());
             }
             Err(e) => prop_assert!(matches!(
                 e.kind(),
@@ -205,4 +208,16 @@ fn blinded_signatures_are_deterministic_pkcs1() {
     assert_eq!(id_a, id_b);
     // Different blinding, the same (deterministic PKCS#1 v1.5) signature.
     assert_eq!(a.xml(), b.xml());
+}
+
+/// The query signature of `msg` under `cert` alone (the set of one
+/// certificate valid at the scenario's time), as `dsig` checks it.
+fn verify_query(
+    msg: &saml_sp::binding::RedirectMessage,
+    cert: &saml_sp::SigningCertificate,
+    policy: &saml_sp::vocabulary::SignaturePolicy,
+) -> saml_sp::Result<saml_sp::vocabulary::SignatureAlgorithm> {
+    let now = "2026-03-02T10:01:00Z".parse().unwrap_or_default();
+    let certs = saml_sp::IdpCertSet::new([cert.clone()], now)?;
+    saml_sp::building_blocks::verify_redirect_signature(msg, &certs, now, policy)
 }

@@ -9,9 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
+use saml_sp::certs::CertificatePolicy;
+use saml_sp::response::RequiredSignature;
+use saml_sp::store::{MemoryReplayCache, ReplayCache};
+use saml_sp::time::{DateTime, Utc};
 use saml_sp::{
-    CertificatePolicy, DateTime, EndpointUrl, EntityId, ErrorKind, IdpCertSet, MemoryReplayCache,
-    ReplayCache, RequestId, RequiredSignature, ResponseVerifier, SigningCertificate, Utc,
+    EndpointUrl, EntityId, ErrorKind, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate,
 };
 
 mod common;
@@ -273,7 +276,7 @@ fn replay_keys_are_per_team() {
     assert_eq!(a.replay_key(), b.replay_key());
     let cache = MemoryReplayCache::new(10);
     let key_a = a.replay_key();
-    let team_b = saml_sp::ReplayKey::clone(&key_a);
+    let team_b = saml_sp::store::ReplayKey::clone(&key_a);
     assert!(ReplayCache::insert_if_absent(&cache, &key_a, a.replay_expiry(), now()).unwrap());
     assert!(!ReplayCache::insert_if_absent(&cache, &team_b, a.replay_expiry(), now()).unwrap());
 }
@@ -336,7 +339,7 @@ struct Unreachable;
 impl ReplayCache for Unreachable {
     fn insert_if_absent(
         &self,
-        _: &saml_sp::ReplayKey,
+        _: &saml_sp::store::ReplayKey,
         _: DateTime<Utc>,
         _: DateTime<Utc>,
     ) -> saml_sp::Result<bool> {

@@ -11,9 +11,10 @@
 use std::path::Path;
 
 use proptest::prelude::*;
+use saml_sp::building_blocks::Document;
+use saml_sp::time::{DateTime, Utc};
 use saml_sp::{
-    DateTime, Document, EndpointUrl, EntityId, IdpCertSet, Limits, RequestId, ResponseVerifier,
-    SigningCertificate, Utc,
+    EndpointUrl, EntityId, IdpCertSet, Limits, RequestId, ResponseVerifier, SigningCertificate,
 };
 
 fn now() -> DateTime<Utc> {

@@ -17,9 +17,9 @@ use proptest::prelude::*;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, PrivateKey};
-use saml_sp::{
-    CertificatePolicy, ErrorKind, SignatureAlgorithm, SignaturePolicy, SigningCertificate,
-};
+use saml_sp::certs::CertificatePolicy;
+use saml_sp::vocabulary::{SignatureAlgorithm, SignaturePolicy};
+use saml_sp::{ErrorKind, SigningCertificate};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 fn fixture(path: &str) -> Vec<u8> {

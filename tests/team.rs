@@ -8,10 +8,14 @@
     clippy::indexing_slicing
 )]
 
+use saml_sp::certs::{CertFingerprint, NoticeThreshold};
+use saml_sp::metadata::DropReason;
+use saml_sp::team::{DueNotice, EmailDomain, NoticeAudience, Role};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::Binding;
 use saml_sp::{
-    Binding, CertFingerprint, DateTime, DropReason, DueNotice, EmailDomain, EndpointUrl, EntityId,
-    ErrorKind, IdpMetadata, IdpSettings, NoticeAudience, NoticeThreshold, RequestId, Role,
-    SpUrlLayout, TeamConfig, TeamSlug, Utc,
+    EndpointUrl, EntityId, ErrorKind, IdpMetadata, IdpSettings, RequestId, SpUrlLayout, TeamConfig,
+    TeamSlug,
 };
 
 mod common;
@@ -824,7 +828,7 @@ mod storage {
         let weak = serde_json::to_value(
             SigningCertificate::parse_with_policy(
                 &std::fs::read(fixtures().join("keys/weak1024.crt.pem")).unwrap(),
-                &saml_sp::CertificatePolicy::default().with_min_rsa_bits(1024),
+                &saml_sp::certs::CertificatePolicy::default().with_min_rsa_bits(1024),
             )
             .unwrap(),
         )

@@ -9,7 +9,8 @@
 
 use std::time::{Duration, Instant};
 
-use saml_sp::{Document, ErrorKind, Limits, Node};
+use saml_sp::building_blocks::{Document, Node};
+use saml_sp::{ErrorKind, Limits};
 
 fn parse(input: &[u8]) -> Result<Document, saml_sp::Error> {
     Document::parse(input, &Limits::default())

@@ -16,9 +16,11 @@
 //! `{"ok":true,"request_id":"...","html":"..."}` (post). The ID comes from
 //! the operating system's CSPRNG.
 
+use saml_sp::metadata::IdpMetadataReader;
+use saml_sp::request::{AuthnContextComparison, NameIdPolicy, RequestedAuthnContext};
+use saml_sp::vocabulary::NameIdFormat;
 use saml_sp::{
-    AuthnContextComparison, AuthnRequestBuilder, EndpointUrl, EntityId, IdpMetadataReader,
-    NameIdFormat, NameIdPolicy, OsRng, RequestedAuthnContext, SigningCertificate, SpSigningKey,
+    AuthnRequestBuilder, EndpointUrl, EntityId, OsRng, SigningCertificate, SpSigningKey,
 };
 
 use crate::{Args, Failure, parse_now, read_file};

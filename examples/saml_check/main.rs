@@ -32,11 +32,13 @@ mod verify;
 use std::io::Write;
 use std::process::ExitCode;
 
-use saml_sp::{
-    C14nMethod, DateTime, Document, Error, ErrorKind, IdpCertSet, InclusivePrefixes, Limits,
-    SignaturePolicy, SigningCertificate, Utc, canonicalize_document, canonicalize_element,
+use saml_sp::building_blocks::{
+    Document, InclusivePrefixes, canonicalize_document, canonicalize_element,
     has_enveloped_signature, verify_enveloped,
 };
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::{C14nMethod, SignaturePolicy};
+use saml_sp::{Error, ErrorKind, IdpCertSet, Limits, SigningCertificate};
 
 const USAGE: &str = "usage:
   saml_check c14n [--inclusive] [--with-comments] [--inclusive-prefixes \"p q #default\"] [--id ID] FILE

@@ -15,10 +15,10 @@
 //! `sp-metadata` prints our SP metadata XML for the IdP admin.
 
 use chrono::SecondsFormat;
-use saml_sp::{
-    Binding, DateTime, EndpointUrl, EntityId, IdpCertSet, IdpMetadata, IdpMetadataReader,
-    NameIdFormat, SigningCertificate, SpMetadata, Utc,
-};
+use saml_sp::metadata::{IdpMetadataReader, SpMetadata};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::vocabulary::{Binding, NameIdFormat};
+use saml_sp::{EndpointUrl, EntityId, IdpCertSet, IdpMetadata, SigningCertificate};
 
 use crate::{Args, Failure, parse_now, read_file};
 

@@ -16,7 +16,8 @@
 use std::time::Instant;
 
 use chrono::SecondsFormat;
-use saml_sp::{EndpointUrl, EntityId, IdpMetadataReader, RequestId, ResponseVerifier};
+use saml_sp::metadata::IdpMetadataReader;
+use saml_sp::{EndpointUrl, EntityId, RequestId, ResponseVerifier};
 
 use crate::{Args, Failure, parse_now, read_file};
 

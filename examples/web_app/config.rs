@@ -23,9 +23,9 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use saml_sp::{
-    DateTime, EmailDomain, IdpMetadata, IdpSettings, Role, SpUrlLayout, TeamConfig, TeamSlug, Utc,
-};
+use saml_sp::team::{EmailDomain, Role};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::{IdpMetadata, IdpSettings, SpUrlLayout, TeamConfig, TeamSlug};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

@@ -44,10 +44,11 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use saml_sp::{
-    Clock, DEFAULT_REQUEST_LIFETIME, OsRng, SpMetadata, SystemClock, TrackerKey, asserted_email,
-    decide, subject_key,
-};
+use saml_sp::OsRng;
+use saml_sp::metadata::SpMetadata;
+use saml_sp::provisioning::{asserted_email, decide, subject_key};
+use saml_sp::store::{DEFAULT_REQUEST_LIFETIME, TrackerKey};
+use saml_sp::time::{Clock, SystemClock};
 use serde::Deserialize;
 
 use crate::pages::Failure;

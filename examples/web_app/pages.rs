@@ -2,7 +2,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use saml_sp::{ErrorKind, Refusal};
+use saml_sp::ErrorKind;
+use saml_sp::provisioning::Refusal;
 
 use crate::state::Session;
 

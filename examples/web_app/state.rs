@@ -7,11 +7,17 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use axum::http::{HeaderMap, header};
+use saml_sp::provisioning::{
+    FoundBy, KeyLink, KnownAccount, ManagedKind, ProvisioningDecision, SubjectKey,
+};
+use saml_sp::store::{
+    AsyncRequestTracker as _, MemoryReplayCache, MemoryRequestTracker, TrackerKey,
+};
+use saml_sp::team::Role;
+use saml_sp::time::{DateTime, Utc};
 use saml_sp::{
-    AsyncRequestTracker as _, AuthnRequestBuilder, Csprng as _, DateTime, FoundBy, FreshAssertion,
-    KeyLink, KnownAccount, ManagedKind, MemoryReplayCache, MemoryRequestTracker, OsRng,
-    ProvisioningDecision, RequestId, ResponseVerifier, Role, SubjectKey, TeamConfig, TrackerKey,
-    Utc, VerifiedAssertion,
+    AuthnRequestBuilder, Csprng as _, FreshAssertion, OsRng, RequestId, ResponseVerifier,
+    TeamConfig, VerifiedAssertion,
 };
 use serde::{Deserialize, Serialize};
 
@@ -162,8 +168,8 @@ pub(crate) enum Stores {
     },
     #[cfg(feature = "redis")]
     Redis {
-        requests: saml_sp::RedisRequestTracker,
-        replay: saml_sp::RedisReplayCache,
+        requests: saml_sp::store::RedisRequestTracker,
+        replay: saml_sp::store::RedisReplayCache,
     },
 }
 
@@ -176,11 +182,11 @@ impl Stores {
             }),
             #[cfg(feature = "redis")]
             StoreConfig::Redis { url, namespace } => {
-                let store = saml_sp::RedisStore::open(url, namespace)
+                let store = saml_sp::store::RedisStore::open(url, namespace)
                     .map_err(|e| format!("redis: {}: {}", e.kind().as_str(), e.detail()))?;
                 Ok(Self::Redis {
-                    requests: saml_sp::RedisRequestTracker::new(store.clone()),
-                    replay: saml_sp::RedisReplayCache::new(store),
+                    requests: saml_sp::store::RedisRequestTracker::new(store.clone()),
+                    replay: saml_sp::store::RedisReplayCache::new(store),
                 })
             }
             #[cfg(not(feature = "redis"))]
@@ -281,7 +287,7 @@ impl Accounts {
         &self,
         team: &TeamConfig,
         key: &SubjectKey,
-        email: &saml_sp::EmailAddress,
+        email: &saml_sp::provisioning::EmailAddress,
     ) -> KnownAccount {
         let Ok(accounts) = self.lock() else {
             return KnownAccount::NoAccount;

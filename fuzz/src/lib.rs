@@ -5,10 +5,9 @@
 //! plain Rust. Every violated property is a panic (`assert!`), which libFuzzer
 //! reports as a crash and saves under `fuzz/artifacts/<target>/`.
 
-use saml_sp::{
-    C14nMethod, Document, Element, ErrorKind, InclusivePrefixes, Limits, canonicalize_document,
-    canonicalize_element,
-};
+use saml_sp::{ErrorKind, Limits};
+use saml_sp::building_blocks::{Document, Element, InclusivePrefixes, canonicalize_document, canonicalize_element};
+use saml_sp::vocabulary::C14nMethod;
 
 /// The XML-DSig namespace: a direct child `{DSIG_NS}Signature` of a signed
 /// element is what the enveloped-signature transform leaves out.
@@ -285,8 +284,8 @@ fn assert_fixed_point(
 
 /// The pinned time of the committed fixtures (certificates valid, responses
 /// fresh).
-fn fixture_now() -> saml_sp::DateTime<saml_sp::Utc> {
-    saml_sp::DateTime::from_timestamp(1_772_445_660, 0).unwrap_or_default() // 2026-03-02T10:01:00Z
+fn fixture_now() -> saml_sp::time::DateTime<saml_sp::time::Utc> {
+    saml_sp::time::DateTime::from_timestamp(1_772_445_660, 0).unwrap_or_default() // 2026-03-02T10:01:00Z
 }
 
 /// Untrusted bytes as an HTTP-Redirect query string -> `RedirectMessage`
@@ -297,16 +296,16 @@ pub fn redirect_query(data: &[u8]) {
         return;
     };
     let limits = Limits::default();
-    let Ok(message) = saml_sp::RedirectMessage::from_query(query, &limits) else {
+    let Ok(message) = saml_sp::binding::RedirectMessage::from_query(query, &limits) else {
         return;
     };
     assert!(message.xml().len() <= limits.max_inflated_bytes);
     assert!(
         message
             .relay_state()
-            .is_none_or(|r| r.len() <= saml_sp::MAX_RELAY_STATE_BYTES)
+            .is_none_or(|r| r.len() <= saml_sp::binding::MAX_RELAY_STATE_BYTES)
     );
-    if let Ok(request) = saml_sp::DecodedAuthnRequest::parse(message.xml(), &limits) {
+    if let Ok(request) = saml_sp::request::DecodedAuthnRequest::parse(message.xml(), &limits) {
         assert!(!request.id().is_empty());
     }
 }
@@ -356,7 +355,7 @@ pub fn response_verify(data: &[u8]) {
         assert_eq!(assertion.issuer().as_str(), IDP);
         assert_eq!(assertion.audience().as_str(), SP);
         assert_eq!(assertion.in_response_to(), Some(REQUEST));
-        assert!(assertion.not_on_or_after() + saml_sp::DEFAULT_CLOCK_SKEW > now);
+        assert!(assertion.not_on_or_after() + saml_sp::response::DEFAULT_CLOCK_SKEW > now);
     }
 }
 

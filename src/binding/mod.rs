@@ -1,16 +1,17 @@
 //! HTTP bindings: the POSTed form value -> bytes, with caps applied before
-//! any work is done; the HTTP-Redirect query <-> message (see [`redirect`]).
+//! any work is done; the HTTP-Redirect query <-> message (see [`RedirectMessage`]).
 
 pub(crate) mod redirect;
 
-pub use redirect::{MAX_RELAY_STATE_BYTES, MessageKind, RedirectMessage};
+pub use redirect::{MAX_RELAY_STATE_BYTES, RedirectMessage};
 
 use std::borrow::Cow;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::{Error, ErrorKind, Limits, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
 
 /// Decodes an HTTP-POST binding form value (`SAMLResponse`): base64 with
 /// line breaks and spaces tolerated. Input that starts with `<` (after
@@ -59,7 +60,7 @@ fn strip_whitespace(text: &[u8]) -> Vec<u8> {
     // base64 is wrapped every 64 or 76 characters, if at all.
     let mut out = Vec::with_capacity(text.len());
     let mut from = 0;
-    while let Some(at) = crate::xml::find_with(text, from, whitespace_word, is_base64_space) {
+    while let Some(at) = crate::bytes::find_with(text, from, whitespace_word, is_base64_space) {
         out.extend_from_slice(text.get(from..at).unwrap_or_default());
         from = at + 1;
     }
@@ -74,7 +75,7 @@ fn is_base64_space(b: u8) -> bool {
 /// Flags the whitespace bytes of an 8-byte word (the lowest flag exact,
 /// which is all `find_with` uses).
 fn whitespace_word(w: u64) -> u64 {
-    use crate::xml::eq_bytes;
+    use crate::bytes::eq_bytes;
     eq_bytes(w, b' ') | eq_bytes(w, b'\t') | eq_bytes(w, b'\r') | eq_bytes(w, b'\n')
 }
 
@@ -101,7 +102,7 @@ mod tests {
         let alphabet = b" \t\r\nAZaz09+/=\x01\x0b\x0c\x1f\x7f\xff";
         for len in 0..70 {
             for _ in 0..50 {
-                let text = crate::xml::random_bytes(&mut state, alphabet, len);
+                let text = crate::bytes::random_bytes(&mut state, alphabet, len);
                 let expected: Vec<u8> = text
                     .iter()
                     .copied()

@@ -4,46 +4,32 @@
 //!
 //! Encoding serves every SP-sent message (AuthnRequest now, LogoutRequest and
 //! LogoutResponse later): [`encode`] takes the message kind, the XML, the
-//! RelayState and an optional signer. Decoding ([`RedirectMessage`]) is for
-//! tests and tooling, and for messages an IdP redirects to us later.
+//! RelayState and an optional signer, injected by the caller (this module
+//! knows no keys). Decoding ([`RedirectMessage`]) is for tests and tooling,
+//! and for messages an IdP redirects to us; checking a query signature is
+//! the business of `dsig`.
 
 use std::io::Write as _;
 
-use crate::Csprng;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
 
-use crate::certs::SigningCertificate;
-use crate::dsig::crypto;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::EndpointUrl;
-use crate::request::SpSigningKey;
-use crate::{Error, ErrorKind, Limits, Result, SignatureAlgorithm, SignaturePolicy};
+use crate::limits::Limits;
+use crate::vocabulary::{MessageKind, SignatureAlgorithm};
+
+/// What signs a query: its algorithm, and a function from the exact octets
+/// `SAMLRequest=…&RelayState=…&SigAlg=…` to the signature value.
+pub(crate) type QuerySigner<'s> = (
+    SignatureAlgorithm,
+    &'s mut dyn FnMut(&[u8]) -> Result<Vec<u8>>,
+);
 
 /// The longest RelayState the SAML bindings specification allows, in bytes
 /// (sections 3.4.3 and 3.5.3).
 pub const MAX_RELAY_STATE_BYTES: usize = 80;
-
-/// Which SAML message an HTTP binding carries: the name of its form field or
-/// query parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MessageKind {
-    /// A request (`AuthnRequest`, `LogoutRequest`): `SAMLRequest`.
-    Request,
-    /// A response (`Response`, `LogoutResponse`): `SAMLResponse`.
-    Response,
-}
-
-impl MessageKind {
-    /// The parameter name: `SAMLRequest` or `SAMLResponse`.
-    pub const fn parameter(self) -> &'static str {
-        match self {
-            Self::Request => "SAMLRequest",
-            Self::Response => "SAMLResponse",
-        }
-    }
-}
 
 /// Refuses a RelayState longer than [`MAX_RELAY_STATE_BYTES`].
 pub(crate) fn check_relay_state(relay_state: &str) -> Result<()> {
@@ -61,16 +47,16 @@ pub(crate) fn check_relay_state(relay_state: &str) -> Result<()> {
 
 /// The URL that carries `xml` to `endpoint` over HTTP-Redirect: raw DEFLATE,
 /// base64, percent-encoding; `RelayState`; with `signer`, `SigAlg`
-/// (rsa-sha256) and `Signature` over the exact octets
+/// (the signer's algorithm) and `Signature` over the exact octets
 /// `SAMLRequest=…&RelayState=…&SigAlg=…` (bindings 3.4.4.1). An endpoint
 /// that already has a query gets ours appended with `&`; a fragment stays
 /// last.
-pub(crate) fn encode<R: Csprng + ?Sized>(
+pub(crate) fn encode(
     endpoint: &EndpointUrl,
     kind: MessageKind,
     xml: &str,
     relay_state: Option<&str>,
-    signer: Option<(&SpSigningKey, &mut R)>,
+    signer: Option<QuerySigner<'_>>,
 ) -> Result<String> {
     if let Some(rs) = relay_state {
         check_relay_state(rs)?;
@@ -86,10 +72,10 @@ pub(crate) fn encode<R: Csprng + ?Sized>(
         query.push_str("&RelayState=");
         percent_encode_into(&mut query, rs.as_bytes());
     }
-    if let Some((key, rng)) = signer {
+    if let Some((algorithm, sign)) = signer {
         query.push_str("&SigAlg=");
-        percent_encode_into(&mut query, SignatureAlgorithm::RsaSha256.uri().as_bytes());
-        let signature = key.sign_sha256(rng, query.as_bytes())?;
+        percent_encode_into(&mut query, algorithm.uri().as_bytes());
+        let signature = sign(query.as_bytes())?;
         query.push_str("&Signature=");
         percent_encode_into(&mut query, STANDARD.encode(signature).as_bytes());
     }
@@ -236,7 +222,9 @@ pub(crate) fn percent_decode(raw: &str) -> Result<Vec<u8>> {
 /// upper-case ones would not verify.
 ///
 /// ```
-/// use saml_sp::{Limits, MessageKind, RedirectMessage};
+/// use saml_sp::Limits;
+/// use saml_sp::binding::RedirectMessage;
+/// use saml_sp::vocabulary::MessageKind;
 /// // A deflated, base64 and percent-encoded `<a/>` with a RelayState.
 /// let msg = RedirectMessage::from_url(
 ///     "https://idp.example.com/sso?SAMLRequest=s0nUtwMA&RelayState=%2Fhome",
@@ -425,56 +413,9 @@ impl RedirectMessage {
         self.signature.as_ref().map(|s| s.signed_octets.as_str())
     }
 
-    /// Verifies the query signature under `certificate`'s key and returns
-    /// its algorithm.
-    ///
-    /// # Errors
-    /// [`ErrorKind::SignatureMissing`] when the query is not signed;
-    /// [`ErrorKind::UnsupportedAlgorithm`] for a `SigAlg` outside the
-    /// allow-list (rsa-sha1 only with [`SignaturePolicy::allow_sha1`]);
-    /// [`ErrorKind::SignatureInvalid`] when the signature does not verify
-    /// (another key, or any changed octet).
-    pub fn verify_signature(
-        &self,
-        certificate: &SigningCertificate,
-        policy: &SignaturePolicy,
-    ) -> Result<SignatureAlgorithm> {
-        let sig = self.signature.as_ref().ok_or_else(|| {
-            Error::new(
-                ErrorKind::SignatureMissing,
-                "the query carries no Signature",
-            )
-        })?;
-        let algorithm = SignatureAlgorithm::ALL
-            .into_iter()
-            .find(|a| a.uri() == sig.algorithm)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::UnsupportedAlgorithm,
-                    format!("SigAlg {:?}", sig.algorithm),
-                )
-            })?;
-        if algorithm == SignatureAlgorithm::RsaSha1 && !policy.allow_sha1 {
-            return Err(Error::new(
-                ErrorKind::UnsupportedAlgorithm,
-                "SigAlg is rsa-sha1, which needs allow_sha1",
-            ));
-        }
-        if !crypto::rsa_pkcs1v15_verify(
-            certificate,
-            algorithm.hash(),
-            sig.signed_octets.as_bytes(),
-            &sig.value,
-        ) {
-            return Err(Error::new(
-                ErrorKind::SignatureInvalid,
-                format!(
-                    "the query signature does not verify under {}",
-                    certificate.fingerprint()
-                ),
-            ));
-        }
-        Ok(algorithm)
+    /// The decoded `Signature` value, if signed.
+    pub(crate) fn signature_value(&self) -> Option<&[u8]> {
+        self.signature.as_ref().map(|s| s.value.as_slice())
     }
 }
 

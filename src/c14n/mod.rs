@@ -25,86 +25,12 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::io::Write;
 
+use crate::bytes::eq_short;
+use crate::error::{Error, ErrorKind, Result};
+use crate::vocabulary::C14nMethod;
 use crate::xml::{
-    Document, Element, NodeId, NsKey, RawAttr, RawAttrs, RawKind, RawName, Scope, XML_NS, eq_short,
-    work,
+    Document, Element, NodeId, NsKey, RawAttr, RawAttrs, RawKind, RawName, Scope, XML_NS, work,
 };
-use crate::{Error, ErrorKind, Result};
-
-/// A canonicalization algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum C14nMethod {
-    /// Exclusive XML Canonicalization 1.0, omitting comments
-    /// (`http://www.w3.org/2001/10/xml-exc-c14n#`). What SAML uses.
-    Exclusive,
-    /// Exclusive XML Canonicalization 1.0 with comments
-    /// (`http://www.w3.org/2001/10/xml-exc-c14n#WithComments`).
-    ExclusiveWithComments,
-    /// Canonical XML 1.0, omitting comments
-    /// (`http://www.w3.org/TR/2001/REC-xml-c14n-20010315`).
-    Inclusive,
-    /// Canonical XML 1.0 with comments
-    /// (`http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments`).
-    InclusiveWithComments,
-}
-
-impl C14nMethod {
-    /// Every method, for iteration.
-    pub const ALL: [Self; 4] = [
-        Self::Exclusive,
-        Self::ExclusiveWithComments,
-        Self::Inclusive,
-        Self::InclusiveWithComments,
-    ];
-
-    /// The algorithm identifier URI.
-    pub const fn uri(self) -> &'static str {
-        match self {
-            Self::Exclusive => "http://www.w3.org/2001/10/xml-exc-c14n#",
-            Self::ExclusiveWithComments => "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
-            Self::Inclusive => "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
-            Self::InclusiveWithComments => {
-                "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments"
-            }
-        }
-    }
-
-    /// The method an algorithm identifier URI names, if it is one of ours.
-    ///
-    /// ```
-    /// use saml_sp::C14nMethod;
-    /// assert_eq!(
-    ///     C14nMethod::from_uri("http://www.w3.org/2001/10/xml-exc-c14n#"),
-    ///     Some(C14nMethod::Exclusive)
-    /// );
-    /// assert_eq!(C14nMethod::from_uri("http://www.w3.org/2006/12/xml-c14n11"), None);
-    /// ```
-    pub fn from_uri(uri: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.uri() == uri)
-    }
-
-    /// Whether this is an exclusive canonicalization.
-    pub const fn is_exclusive(self) -> bool {
-        matches!(self, Self::Exclusive | Self::ExclusiveWithComments)
-    }
-
-    /// The same canonicalization without comments.
-    pub const fn without_comments(self) -> Self {
-        match self {
-            Self::Exclusive | Self::ExclusiveWithComments => Self::Exclusive,
-            Self::Inclusive | Self::InclusiveWithComments => Self::Inclusive,
-        }
-    }
-
-    /// Whether comments are kept.
-    pub const fn with_comments(self) -> bool {
-        matches!(
-            self,
-            Self::ExclusiveWithComments | Self::InclusiveWithComments
-        )
-    }
-}
 
 /// The `InclusiveNamespaces PrefixList` parameter of exclusive
 /// canonicalization: prefixes whose namespace declarations are rendered as
@@ -112,7 +38,7 @@ impl C14nMethod {
 /// names the default namespace. Ignored by the inclusive methods.
 ///
 /// ```
-/// use saml_sp::InclusivePrefixes;
+/// use saml_sp::building_blocks::InclusivePrefixes;
 /// let list = InclusivePrefixes::parse("xs  #default\txsi")?;
 /// assert!(list.contains(None));
 /// assert!(list.contains(Some("xs")));
@@ -147,7 +73,8 @@ impl InclusivePrefixes {
     /// [`MAX_TOKENS`](Self::MAX_TOKENS) tokens.
     ///
     /// ```
-    /// use saml_sp::{ErrorKind, InclusivePrefixes};
+    /// use saml_sp::ErrorKind;
+    /// use saml_sp::building_blocks::InclusivePrefixes;
     /// let long = vec!["p"; 33].join(" ");
     /// let err = InclusivePrefixes::parse(&long).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::PrefixListTooLong);
@@ -204,7 +131,9 @@ impl InclusivePrefixes {
 /// Canonicalizes a whole document into `out`.
 ///
 /// ```
-/// use saml_sp::{C14nMethod, Document, InclusivePrefixes, Limits, canonicalize_document};
+/// use saml_sp::Limits;
+/// use saml_sp::building_blocks::{Document, InclusivePrefixes, canonicalize_document};
+/// use saml_sp::vocabulary::C14nMethod;
 /// let doc = Document::parse(b"<?xml version=\"1.0\"?>\n<a b='1' a='2'><c/></a>", &Limits::default())?;
 /// let mut out = Vec::new();
 /// canonicalize_document(&doc, C14nMethod::Exclusive, &InclusivePrefixes::none(), &mut out)?;
@@ -228,7 +157,9 @@ pub fn canonicalize_document<W: Write>(
 /// when it is a descendant of `element`.
 ///
 /// ```
-/// use saml_sp::{C14nMethod, Document, InclusivePrefixes, Limits, canonicalize_element};
+/// use saml_sp::Limits;
+/// use saml_sp::building_blocks::{Document, InclusivePrefixes, canonicalize_element};
+/// use saml_sp::vocabulary::C14nMethod;
 /// let doc = Document::parse(
 ///     br#"<r xmlns="urn:r" xmlns:p="urn:p"><p:a ID="x"><p:b/></p:a></r>"#,
 ///     &Limits::default(),
@@ -386,7 +317,7 @@ fn any_special<const ATTR: bool>(block: &[u8; 16]) -> bool {
 /// lowest flag exact: a false flag only ever sits above a true one).
 #[inline(always)]
 fn special_word<const ATTR: bool>(w: u64) -> u64 {
-    use crate::xml::{control_bytes, eq_bytes};
+    use crate::bytes::{control_bytes, eq_bytes};
     if ATTR {
         eq_bytes(w, b'&') | eq_bytes(w, b'<') | eq_bytes(w, b'"') | control_bytes(w)
     } else {

@@ -7,8 +7,8 @@
 use std::io::Write;
 
 use super::{C14nMethod, InclusivePrefixes};
+use crate::error::{Error, ErrorKind, Result};
 use crate::xml::{Document, Element, NodeId, NodeView, Step, XML_NS};
-use crate::{Error, ErrorKind, Result};
 
 /// [`super::canonicalize_element`], the old way.
 pub(super) fn canonicalize_element<W: Write>(
@@ -80,7 +80,7 @@ impl<W: Write> Out<'_, W> {
         // Runs of bytes that need no escape are found eight bytes at a time
         // and copied at once (none of the special bytes is >= 0x80, so runs
         // always end on character boundaries).
-        while let Some(i) = crate::xml::find_with(bytes, run, special_word, |b| {
+        while let Some(i) = crate::bytes::find_with(bytes, run, special_word, |b| {
             crate::xml::byte_class(&SPECIAL, b)
         }) {
             self.push(s.get(run..i).unwrap_or_default())?;
@@ -101,7 +101,7 @@ impl<W: Write> Out<'_, W> {
 /// exactly those three.
 #[inline(always)]
 fn special_word(w: u64) -> u64 {
-    use crate::xml::{control_bytes, eq_bytes};
+    use crate::bytes::{control_bytes, eq_bytes};
     eq_bytes(w, b'&') | eq_bytes(w, b'<') | eq_bytes(w, b'>') | eq_bytes(w, b'"') | control_bytes(w)
 }
 

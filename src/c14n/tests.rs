@@ -13,8 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use super::{C14nMethod, InclusivePrefixes, reference};
+use crate::error::ErrorKind;
+use crate::limits::Limits;
 use crate::xml::{Document, Element};
-use crate::{ErrorKind, Limits};
 
 /// PrefixLists for the random documents (which use `p`, `q`, `xsi` and the
 /// default namespace) and for the fixtures (SAML's usual prefixes).

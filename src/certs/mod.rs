@@ -15,11 +15,18 @@ use std::fmt;
 use chrono::{DateTime, TimeDelta, Utc};
 use rsa::pkcs1::der::Decode as _;
 
-use crate::dsig::rsa_verify::RsaVerifyKey;
+use crate::crypto::rsa_verify::RsaVerifyKey;
 use sha2::{Digest, Sha256};
 use x509_parser::oid_registry::{OID_KEY_TYPE_EC_PUBLIC_KEY, OID_PKCS1_RSAENCRYPTION};
 
-use crate::{Error, ErrorKind, Result};
+use crate::crypto;
+use crate::error::{Error, ErrorKind, Result};
+use crate::vocabulary::{DigestAlgorithm, SignatureAlgorithm, SignaturePolicy};
+
+mod pem;
+mod sp_key;
+
+pub use sp_key::SpSigningKey;
 
 /// Smallest RSA modulus accepted by default, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
@@ -37,7 +44,7 @@ const MAX_RSA_BITS: usize = 4096;
 /// OneLogin tenants signed with 1024-bit keys), never below 1024 bits.
 ///
 /// ```
-/// use saml_sp::CertificatePolicy;
+/// use saml_sp::certs::CertificatePolicy;
 /// assert_eq!(CertificatePolicy::default().min_rsa_bits, 2048);
 /// let legacy = CertificatePolicy::default().with_min_rsa_bits(1024);
 /// assert_eq!(legacy.min_rsa_bits, 1024);
@@ -89,24 +96,13 @@ impl CertFingerprint {
     /// Parses 64 hex digits (either case; `:` separators allowed).
     pub fn from_hex(hex: &str) -> Option<Self> {
         let digits: Vec<u8> = hex.bytes().filter(|b| *b != b':').collect();
-        if digits.len() != 64 {
-            return None;
-        }
-        let mut out = [0u8; 32];
-        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-            let pair = std::str::from_utf8(pair).ok()?;
-            *byte = u8::from_str_radix(pair, 16).ok()?;
-        }
-        Some(Self(out))
+        crate::ids::from_hex(&digits)?.try_into().ok().map(Self)
     }
 }
 
 impl fmt::Display for CertFingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in &self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        f.write_str(&crate::ids::hex(&self.0))
     }
 }
 
@@ -140,30 +136,11 @@ pub struct SigningCertificate {
     key_pkcs1_der: Box<[u8]>,
     /// The key parsed once for the `aws-lc-rs` backend.
     #[cfg(feature = "aws-lc-rs")]
-    aws_lc_keys: crate::dsig::crypto::AwsLcKeys,
+    aws_lc_keys: crate::crypto::AwsLcKeys,
 }
-
-const PEM_BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-const PEM_END: &str = "-----END CERTIFICATE-----";
 
 fn invalid(detail: impl Into<String>) -> Error {
     Error::new(ErrorKind::CertificateInvalid, detail)
-}
-
-/// The base64 body of the one PEM `CERTIFICATE` block in `pem`.
-fn pem_body(pem: &str) -> Result<&str> {
-    let mut blocks = pem.match_indices(PEM_BEGIN);
-    let (start, _) = blocks
-        .next()
-        .ok_or_else(|| invalid("no PEM CERTIFICATE block"))?;
-    if blocks.next().is_some() {
-        return Err(invalid("several PEM CERTIFICATE blocks"));
-    }
-    let body = pem.get(start + PEM_BEGIN.len()..).unwrap_or_default();
-    let end = body
-        .find(PEM_END)
-        .ok_or_else(|| invalid("PEM block without its END line"))?;
-    Ok(body.get(..end).unwrap_or_default())
 }
 
 /// Base64 with whitespace and line breaks tolerated.
@@ -179,7 +156,7 @@ impl SigningCertificate {
     /// [`ErrorKind::CertificateInvalid`], [`ErrorKind::UnsupportedKeyType`],
     /// [`ErrorKind::KeyTooSmall`].
     pub fn from_pem(pem: &str) -> Result<Self> {
-        Self::from_base64(pem_body(pem)?)
+        Self::from_der(&pem::certificate(pem)?)
     }
 
     /// Reads base64 DER, as found in metadata `<X509Certificate>` elements;
@@ -209,12 +186,12 @@ impl SigningCertificate {
             return Self::from_der_with_policy(bytes, policy);
         }
         let text = std::str::from_utf8(bytes).map_err(|_| invalid("neither DER nor text"))?;
-        let der = if text.contains(PEM_BEGIN) {
-            pem_body(text)?
+        let der = if text.contains("-----BEGIN ") {
+            pem::certificate(text)?
         } else {
-            text
+            decode_base64(text)?
         };
-        Self::from_der_with_policy(&decode_base64(der)?, policy)
+        Self::from_der_with_policy(&der, policy)
     }
 
     /// Reads a DER-encoded certificate.
@@ -275,8 +252,7 @@ impl SigningCertificate {
         };
         let validity = cert.validity();
         #[cfg(feature = "aws-lc-rs")]
-        let aws_lc_keys =
-            crate::dsig::crypto::AwsLcKeys::new(&spki.subject_public_key.data, key.bits());
+        let aws_lc_keys = crate::crypto::AwsLcKeys::new(&spki.subject_public_key.data, key.bits());
         Ok(Self {
             der: der.into(),
             fingerprint: CertFingerprint::of_der(der),
@@ -352,7 +328,7 @@ impl SigningCertificate {
 
     /// The key parsed once for the `aws-lc-rs` backend.
     #[cfg(feature = "aws-lc-rs")]
-    pub(crate) fn aws_lc_keys(&self) -> &crate::dsig::crypto::AwsLcKeys {
+    pub(crate) fn aws_lc_keys(&self) -> &crate::crypto::AwsLcKeys {
         &self.aws_lc_keys
     }
 }
@@ -432,7 +408,8 @@ pub struct ExpiryNotice {
 /// The one to three signing certificates trusted for one IdP.
 ///
 /// ```
-/// use saml_sp::{FixedClock, Clock, IdpCertSet, SigningCertificate};
+/// use saml_sp::{IdpCertSet, SigningCertificate};
+/// use saml_sp::time::{FixedClock, Clock};
 /// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
 /// let a = SigningCertificate::from_pem(&std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap())?;
 /// let b = SigningCertificate::from_pem(&std::fs::read_to_string("fixtures/keys/idp-b.crt.pem").unwrap())?;
@@ -575,6 +552,96 @@ impl IdpCertSet {
 /// [`IdpCertSet::MAX`] and duplicates. Expiry is not re-checked on load: a
 /// stored set may hold a certificate that expired since (verification never
 /// uses it; remove it).
+/// RSASSA-PKCS1-v1_5 verification of `signature` over `message` (the
+/// canonical `SignedInfo`), hashed with `alg`, under the key of `cert`.
+///
+/// The only place that touches RSA. By default our own Montgomery
+/// arithmetic does it (`crypto::rsa_verify`, with the key's constants
+/// computed when the certificate was loaded); the opt-in `aws-lc-rs`
+/// feature swaps this step alone, for keys of 2048 bits and more (legacy
+/// 1024..2048-bit keys, accepted only under a relaxed `CertificatePolicy`,
+/// stay on ours: AWS-LC has no 1024-bit parameter set for SHA-384). All
+/// backends give the same verdicts as the `rsa` crate (see the tests
+/// below, and `rsa_verify`'s).
+pub(crate) fn rsa_pkcs1v15_verify(
+    cert: &SigningCertificate,
+    alg: DigestAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    #[cfg(feature = "aws-lc-rs")]
+    if cert.key_bits() >= 2048 {
+        return match cert.aws_lc_keys().get(alg) {
+            Some(key) => key.verify_sig(message, signature).is_ok(),
+            None => crypto::aws_lc_verify(cert.rsa_key_pkcs1_der(), alg, message, signature),
+        };
+    }
+    cert.verify_key()
+        .verify_pkcs1v15(alg, &crypto::digest(alg, message), signature)
+}
+
+impl SigningCertificate {
+    /// Whether `signature` is this key's RSASSA-PKCS1-v1_5 signature over
+    /// `message` with `algorithm` (no policy: the caller checked it).
+    pub(crate) fn verifies(
+        &self,
+        algorithm: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        rsa_pkcs1v15_verify(self, algorithm.digest(), message, signature)
+    }
+
+    /// Checks an RSASSA-PKCS1-v1_5 signature (RFC 8017 §8.2.2) over
+    /// `message` under this certificate's key: the step of
+    /// [`verify_enveloped`](crate::dsig::verify_enveloped) that checks
+    /// `SignatureValue`, for signatures that are not XML Signatures (the
+    /// HTTP-Redirect binding signs its query string, SAML Bindings
+    /// §3.4.4.1). `message` is hashed here with `algorithm`'s hash.
+    /// Whether the certificate is trusted and valid now is the caller's
+    /// question.
+    ///
+    /// ```
+    /// use saml_sp::{ErrorKind, SigningCertificate};
+    /// use saml_sp::vocabulary::{SignatureAlgorithm, SignaturePolicy};
+    /// let cert = SigningCertificate::parse(&std::fs::read("fixtures/keys/idp-a.crt.pem")?)?;
+    /// let policy = SignaturePolicy::default();
+    /// let err = cert
+    ///     .verify_signature(SignatureAlgorithm::RsaSha256, b"message", &[0; 256], &policy)
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::SignatureInvalid);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnsupportedAlgorithm`]
+    /// for `RsaSha1` unless `policy.allow_sha1`;
+    /// [`ErrorKind::SignatureInvalid`]
+    /// when the signature does not verify (wrong length, not below the
+    /// modulus, wrong padding, digest or key).
+    pub fn verify_signature(
+        &self,
+        algorithm: SignatureAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+        policy: &SignaturePolicy,
+    ) -> Result<()> {
+        policy.check_signature(algorithm)?;
+        if rsa_pkcs1v15_verify(self, algorithm.digest(), message, signature) {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::SignatureInvalid,
+                format!(
+                    "{} signature does not verify under {}",
+                    algorithm.as_str(),
+                    self.fingerprint()
+                ),
+            ))
+        }
+    }
+}
+
 #[cfg(feature = "serde")]
 mod serde_impls {
     use base64::Engine as _;
@@ -583,7 +650,7 @@ mod serde_impls {
 
     use super::{CertFingerprint, IdpCertSet, SigningCertificate, invalid};
     use crate::error::serde_error;
-    use crate::{Error, ErrorKind};
+    use crate::error::{Error, ErrorKind};
 
     impl Serialize for CertFingerprint {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -672,5 +739,134 @@ mod serde_impls {
             }
             Ok(Self { certs })
         }
+    }
+}
+
+/// The RSA backends (ours, the `rsa` crate, and AWS-LC with
+/// `--features aws-lc-rs`) agree on every signature of the xmlsec1
+/// fixtures, under every test key, and on corrupted variants of each.
+#[cfg(test)]
+mod backends {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+
+    use super::*;
+    use crate::c14n::{InclusivePrefixes, canonicalize_element};
+    #[cfg(feature = "aws-lc-rs")]
+    use crate::crypto::aws_lc_verify;
+    use crate::crypto::{digest, rsa_crate_verify};
+    use crate::limits::Limits;
+    use crate::ns::DSIG;
+    use crate::vocabulary::C14nMethod;
+    use crate::vocabulary::SignatureAlgorithm;
+    use crate::xml::Document;
+
+    fn fixtures() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    }
+
+    /// (canonical SignedInfo, hash, SignatureValue) of every RSA signature.
+    fn signatures() -> Vec<(String, Vec<u8>, DigestAlgorithm, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut files: Vec<_> = std::fs::read_dir(fixtures().join("dsig"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let xml = std::fs::read(&path).unwrap();
+            let Ok(doc) = Document::parse(&xml, &Limits::default()) else {
+                continue;
+            };
+            for signature in doc.root().descendants().filter(|e| e.is(DSIG, "Signature")) {
+                let child =
+                    |name: &str| signature.child_elements().find(|e| e.local_name() == name);
+                let (Some(info), Some(value)) = (child("SignedInfo"), child("SignatureValue"))
+                else {
+                    continue;
+                };
+                let of = |name: &str| {
+                    info.child_elements()
+                        .find(|e| e.local_name() == name)
+                        .and_then(|e| e.attribute(None, "Algorithm"))
+                };
+                let Some(c14n) = of("CanonicalizationMethod").and_then(C14nMethod::from_uri) else {
+                    continue;
+                };
+                let Some(alg) = SignatureAlgorithm::ALL
+                    .into_iter()
+                    .find(|a| Some(a.uri()) == of("SignatureMethod"))
+                else {
+                    continue;
+                };
+                let prefixes = info
+                    .descendants()
+                    .find(|e| e.local_name() == "InclusiveNamespaces")
+                    .and_then(|e| e.attribute(None, "PrefixList"))
+                    .map_or_else(InclusivePrefixes::none, |l| {
+                        InclusivePrefixes::parse(l).unwrap()
+                    });
+                let mut message = Vec::new();
+                canonicalize_element(info, None, c14n, &prefixes, &mut message).unwrap();
+                let text: String = value.text().split_whitespace().collect();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                out.push((name, message, alg.digest(), STANDARD.decode(text).unwrap()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn backends_agree() {
+        let policy = CertificatePolicy::default().with_min_rsa_bits(1024);
+        let certs: Vec<(String, SigningCertificate)> = std::fs::read_dir(fixtures().join("keys"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".crt.pem"))
+            .filter_map(|p| {
+                let cert =
+                    SigningCertificate::parse_with_policy(&std::fs::read(&p).unwrap(), &policy);
+                cert.ok()
+                    .map(|c| (p.file_name().unwrap().to_string_lossy().into_owned(), c))
+            })
+            .collect();
+        assert!(certs.len() >= 7, "{} RSA test certificates", certs.len());
+        let sigs = signatures();
+        assert!(sigs.len() >= 35, "{} signatures", sigs.len());
+        let (mut checked, mut valid) = (0, 0);
+        for (file, message, alg, signature) in &sigs {
+            let mut flipped = signature.clone();
+            flipped[signature.len() / 2] ^= 1;
+            let mut longer = vec![0u8];
+            longer.extend_from_slice(signature);
+            let mut other_message = message.clone();
+            other_message.push(b' ');
+            let variants = [
+                (message.as_slice(), signature.as_slice()),
+                (message.as_slice(), flipped.as_slice()),
+                (message.as_slice(), &signature[1..]),
+                (message.as_slice(), longer.as_slice()),
+                (other_message.as_slice(), signature.as_slice()),
+            ];
+            for (name, cert) in &certs {
+                for (i, (m, s)) in variants.iter().enumerate() {
+                    let rust = rsa_crate_verify(cert.rsa_key_pkcs1_der(), *alg, m, s);
+                    let ours = cert.verify_key().verify_pkcs1v15(*alg, &digest(*alg, m), s);
+                    assert_eq!(rust, ours, "{file} under {name}, variant {i}");
+                    let dispatched = rsa_pkcs1v15_verify(cert, *alg, m, s);
+                    assert_eq!(rust, dispatched, "{file} under {name}, variant {i}");
+                    #[cfg(feature = "aws-lc-rs")]
+                    if cert.key_bits() >= 2048 {
+                        let aws = aws_lc_verify(cert.rsa_key_pkcs1_der(), *alg, m, s);
+                        assert_eq!(rust, aws, "{file} under {name}, variant {i}");
+                    }
+                    valid += usize::from(rust);
+                    checked += 1;
+                }
+            }
+        }
+        // Every fixture but the broken ones verifies under its signer's key.
+        assert!(valid >= 30, "{valid} of {checked} verified");
     }
 }

@@ -33,26 +33,30 @@
 //! the structure checks visit the `Signature`'s children and the at most
 //! [`MAX_SIGNED_INFO_BYTES`] of `SignedInfo`; canonicalizing `SignedInfo`
 //! walks that subtree once plus, at its top, the namespace declarations in
-//! scope (at most [`Limits::max_namespaces_in_scope`](crate::Limits)), and
+//! scope (at most [`Limits::max_namespaces_in_scope`](crate::limits::Limits)), and
 //! writes at most [`MAX_SIGNED_INFO_BYTES`]; decoding `SignatureValue` and
 //! the `KeyInfo` hint is linear in their text; then at most three RSA
 //! public-key operations. The digest (step 5, which an attacker holding
 //! any validly signed message can reach) is one linear canonicalization
 //! of the signed element.
 
-pub(crate) mod crypto;
-pub(crate) mod rsa_verify;
+mod redirect;
+mod sign;
+
+pub use redirect::verify_redirect_signature;
+pub(crate) use sign::sign_enveloped;
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
-use crate::c14n::{C14nMethod, InclusivePrefixes, canonicalize_element};
+use crate::c14n::{InclusivePrefixes, canonicalize_element};
 use crate::certs::{CertFingerprint, IdpCertSet};
+use crate::crypto::{self, Hasher};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ns::DSIG;
+use crate::vocabulary::{C14nMethod, DigestAlgorithm, SignatureAlgorithm, SignaturePolicy};
 use crate::xml::Element;
-use crate::{Error, ErrorKind, Result};
-use crypto::{HashAlg, Hasher};
 
 const EXC_C14N_NS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 
@@ -122,134 +126,8 @@ impl std::io::Write for BoundedOutput {
         Ok(())
     }
 }
-const ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
-
-/// A signature algorithm of the allow-list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SignatureAlgorithm {
-    /// RSA PKCS#1 v1.5 with SHA-1: only with [`SignaturePolicy::allow_sha1`].
-    RsaSha1,
-    /// RSA PKCS#1 v1.5 with SHA-256.
-    RsaSha256,
-    /// RSA PKCS#1 v1.5 with SHA-384.
-    RsaSha384,
-    /// RSA PKCS#1 v1.5 with SHA-512.
-    RsaSha512,
-}
-
-impl SignatureAlgorithm {
-    pub(crate) const ALL: [Self; 4] = [
-        Self::RsaSha1,
-        Self::RsaSha256,
-        Self::RsaSha384,
-        Self::RsaSha512,
-    ];
-
-    /// The algorithm identifier URI.
-    pub const fn uri(self) -> &'static str {
-        match self {
-            Self::RsaSha1 => "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
-            Self::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-            Self::RsaSha384 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
-            Self::RsaSha512 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
-        }
-    }
-
-    /// A short stable name: `rsa-sha256` and so on.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::RsaSha1 => "rsa-sha1",
-            Self::RsaSha256 => "rsa-sha256",
-            Self::RsaSha384 => "rsa-sha384",
-            Self::RsaSha512 => "rsa-sha512",
-        }
-    }
-
-    pub(crate) fn hash(self) -> HashAlg {
-        match self {
-            Self::RsaSha1 => HashAlg::Sha1,
-            Self::RsaSha256 => HashAlg::Sha256,
-            Self::RsaSha384 => HashAlg::Sha384,
-            Self::RsaSha512 => HashAlg::Sha512,
-        }
-    }
-}
-
-/// A digest algorithm of the allow-list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DigestAlgorithm {
-    /// SHA-1: only with [`SignaturePolicy::allow_sha1`].
-    Sha1,
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
-
-impl DigestAlgorithm {
-    const ALL: [Self; 4] = [Self::Sha1, Self::Sha256, Self::Sha384, Self::Sha512];
-
-    /// The algorithm identifier URI.
-    pub const fn uri(self) -> &'static str {
-        match self {
-            Self::Sha1 => "http://www.w3.org/2000/09/xmldsig#sha1",
-            Self::Sha256 => "http://www.w3.org/2001/04/xmlenc#sha256",
-            Self::Sha384 => "http://www.w3.org/2001/04/xmldsig-more#sha384",
-            Self::Sha512 => "http://www.w3.org/2001/04/xmlenc#sha512",
-        }
-    }
-
-    /// A short stable name: `sha256` and so on.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Sha1 => "sha1",
-            Self::Sha256 => "sha256",
-            Self::Sha384 => "sha384",
-            Self::Sha512 => "sha512",
-        }
-    }
-
-    pub(crate) fn hash(self) -> HashAlg {
-        match self {
-            Self::Sha1 => HashAlg::Sha1,
-            Self::Sha256 => HashAlg::Sha256,
-            Self::Sha384 => HashAlg::Sha384,
-            Self::Sha512 => HashAlg::Sha512,
-        }
-    }
-}
-
-/// What signature verification accepts beyond its strict defaults.
-///
-/// No option turns a check off: the only one widens the algorithm
-/// allow-list to SHA-1, which about half of real IdP recordings still use.
-///
-/// ```
-/// use saml_sp::SignaturePolicy;
-/// assert!(!SignaturePolicy::default().allow_sha1);
-/// let legacy = SignaturePolicy::default().with_sha1_allowed(true);
-/// assert!(legacy.allow_sha1);
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SignaturePolicy {
-    /// Accept rsa-sha1 signatures and sha1 digests. Off by default: SHA-1
-    /// collisions are practical; enable only for an IdP that cannot do
-    /// better.
-    pub allow_sha1: bool,
-}
-
-impl SignaturePolicy {
-    /// This policy with `allow_sha1` set.
-    pub fn with_sha1_allowed(mut self, allow: bool) -> Self {
-        self.allow_sha1 = allow;
-        self
-    }
-}
+pub(crate) const ENVELOPED_SIGNATURE: &str =
+    "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
 /// Proof that an element of a document carries a valid enveloped signature
 /// by a trusted certificate. Only [`verify_enveloped`] builds one.
@@ -307,7 +185,10 @@ pub fn has_enveloped_signature(element: Element<'_>) -> bool {
 /// of `certs` valid at `now`.
 ///
 /// ```
-/// use saml_sp::{Clock, Document, FixedClock, IdpCertSet, Limits, SignaturePolicy, SigningCertificate, verify_enveloped};
+/// use saml_sp::{IdpCertSet, Limits, SigningCertificate};
+/// use saml_sp::building_blocks::{Document, verify_enveloped};
+/// use saml_sp::time::{Clock, FixedClock};
+/// use saml_sp::vocabulary::SignaturePolicy;
 /// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
 /// let cert = SigningCertificate::from_pem(&std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap())?;
 /// let certs = IdpCertSet::new([cert], now)?;
@@ -375,12 +256,7 @@ pub fn verify_enveloped<'d>(
         .chain(usable().filter(|c| Some(c.fingerprint()) != hint));
     let mut verified_by = None;
     for cert in ordered {
-        if crypto::rsa_pkcs1v15_verify(
-            cert,
-            sig.signature_algorithm.hash(),
-            &signed_info,
-            &sig.signature_value,
-        ) {
+        if cert.verifies(sig.signature_algorithm, &signed_info, &sig.signature_value) {
             verified_by = Some(cert.fingerprint());
             break;
         }
@@ -398,7 +274,7 @@ pub fn verify_enveloped<'d>(
 
     let written = element.source_range().len();
     let mut hasher = BoundedHasher {
-        hasher: Hasher::new(sig.digest_algorithm.hash()),
+        hasher: Hasher::new(sig.digest_algorithm),
         left: written
             .saturating_mul(C14N_GROWTH)
             .saturating_add(C14N_SLACK),
@@ -595,13 +471,6 @@ fn no_child_elements(el: Element<'_>) -> Result<()> {
     }
 }
 
-fn sha1_refused(what: &str) -> Error {
-    Error::new(
-        ErrorKind::UnsupportedAlgorithm,
-        format!("{what} uses SHA-1, which needs allow_sha1"),
-    )
-}
-
 impl<'d> Parsed<'d> {
     fn read(element: Element<'d>, policy: &SignaturePolicy) -> Result<Self> {
         let mut signatures = element.child_elements().filter(|c| c.is(DSIG, "Signature"));
@@ -692,19 +561,7 @@ impl<'d> Parsed<'d> {
         let c14n_prefixes = prefix_list(c14n_el, c14n, ErrorKind::SignatureMalformed)?;
 
         // Signature algorithm.
-        let method_uri = algorithm_of(method_el)?;
-        let signature_algorithm = SignatureAlgorithm::ALL
-            .into_iter()
-            .find(|a| a.uri() == method_uri)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::UnsupportedAlgorithm,
-                    format!("SignatureMethod {method_uri:?}"),
-                )
-            })?;
-        if signature_algorithm == SignatureAlgorithm::RsaSha1 && !policy.allow_sha1 {
-            return Err(sha1_refused("SignatureMethod"));
-        }
+        let signature_algorithm = policy.signature_method(algorithm_of(method_el)?)?;
         no_child_elements(method_el)?;
 
         // Reference: Transforms?, DigestMethod, DigestValue.
@@ -742,19 +599,7 @@ impl<'d> Parsed<'d> {
 
         no_child_elements(digest_method_el)?;
         no_child_elements(digest_value_el)?;
-        let digest_uri = algorithm_of(digest_method_el)?;
-        let digest_algorithm = DigestAlgorithm::ALL
-            .into_iter()
-            .find(|a| a.uri() == digest_uri)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::UnsupportedAlgorithm,
-                    format!("DigestMethod {digest_uri:?}"),
-                )
-            })?;
-        if digest_algorithm == DigestAlgorithm::Sha1 && !policy.allow_sha1 {
-            return Err(sha1_refused("DigestMethod"));
-        }
+        let digest_algorithm = policy.digest_method(algorithm_of(digest_method_el)?)?;
 
         let digest_value = decode_base64(&element_text(digest_value_el), "DigestValue")?;
         let signature_value = decode_base64(&element_text(signature_value), "SignatureValue")?;

@@ -5,13 +5,16 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::values;
-use super::{Binding, Endpoints, IdpMetadata};
+use super::{Endpoints, IdpMetadata};
 use crate::certs::{CertFingerprint, CertificatePolicy, IdpCertSet, SigningCertificate};
-use crate::dsig::{SignaturePolicy, has_enveloped_signature, verify_enveloped};
+use crate::dsig::{has_enveloped_signature, verify_enveloped};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId};
+use crate::limits::Limits;
 use crate::ns::{DSIG, SAML_METADATA as MD, SAML_PROTOCOL};
+use crate::vocabulary::Binding;
+use crate::vocabulary::SignaturePolicy;
 use crate::xml::{Document, Element};
-use crate::{Error, ErrorKind, Limits, Result};
 
 fn invalid(detail: impl Into<String>) -> Error {
     Error::new(ErrorKind::MetadataInvalid, detail)
@@ -25,7 +28,9 @@ const LISTED: usize = 5;
 /// exactly one SAML 2.0 IdP and ignore its signature.
 ///
 /// ```
-/// use saml_sp::{Clock, EntityId, FixedClock, IdpCertSet, IdpMetadataReader, SigningCertificate};
+/// use saml_sp::{EntityId, IdpCertSet, SigningCertificate};
+/// use saml_sp::metadata::IdpMetadataReader;
+/// use saml_sp::time::{Clock, FixedClock};
 /// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
 /// // The certificate the admin pinned for the metadata's signature.
 /// let pem = std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap();
@@ -142,7 +147,7 @@ impl IdpMetadataReader {
     /// - [`ErrorKind::MetadataNoIdp`]: no SAML 2.0 `IDPSSODescriptor`;
     /// - [`ErrorKind::MetadataExpired`]: `validUntil` is not after `now`;
     /// - with a pinned signer, the signature kinds of
-    ///   [`verify_enveloped`](crate::verify_enveloped), and
+    ///   [`verify_enveloped`](crate::dsig::verify_enveloped), and
     ///   [`ErrorKind::SignatureMissing`] for an unsigned document.
     pub fn read(&self, xml: &[u8], now: DateTime<Utc>) -> Result<IdpMetadata> {
         let doc = Document::parse(xml, &self.limits)?;

@@ -16,7 +16,7 @@
 //! trust by itself (anyone can sign a document with a key they put in it).
 //! With [`IdpMetadataReader::with_pinned_signer`] the document must carry a
 //! signature that verifies under a certificate the caller pinned, with the
-//! same strict [`verify_enveloped`](crate::verify_enveloped) used for
+//! same strict [`verify_enveloped`](crate::dsig::verify_enveloped) used for
 //! responses, and the fields are read from the very tree that was verified.
 //!
 //! Budgets: metadata is parsed under [`IdpMetadataReader::DEFAULT_LIMITS`]
@@ -41,47 +41,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 pub use idp::IdpMetadataReader;
-pub use sp::{NameIdFormat, SpMetadata};
+pub use sp::SpMetadata;
 
 use crate::certs::{CertFingerprint, IdpCertSet, SigningCertificate};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId};
-use crate::{Error, ErrorKind, Result};
-
-/// A SAML 2.0 binding this crate speaks to an IdP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
-#[non_exhaustive]
-pub enum Binding {
-    /// HTTP-Redirect: the message deflated into a query string.
-    HttpRedirect,
-    /// HTTP-POST: the message base64-encoded in an auto-submitted form.
-    HttpPost,
-}
-
-impl Binding {
-    /// The binding's URI, e.g.
-    /// `urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect`.
-    pub const fn uri(self) -> &'static str {
-        match self {
-            Self::HttpRedirect => "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
-            Self::HttpPost => "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
-        }
-    }
-
-    /// The binding with this URI, if it is one of ours.
-    ///
-    /// ```
-    /// use saml_sp::Binding;
-    /// assert_eq!(Binding::from_uri(Binding::HttpPost.uri()), Some(Binding::HttpPost));
-    /// assert_eq!(Binding::from_uri("urn:oasis:names:tc:SAML:2.0:bindings:SOAP"), None);
-    /// ```
-    pub fn from_uri(uri: &str) -> Option<Self> {
-        [Self::HttpRedirect, Self::HttpPost]
-            .into_iter()
-            .find(|b| b.uri() == uri)
-    }
-}
+use crate::vocabulary::Binding;
 
 /// The endpoint URLs of one service (SingleSignOnService or
 /// SingleLogoutService), one per binding we speak. When metadata lists
@@ -128,7 +93,8 @@ impl Endpoints {
 /// by [`IdpMetadataReader`] or entered by hand ([`IdpMetadata::manual`]).
 ///
 /// ```
-/// use saml_sp::{Clock, FixedClock, IdpMetadata};
+/// use saml_sp::IdpMetadata;
+/// use saml_sp::time::{Clock, FixedClock};
 /// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
 /// // Azure AD-shaped federation metadata with a UTF-8 BOM, two signing
 /// // certificates (a rollover) and WS-Federation RoleDescriptors.
@@ -178,7 +144,9 @@ impl IdpMetadata {
     /// [`Binding::HttpRedirect`] for it.
     ///
     /// ```
-    /// use saml_sp::{Binding, Clock, EndpointUrl, EntityId, FixedClock, IdpMetadata, SigningCertificate};
+    /// use saml_sp::{EndpointUrl, EntityId, IdpMetadata, SigningCertificate};
+    /// use saml_sp::time::{Clock, FixedClock};
+    /// use saml_sp::vocabulary::Binding;
     /// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
     /// let pem = std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap();
     /// let idp = IdpMetadata::manual(

@@ -4,39 +4,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::Binding;
 use crate::certs::SigningCertificate;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId};
 use crate::ns::{DSIG, SAML_METADATA, SAML_PROTOCOL};
-use crate::request::xml_writer::{escape_attr_into, escape_text_into};
-use crate::{Error, ErrorKind, Result};
-
-/// A NameID format an SP can ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum NameIdFormat {
-    /// `urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress`.
-    EmailAddress,
-    /// `urn:oasis:names:tc:SAML:2.0:nameid-format:persistent`: an opaque,
-    /// stable identifier per SP.
-    Persistent,
-    /// `urn:oasis:names:tc:SAML:2.0:nameid-format:transient`.
-    Transient,
-    /// `urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified`.
-    Unspecified,
-}
-
-impl NameIdFormat {
-    /// The format's URI.
-    pub const fn uri(self) -> &'static str {
-        match self {
-            Self::EmailAddress => "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
-            Self::Persistent => "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
-            Self::Transient => "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
-            Self::Unspecified => "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
-        }
-    }
-}
+use crate::vocabulary::{Binding, NameIdFormat};
+use crate::xml::{escape_attr_into, escape_text_into};
 
 /// Our SP's metadata: an `EntityDescriptor` with one `SPSSODescriptor`, for
 /// the IdP admin to upload. The entity ID and the Assertion Consumer Service
@@ -47,7 +20,9 @@ impl NameIdFormat {
 /// escaped, and it is valid against the OASIS `saml-schema-metadata-2.0.xsd`.
 ///
 /// ```
-/// use saml_sp::{EndpointUrl, EntityId, NameIdFormat, SigningCertificate, SpMetadata};
+/// use saml_sp::{EndpointUrl, EntityId, SigningCertificate};
+/// use saml_sp::metadata::SpMetadata;
+/// use saml_sp::vocabulary::NameIdFormat;
 /// let pem = std::fs::read_to_string("fixtures/keys/sp.crt.pem").unwrap();
 /// let xml = SpMetadata::new(
 ///     EntityId::new("https://sso.example.com/saml/acme")?,

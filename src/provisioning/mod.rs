@@ -1,9 +1,7 @@
 //! Just-in-time provisioning: what to do with a person who just signed in
-//! through the team's IdP. The guide is on [`decide`](crate::decide).
+//! through the team's IdP. The guide is on [`decide`].
 
-use sha2::{Digest, Sha256};
-
-use crate::ids::EntityId;
+use crate::ids::{EntityId, hashed_key};
 use crate::response::FreshAssertion;
 use crate::team::{EmailDomain, Role, TeamConfig, TeamSlug};
 
@@ -50,19 +48,11 @@ pub struct SubjectKey {
 
 impl SubjectKey {
     fn new(team: &TeamSlug, issuer: &EntityId, source: SubjectKeySource, value: &str) -> Self {
-        let mut h = Sha256::new();
-        for part in [
-            "saml-sp subject v1",
-            team.as_str(),
-            issuer.as_str(),
-            source.as_str(),
-            value,
-        ] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part.as_bytes());
-        }
         Self {
-            key: h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            key: hashed_key(
+                "saml-sp subject v1",
+                &[team.as_str(), issuer.as_str(), source.as_str(), value],
+            ),
             source,
             value: value.to_owned(),
         }
@@ -481,6 +471,7 @@ fn asserted_name(assertion: &FreshAssertion) -> Option<String> {
 ///
 /// ```
 /// # use saml_sp::*;
+/// # use saml_sp::{time::*, vocabulary::*, store::*, provisioning::*, team::*, request::*, response::*};
 /// # let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
 /// # let xml = std::fs::read("fixtures/metadata/azure-app-signed.xml").unwrap();
 /// # let (idp, _) = IdpSettings::from_metadata(&IdpMetadata::parse(&xml, now)?, now)?;

@@ -2,19 +2,22 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::dsig::has_enveloped_signature;
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
 use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
 use crate::xml::{Document, Element};
-use crate::{Error, ErrorKind, Limits, Result, has_enveloped_signature};
 
 /// The fields of an `AuthnRequest`, read from its XML.
 ///
 /// This is a reader, not a verifier: it says what a request asks for. A
 /// signature is only reported ([`is_signed`](Self::is_signed)); check it
-/// with [`verify_enveloped`](crate::verify_enveloped) (HTTP-POST) or
-/// [`RedirectMessage::verify_signature`](crate::RedirectMessage::verify_signature).
+/// with [`verify_enveloped`](crate::dsig::verify_enveloped) (HTTP-POST) or
+/// [`verify_redirect_signature`](crate::building_blocks::verify_redirect_signature).
 ///
 /// ```
-/// use saml_sp::{DecodedAuthnRequest, Limits};
+/// use saml_sp::Limits;
+/// use saml_sp::request::DecodedAuthnRequest;
 /// let xml = br#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"
 ///     xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="id1" Version="2.0"
 ///     IssueInstant="2026-03-02T10:01:00Z" ForceAuthn="true"

@@ -3,7 +3,7 @@
 //! with the [`RequestId`] the caller keeps for the `InResponseTo` check.
 //!
 //! - **ID**: `id` + 32 lower-case hex digits: 128 bits from the caller's
-//!   [`Csprng`](crate::Csprng) (pass [`OsRng`](crate::OsRng) in production, a seeded one in
+//!   [`Csprng`] (pass [`OsRng`](crate::OsRng) in production, a seeded one in
 //!   tests), an NCName that never starts with a digit (Azure AD refuses those).
 //! - **IssueInstant** from the caller's `now`, UTC, to the second, with `Z`.
 //! - **Destination** is the IdP's SingleSignOnService URL for the chosen
@@ -22,28 +22,28 @@
 //!
 //! Signing is blinded (see [`SpSigningKey`] on RUSTSEC-2023-0071).
 //!
-//! The decoding side, for tests and tools: [`RedirectMessage`](crate::RedirectMessage)
+//! The decoding side, for tests and tools: [`RedirectMessage`](crate::binding::RedirectMessage)
 //! (query string as received -> XML, signature check) and
 //! [`DecodedAuthnRequest`] (XML -> fields).
 
 mod decode;
 mod post;
-mod signing;
-pub(crate) mod xml_writer;
 
-use crate::Csprng;
+use crate::rng::Csprng;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub use decode::DecodedAuthnRequest;
 pub use post::PostForm;
-pub use signing::SpSigningKey;
 
-use crate::binding::{MessageKind, redirect};
+use crate::binding::redirect;
+use crate::certs::SpSigningKey;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId, RequestId};
-use crate::metadata::{Binding, Endpoints, IdpMetadata, NameIdFormat};
+use crate::metadata::{Endpoints, IdpMetadata};
 use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
-use crate::{Error, ErrorKind, Result};
-use xml_writer::{XmlWriter, check_xml_text};
+use crate::vocabulary::MessageKind;
+use crate::vocabulary::{Binding, NameIdFormat, SignatureAlgorithm};
+use crate::xml::{XmlWriter, check_xml_text};
 
 /// Longest `AuthnContextClassRef` or `Subject` `NameID` hint accepted.
 const MAX_VALUE: usize = 1024;
@@ -55,7 +55,8 @@ const MAX_VALUE: usize = 1024;
 /// formats.
 ///
 /// ```
-/// use saml_sp::{NameIdFormat, NameIdPolicy};
+/// use saml_sp::request::NameIdPolicy;
+/// use saml_sp::vocabulary::NameIdFormat;
 /// let policy = NameIdPolicy::new(NameIdFormat::EmailAddress).allow_create(true);
 /// assert_eq!(policy.format(), Some(NameIdFormat::EmailAddress));
 /// ```
@@ -123,7 +124,7 @@ impl AuthnContextComparison {
 /// A `RequestedAuthnContext`: how the user must have authenticated.
 ///
 /// ```
-/// use saml_sp::{AuthnContextComparison, RequestedAuthnContext};
+/// use saml_sp::request::{AuthnContextComparison, RequestedAuthnContext};
 /// let ctx = RequestedAuthnContext::new(
 ///     AuthnContextComparison::Exact,
 ///     [RequestedAuthnContext::PASSWORD_PROTECTED_TRANSPORT],
@@ -198,13 +199,14 @@ impl RequestedAuthnContext {
 /// [`redirect`](Self::redirect) or [`post`](Self::post) makes a new request
 /// with a fresh ID and hands it back with the output. Keep that
 /// [`RequestId`] in the user's session and pass it to
-/// [`ResponseVerifier::verify`](crate::ResponseVerifier::verify).
+/// [`ResponseVerifier::verify`](crate::response::ResponseVerifier::verify).
 ///
 /// ```
-/// use saml_sp::{
-///     AuthnRequestBuilder, Binding, EndpointUrl, EntityId, IdpMetadata, NameIdFormat,
-///     NameIdPolicy, OsRng, RedirectMessage, Limits, SigningCertificate, Utc,
-/// };
+/// use saml_sp::{AuthnRequestBuilder, EndpointUrl, EntityId, IdpMetadata, OsRng, Limits, SigningCertificate};
+/// use saml_sp::binding::RedirectMessage;
+/// use saml_sp::request::NameIdPolicy;
+/// use saml_sp::time::Utc;
+/// use saml_sp::vocabulary::{Binding, NameIdFormat};
 /// let idp = IdpMetadata::manual(
 ///     EntityId::new("https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/")?,
 ///     EndpointUrl::new("https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2")?,
@@ -269,29 +271,6 @@ impl RedirectRequest {
     /// The AuthnRequest XML the URL carries (for logs and tests).
     pub fn xml(&self) -> &str {
         &self.xml
-    }
-}
-
-impl RequestId {
-    /// A fresh request ID: `id` followed by 32 lower-case hex digits, 128
-    /// bits from `rng`.
-    ///
-    /// ```
-    /// let id = saml_sp::RequestId::random(&mut saml_sp::OsRng);
-    /// assert_eq!(id.as_str().len(), 34);
-    /// assert!(id.as_str().starts_with("id"));
-    /// ```
-    pub fn random<R: Csprng + ?Sized>(rng: &mut R) -> Self {
-        use std::fmt::Write as _;
-        let mut bytes = [0u8; 16];
-        rng.fill_random(&mut bytes);
-        let mut id = String::with_capacity(34);
-        id.push_str("id");
-        for b in bytes {
-            // Writing to a String cannot fail.
-            let _ = write!(id, "{b:02x}");
-        }
-        Self(id)
     }
 }
 
@@ -408,13 +387,15 @@ impl AuthnRequestBuilder {
         now: DateTime<Utc>,
     ) -> Result<(RedirectRequest, RequestId)> {
         let (destination, id, xml) = self.start(Binding::HttpRedirect, relay_state, rng, now)?;
-        let url = redirect::encode(
-            destination,
-            MessageKind::Request,
-            &xml,
-            relay_state,
-            self.signing_key.as_ref().map(|k| (k, &mut *rng)),
-        )?;
+        let request = MessageKind::Request;
+        let url = match &self.signing_key {
+            Some(key) => {
+                let mut sign = |octets: &[u8]| key.sign_sha256(rng, octets);
+                let signer = (SignatureAlgorithm::RsaSha256, &mut sign as _);
+                redirect::encode(destination, request, &xml, relay_state, Some(signer))?
+            }
+            None => redirect::encode(destination, request, &xml, relay_state, None)?,
+        };
         Ok((RedirectRequest { url, xml }, id))
     }
 
@@ -436,7 +417,7 @@ impl AuthnRequestBuilder {
             Some(key) => {
                 let render =
                     |signature: Option<&str>| self.render(id.as_str(), destination, now, signature);
-                signing::sign_enveloped(&render, id.as_str(), key, rng)?
+                crate::dsig::sign_enveloped(&render, id.as_str(), key, rng)?
             }
         };
         let form = PostForm {

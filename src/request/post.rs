@@ -1,10 +1,10 @@
 //! The HTTP-POST binding, outbound: an HTML page whose form posts the
 //! message to the IdP.
 
-use super::xml_writer::escape_attr_into;
-use crate::binding::MessageKind;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::EndpointUrl;
-use crate::{Error, ErrorKind, Result};
+use crate::vocabulary::MessageKind;
+use crate::xml::escape_attr_into;
 
 /// The longest CSP nonce [`PostForm::html`] accepts.
 const MAX_NONCE: usize = 256;
@@ -57,6 +57,7 @@ impl PostForm {
     ///
     /// ```
     /// # use saml_sp::*;
+    /// # use saml_sp::{time::*, vocabulary::*, store::*, provisioning::*, team::*, request::*, response::*};
     /// # let idp = IdpMetadata::manual(
     /// #     EntityId::new("https://idp.example.com")?,
     /// #     EndpointUrl::new("https://idp.example.com/sso?tenant=a&b=<c>")?,

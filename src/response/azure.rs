@@ -30,6 +30,7 @@ pub mod claims {
 ///
 /// ```
 /// # use saml_sp::*;
+/// # use saml_sp::{time::*, vocabulary::*, store::*, provisioning::*, team::*, request::*, response::*};
 /// # let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
 /// # let cert = SigningCertificate::from_pem(&std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap())?;
 /// # let verifier = ResponseVerifier::new(

@@ -7,10 +7,10 @@ use super::{
     VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
 };
 use crate::dsig::element_text;
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EntityId, RequestId};
 use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
 use crate::xml::{Document, Element};
-use crate::{Error, ErrorKind, Result};
 
 const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";

@@ -19,15 +19,17 @@ mod replay;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::certs::{CertFingerprint, IdpCertSet};
-use crate::dsig::{SignaturePolicy, VerifiedElement, has_enveloped_signature, verify_enveloped};
+use crate::dsig::{VerifiedElement, has_enveloped_signature, verify_enveloped};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId, RequestId};
+use crate::limits::Limits;
 use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
+use crate::vocabulary::SignaturePolicy;
 use crate::xml::{Document, Element};
-use crate::{Error, ErrorKind, Limits, Result};
 
 pub use attributes::{AttributeValues, Attributes, AttributesIter, SamlAttribute};
 pub use azure::{AzureClaims, claims as azure_claims};
-pub use replay::{AsyncReplayCache, FreshAssertion, MemoryReplayCache, ReplayCache, ReplayKey};
+pub use replay::FreshAssertion;
 
 /// Which element a valid signature must cover.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,10 +76,8 @@ impl SignedParts {
 /// non-empty certificate set.
 ///
 /// ```
-/// use saml_sp::{
-///     Clock, EndpointUrl, EntityId, FixedClock, IdpCertSet, RequestId, ResponseVerifier,
-///     SigningCertificate,
-/// };
+/// use saml_sp::{EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate};
+/// use saml_sp::time::{Clock, FixedClock};
 /// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
 /// let cert = SigningCertificate::from_pem(
 ///     &std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap())?;

@@ -5,7 +5,7 @@
 //! under a [`TrackerKey`] (team + the browser's session ID). When the
 //! browser comes back to the ACS, the app takes the IDs for that key (an
 //! atomic, one-time removal: a second take finds nothing) and hands them to
-//! [`ResponseVerifier::verify`](crate::ResponseVerifier::verify) as the
+//! [`ResponseVerifier::verify`](crate::response::ResponseVerifier::verify) as the
 //! expected request IDs. Storage is the caller's: [`MemoryRequestTracker`]
 //! for one process, any shared store through [`RequestTracker`] /
 //! [`AsyncRequestTracker`], and with the `redis` feature
@@ -17,9 +17,13 @@ use std::future::Future;
 use std::sync::Mutex;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sha2::{Digest, Sha256};
 
-use crate::{Error, ErrorKind, RequestId, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{RequestId, hashed_key};
+
+mod replay;
+
+pub use replay::{AsyncReplayCache, MemoryReplayCache, ReplayCache, ReplayKey};
 
 #[cfg(feature = "redis")]
 mod redis;
@@ -47,7 +51,8 @@ const MAX_KEY_PART: usize = 256;
 /// could consume another's requests.
 ///
 /// ```
-/// use saml_sp::{ErrorKind, TrackerKey};
+/// use saml_sp::ErrorKind;
+/// use saml_sp::store::TrackerKey;
 /// let key = TrackerKey::new("acme", "3f9c0e6a1b2d4c5e8f7a9b0c1d2e3f4a")?;
 /// assert_eq!(key.as_str().len(), 64);
 /// assert_ne!(key, TrackerKey::new("globex", "3f9c0e6a1b2d4c5e8f7a9b0c1d2e3f4a")?);
@@ -79,14 +84,7 @@ impl TrackerKey {
                 ));
             }
         }
-        let mut h = Sha256::new();
-        for part in ["saml-sp request v1", team, browser] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part.as_bytes());
-        }
-        Ok(Self(
-            h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
-        ))
+        Ok(Self(hashed_key("saml-sp request v1", &[team, browser])))
     }
 
     /// The key as 64 lowercase hex digits.
@@ -119,16 +117,14 @@ fn check_lifetime(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
 /// side).
 ///
 /// The whole round trip, with the in-memory stores (a web app calls the
-/// same methods on [`AsyncRequestTracker`] / [`AsyncReplayCache`](crate::AsyncReplayCache)
+/// same methods on [`AsyncRequestTracker`] / [`AsyncReplayCache`]
 /// with `.await`):
 ///
 /// ```
 /// use chrono::TimeDelta;
-/// use saml_sp::{
-///     DEFAULT_REQUEST_LIFETIME, EndpointUrl, EntityId, ErrorKind, FixedClock, Clock,
-///     IdpCertSet, MemoryReplayCache, MemoryRequestTracker, RequestId, RequestTracker,
-///     ResponseVerifier, SigningCertificate, TrackerKey,
-/// };
+/// use saml_sp::{EndpointUrl, EntityId, ErrorKind, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate};
+/// use saml_sp::store::{DEFAULT_REQUEST_LIFETIME, MemoryReplayCache, MemoryRequestTracker, RequestTracker, TrackerKey};
+/// use saml_sp::time::{FixedClock, Clock};
 ///
 /// let requests = MemoryRequestTracker::new(100_000);
 /// let replay = MemoryReplayCache::new(100_000);
@@ -215,7 +211,8 @@ type Pending = VecDeque<(RequestId, DateTime<Utc>)>;
 ///
 /// ```
 /// use chrono::{TimeDelta, TimeZone, Utc};
-/// use saml_sp::{MemoryRequestTracker, RequestId, RequestTracker, TrackerKey};
+/// use saml_sp::RequestId;
+/// use saml_sp::store::{MemoryRequestTracker, RequestTracker, TrackerKey};
 ///
 /// let tracker = MemoryRequestTracker::new(10_000);
 /// let now = Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap();

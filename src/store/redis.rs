@@ -25,7 +25,9 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, RedisError, RedisResult, Script};
 
 use super::{AsyncRequestTracker, MAX_PENDING_REQUESTS, TrackerKey, check_lifetime};
-use crate::{AsyncReplayCache, Error, ErrorKind, ReplayKey, RequestId, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::RequestId;
+use crate::store::{AsyncReplayCache, ReplayKey};
 
 /// Default deadline for one store operation, reconnection attempts included.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -70,7 +72,7 @@ return ids
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), saml_sp::Error> {
-/// use saml_sp::{RedisReplayCache, RedisRequestTracker, RedisStore};
+/// use saml_sp::store::{RedisReplayCache, RedisRequestTracker, RedisStore};
 /// let store = RedisStore::open("redis://127.0.0.1:6379/", "my-app")?;
 /// store.ping().await?; // optional health check at start-up
 /// let replay = RedisReplayCache::new(store.clone());
@@ -233,7 +235,8 @@ fn millis_until(at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
 ///
 /// ```no_run
 /// # async fn demo(assertion: saml_sp::VerifiedAssertion) -> Result<(), saml_sp::Error> {
-/// use saml_sp::{RedisReplayCache, RedisStore, Utc};
+/// use saml_sp::store::{RedisReplayCache, RedisStore};
+/// use saml_sp::time::Utc;
 /// let replay = RedisReplayCache::new(RedisStore::open("redis://127.0.0.1/", "my-app")?);
 /// let fresh = assertion.check_replay_async(&replay, Utc::now()).await?;
 /// # Ok(()) }
@@ -309,10 +312,9 @@ impl AsyncReplayCache for RedisReplayCache {
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), saml_sp::Error> {
-/// use saml_sp::{
-///     AsyncRequestTracker, DEFAULT_REQUEST_LIFETIME, RedisRequestTracker, RedisStore,
-///     RequestId, TrackerKey, Utc,
-/// };
+/// use saml_sp::RequestId;
+/// use saml_sp::store::{AsyncRequestTracker, DEFAULT_REQUEST_LIFETIME, RedisRequestTracker, RedisStore, TrackerKey};
+/// use saml_sp::time::Utc;
 /// let tracker = RedisRequestTracker::new(RedisStore::open("redis://127.0.0.1/", "my-app")?);
 /// let key = TrackerKey::new("acme", "browser-session-id")?;
 /// let id = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;

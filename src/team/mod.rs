@@ -1,5 +1,5 @@
 //! Team SSO: one team's configuration, certificate rotation and expiry
-//! notices. The guide is on [`TeamConfig`](crate::TeamConfig).
+//! notices. The guide is on [`TeamConfig`].
 
 mod names;
 mod notices;
@@ -12,11 +12,12 @@ pub use names::{
 pub use notices::{DueNotice, NoticeAudience};
 
 use crate::certs::{CertFingerprint, IdpCertSet, SigningCertificate};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId};
-use crate::metadata::{Binding, DroppedCertificate, IdpMetadata};
+use crate::metadata::{DroppedCertificate, IdpMetadata};
 use crate::request::AuthnRequestBuilder;
 use crate::response::ResponseVerifier;
-use crate::{Error, ErrorKind, Result};
+use crate::vocabulary::Binding;
 use notices::NoticeLog;
 
 /// A team's IdP: its entity ID (the expected Issuer), the SingleSignOnService
@@ -24,7 +25,9 @@ use notices::NoticeLog;
 /// for its signatures.
 ///
 /// ```
-/// use saml_sp::{Binding, Clock, EndpointUrl, EntityId, FixedClock, IdpSettings, SigningCertificate};
+/// use saml_sp::{EndpointUrl, EntityId, IdpSettings, SigningCertificate};
+/// use saml_sp::time::{Clock, FixedClock};
+/// use saml_sp::vocabulary::Binding;
 /// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
 /// let pem = std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap();
 /// let idp = IdpSettings::manual(
@@ -181,10 +184,9 @@ pub struct RotationReport {
 /// # Example
 ///
 /// ```
-/// use saml_sp::{
-///     Clock, FixedClock, IdpMetadata, IdpSettings, Role, SpUrlLayout, TeamConfig, TeamSlug,
-///     EmailDomain, RequestId,
-/// };
+/// use saml_sp::{IdpMetadata, IdpSettings, SpUrlLayout, TeamConfig, TeamSlug, RequestId};
+/// use saml_sp::team::{Role, EmailDomain};
+/// use saml_sp::time::{Clock, FixedClock};
 /// let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
 /// let layout = SpUrlLayout::new("https://sso.example.com")?;
 /// let xml = std::fs::read("fixtures/metadata/azure-app-signed.xml").unwrap();
@@ -267,7 +269,7 @@ impl TeamConfig {
 
     /// Whether members must sign in through the IdP (password sign-in is
     /// then left to accounts the platform manages directly, see
-    /// [`password_sign_in_allowed`](crate::password_sign_in_allowed)).
+    /// [`password_sign_in_allowed`](crate::provisioning::password_sign_in_allowed)).
     pub fn sso_enforced(&self) -> bool {
         self.sso_enforced
     }
@@ -328,11 +330,12 @@ impl TeamConfig {
     /// ID, AssertionConsumerServiceURL = its ACS URL, Destination = its
     /// IdP's SSO URL (with the binding the admin chose or the metadata
     /// offered). Options (NameIDPolicy, ForceAuthn, a signing key) can be
-    /// chained on it; the [`RequestId`](crate::RequestId) each request
+    /// chained on it; the [`RequestId`](crate::ids::RequestId) each request
     /// returns goes to the app's request tracker.
     ///
     /// ```
     /// # use saml_sp::*;
+    /// # use saml_sp::{time::*, vocabulary::*, store::*, provisioning::*, team::*, request::*, response::*};
     /// # let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
     /// # let cert = SigningCertificate::from_pem(&std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap())?;
     /// let idp = IdpSettings::manual(
@@ -468,7 +471,7 @@ mod serde_impls {
     use super::{EmailDomain, IdpSettings, NoticeLog, Role, SpEndpoints, TeamConfig, TeamSlug};
     use crate::certs::{CertFingerprint, NoticeThreshold};
     use crate::error::serde_error;
-    use crate::{Error, ErrorKind};
+    use crate::error::{Error, ErrorKind};
 
     #[derive(Serialize, Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId};
-use crate::{Error, ErrorKind, Result};
 
 /// A team's URL name: 1 to 63 of `a-z`, `0-9` and `-`, not starting or
 /// ending with `-` (a DNS label, so it is safe in paths and host names).
@@ -269,7 +269,8 @@ impl SpEndpoints {
 /// [`Role::parse`] with their name.
 ///
 /// ```
-/// use saml_sp::{ErrorKind, Role};
+/// use saml_sp::ErrorKind;
+/// use saml_sp::team::Role;
 /// assert_eq!(Role::default(), Role::Member);
 /// assert_eq!(Role::parse("admin")?, Role::Admin);
 /// let billing = Role::parse("billing-viewer")?;
@@ -349,7 +350,8 @@ impl Role {
 /// `eu.acme.example`; list each domain.
 ///
 /// ```
-/// use saml_sp::{EmailDomain, ErrorKind};
+/// use saml_sp::ErrorKind;
+/// use saml_sp::team::EmailDomain;
 /// assert_eq!(EmailDomain::new(" ACME.Example ")?.as_str(), "acme.example");
 /// assert_eq!(EmailDomain::new("localhost").unwrap_err().kind(), ErrorKind::EmailDomainInvalid);
 /// assert_eq!(EmailDomain::new("acme..example").unwrap_err().kind(), ErrorKind::EmailDomainInvalid);

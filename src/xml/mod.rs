@@ -23,18 +23,15 @@
 //! general (quick-xml) path, which decides all refusals. Names, values and
 //! text are spans of one buffer that starts with a copy of the input.
 
-mod bytes;
 mod chars;
 mod parse;
 mod scope;
 pub(crate) mod work;
-
-#[cfg(test)]
-pub(crate) use bytes::random_bytes;
-pub(crate) use bytes::{control_bytes, eq_bytes, eq_short, find_with};
+mod writer;
 
 pub(crate) use chars::is_ncname;
 pub(crate) use scope::Scope;
+pub(crate) use writer::{XmlWriter, check_xml_text, escape_attr_into, escape_text_into};
 
 /// A byte's entry in a 256-entry table.
 #[inline]
@@ -49,7 +46,9 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::{Limits, Result};
+use crate::bytes::eq_short;
+use crate::error::Result;
+use crate::limits::Limits;
 
 /// The namespace name bound to the `xml` prefix.
 pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -57,7 +56,8 @@ pub(crate) const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// A parsed, namespace-resolved XML document.
 ///
 /// ```
-/// use saml_sp::{Document, Limits};
+/// use saml_sp::Limits;
+/// use saml_sp::building_blocks::Document;
 ///
 /// let doc = Document::parse(
 ///     br#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r1">
@@ -186,7 +186,7 @@ impl Document {
     /// Parses untrusted bytes into a tree, within `limits`.
     ///
     /// # Errors
-    /// An [`Error`](crate::Error) whose kind names the first problem found:
+    /// An [`Error`](crate::error::Error) whose kind names the first problem found:
     /// a limit exceeded, a forbidden construct, or malformed XML.
     pub fn parse(input: &[u8], limits: &Limits) -> Result<Self> {
         parse::parse(input, limits)
@@ -1106,20 +1106,11 @@ mod tests {
         .unwrap();
         let small = br#"<a xmlns="urn:a" ID="x"><b c="d">text</b></a>"#;
         let dump = |doc: &Document| {
-            let mut out = Vec::new();
-            crate::c14n::canonicalize_element(
-                doc.root(),
-                None,
-                crate::c14n::C14nMethod::InclusiveWithComments,
-                &crate::c14n::InclusivePrefixes::none(),
-                &mut out,
-            )
-            .unwrap();
+            let mut ids: Vec<String> = doc.ids.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+            ids.sort();
             format!(
-                "{:?} {:?} {:?}",
-                String::from_utf8(out),
-                doc.nodes.len(),
-                doc.ids
+                "{:?} {:?} {:?} {:?} {:?} {ids:?}",
+                doc.buf, doc.nodes, doc.attrs, doc.decls, doc.namespaces
             )
         };
         let fresh =

@@ -20,13 +20,14 @@ use quick_xml::Reader;
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
-use super::bytes::eq_short;
 use super::chars::{Reference, is_ncname, is_xml_whitespace, resolve_reference};
 use super::scope::Scope;
 use super::{
     AttrData, DeclData, Document, ElementData, Kind, NodeData, NodeId, NsId, Span, XML_NS, len32,
 };
-use crate::{Error, ErrorKind, Limits, Result};
+use crate::bytes::eq_short;
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
 
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -1030,10 +1031,14 @@ impl<'a> Builder<'a> {
     /// result is appended to the buffer.
     fn normalize_attribute(&mut self, raw: &str, pos: usize) -> Result<Span> {
         self.check_len(raw.len(), pos, "attribute value")?;
-        let plain = super::find_with(
+        let plain = crate::bytes::find_with(
             raw.as_bytes(),
             0,
-            |w| super::eq_bytes(w, b'&') | super::eq_bytes(w, b'<') | super::control_bytes(w),
+            |w| {
+                crate::bytes::eq_bytes(w, b'&')
+                    | crate::bytes::eq_bytes(w, b'<')
+                    | crate::bytes::control_bytes(w)
+            },
             |b| b == b'&' || b == b'<' || b < 0x20,
         )
         .is_none();
@@ -1044,10 +1049,14 @@ impl<'a> Builder<'a> {
         let mut rest = raw;
         // After input normalisation the only control bytes left are tab and
         // LF (CR is gone), so "below 0x20" finds exactly those.
-        while let Some(i) = super::find_with(
+        while let Some(i) = crate::bytes::find_with(
             rest.as_bytes(),
             0,
-            |w| super::eq_bytes(w, b'&') | super::eq_bytes(w, b'<') | super::control_bytes(w),
+            |w| {
+                crate::bytes::eq_bytes(w, b'&')
+                    | crate::bytes::eq_bytes(w, b'<')
+                    | crate::bytes::control_bytes(w)
+            },
             |b| b == b'&' || b == b'<' || b < 0x20,
         ) {
             self.doc.buf.push_str(rest.get(..i).unwrap_or_default());

@@ -16,7 +16,7 @@
 //! faster than std's SipHash on these short keys, and not predictable from
 //! outside. Should an attacker still make prefixes collide, a lookup costs
 //! at most one comparison per binding in scope, which
-//! [`Limits::max_namespaces_in_scope`](crate::Limits) bounds: no worse
+//! [`Limits::max_namespaces_in_scope`](crate::limits::Limits) bounds: no worse
 //! than a scan.
 
 use std::borrow::Borrow;
@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn agrees_with_a_scanned_list() {
         let alphabet: Vec<u8> = (0..=255).collect();
-        let bytes = crate::xml::random_bytes(&mut 0x5eed, &alphabet, 200_000);
+        let bytes = crate::bytes::random_bytes(&mut 0x5eed, &alphabet, 200_000);
         let keys: Vec<Vec<u8>> = (0..24).map(|i| format!("p{i}").into_bytes()).collect();
         let mut scope: Scope<usize, u32> = Scope::new();
         let mut list: Vec<(usize, u32)> = Vec::new();

@@ -6,10 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use saml_sp::{
-    DateTime, EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate,
-    Utc,
-};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::{EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate};
 
 pub(crate) const SP: &str = "https://sso.example.com/saml/acme";
 pub(crate) const ACS: &str = "https://sso.example.com/saml/acme/acs";

@@ -15,7 +15,7 @@ use super::{
     AttrData, Builder, ElementData, Kind, NodeId, Open, Span, TextRun, check_declaration_syntax,
     is_ncname, len32, resolve, split_qname,
 };
-use crate::xml::bytes::{control_bytes, eq_bytes, eq_short, find_with, find1, find3};
+use crate::bytes::{control_bytes, eq_bytes, eq_short, find_with, find1, find3};
 
 /// XML whitespace (production [3]); CR cannot occur after normalisation but
 /// is listed as quick-xml lists it.
@@ -485,7 +485,7 @@ mod tests {
     //! Differential tests: whatever the fast scanner accepts, the general
     //! path accepts too, with the same tree; mutated inputs included.
     use super::super::{Builder, normalize_input};
-    use crate::Limits;
+    use crate::limits::Limits;
     use crate::xml::Document;
 
     fn dump(doc: &Document) -> String {

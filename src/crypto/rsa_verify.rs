@@ -14,7 +14,7 @@
 //! exponentiation: for `e = 65537`, 16 Montgomery squarings and two
 //! multiplications.
 
-use super::crypto::HashAlg;
+use super::HashAlg;
 
 /// Smallest modulus accepted here, in bits (the certificate policy may ask
 /// for more).

@@ -9,19 +9,19 @@
 //! ## Principles
 //!
 //! - **One parse, one tree.** The bytes are parsed once
-//!   ([`Document::parse`](crate::Document::parse)); canonicalization, the
+//!   ([`Document::parse`](crate::xml::Document::parse)); canonicalization, the
 //!   digest, the signature check and every SAML value read use the nodes of
 //!   that same tree. There is no second parser to disagree with the first
 //!   (the root cause of ruby-saml CVE-2024-45409 / CVE-2025-25291/25292 and
 //!   of samael's libxml2 + quick-xml split).
-//! - **Only what was signed is read.** [`verify_enveloped`](crate::verify_enveloped)
-//!   returns a [`VerifiedElement`](crate::VerifiedElement) naming the element
+//! - **Only what was signed is read.** [`verify_enveloped`](crate::dsig::verify_enveloped)
+//!   returns a [`VerifiedElement`](crate::dsig::VerifiedElement) naming the element
 //!   its Reference covers; the response module reads SAML data only through a
 //!   private `CoveredAssertion`, built only from the verified Assertion or from
 //!   the verified Response that directly contains it.
-//! - **Proof types.** [`VerifiedElement`](crate::VerifiedElement),
-//!   [`VerifiedAssertion`](crate::VerifiedAssertion) and
-//!   [`FreshAssertion`](crate::FreshAssertion) have private fields and are
+//! - **Proof types.** [`VerifiedElement`](crate::dsig::VerifiedElement),
+//!   [`VerifiedAssertion`](crate::response::VerifiedAssertion) and
+//!   [`FreshAssertion`](crate::response::FreshAssertion) have private fields and are
 //!   built only by the code that checked.
 //! - **Fail closed, no switches.** No option turns a signature, time or
 //!   audience check off. The only widening options are named for what they
@@ -36,23 +36,23 @@
 //! | XML Signature Wrapping (XSW1-8, Somorovsky et al. 2012): the signed element moved (into `Extensions`, `Advice`, `StatusDetail`, a `ds:Object`) and a forged one put where the application reads | the Reference must be `#` + the ID of the element that *holds* the Signature (enveloped only); exactly one Assertion in the whole document and it must be a direct child of the Response; data read only from the covered element | `tests/attacks.rs`, `fixtures/attacks/` |
 //! | duplicate IDs (the verifier resolves one element, the application reads another) | two elements with the same `ID`, `Id` or `xml:id` refuse the document at parse time (`xml_duplicate_id`) | `tests/xml_parse.rs`, real recording `onelogin/crewjam-2016-xsw-permutation-one.xml` |
 //! | several assertions, one verified (crewjam/saml CVE-2022-41912) | more than one `Assertion` anywhere: `assertion_ambiguous` | `tests/attacks.rs` |
-//! | comment / CDATA injection truncating the NameID (CVE-2017-11427 family) | text values are the full text content, exactly what canonicalization hashed ([`Element::text`](crate::Element::text)) | `tests/xml_parse.rs`, `tests/attacks.rs` |
+//! | comment / CDATA injection truncating the NameID (CVE-2017-11427 family) | text values are the full text content, exactly what canonicalization hashed ([`Element::text`](crate::xml::Element::text)) | `tests/xml_parse.rs`, `tests/attacks.rs` |
 //! | signature stripped, or an unsigned assertion next to a signed one | the Assertion must be covered by a valid signature (`assertion_not_signed`); a present but invalid signature is an error, never ignored | `tests/attacks.rs` |
-//! | key confusion: the attacker's certificate in `KeyInfo` | `KeyInfo` is never trusted: only the team's [`IdpCertSet`](crate::IdpCertSet) is tried; an embedded certificate only orders the trusted ones | `tests/dsig.rs` (`attacker-keyinfo`) |
+//! | key confusion: the attacker's certificate in `KeyInfo` | `KeyInfo` is never trusted: only the team's [`IdpCertSet`](crate::certs::IdpCertSet) is tried; an embedded certificate only orders the trusted ones | `tests/dsig.rs` (`attacker-keyinfo`) |
 //! | algorithm downgrade / confusion (HMAC with the public key as secret, SHA-1 collisions, XPath/XSLT transforms, ECDSA with an RSA key) | allow-lists: exc-c14n / c14n 1.0, enveloped-signature, RSA PKCS#1 v1.5 with SHA-256/384/512; SHA-1 only with `allow_sha1`; exactly one Reference and transform list | `tests/dsig.rs` |
 //! | SignedInfo content trusted before it is authenticated | `SignatureValue` is checked first; the `DigestValue` is compared only afterwards | `tests/dsig.rs` (`tampered-digestvalue`) |
 //! | weak or foreign keys | RSA below 2048 bits and non-RSA keys refused at load time | `tests/dsig.rs` |
 //! | expired or not-yet-valid IdP certificates | only certificates valid at `now` are tried; an empty usable set fails closed | `tests/dsig.rs` |
 //! | DOCTYPE, external entities, billion laughs (XXE) | any `<!DOCTYPE` refused; only the five predefined entities | `tests/xml_parse.rs` |
-//! | resource exhaustion: huge input, deep nesting, many elements or attributes, DEFLATE bombs | [`Limits`](crate::Limits) enforced while parsing, the input size checked before base64 decoding; no recursion anywhere | `tests/xml_parse.rs`, fuzzing |
+//! | resource exhaustion: huge input, deep nesting, many elements or attributes, DEFLATE bombs | [`Limits`](crate::limits::Limits) enforced while parsing, the input size checked before base64 decoding; no recursion anywhere | `tests/xml_parse.rs`, fuzzing |
 //! | CPU exhaustion before the signature check: a PrefixList of 40,000 prefixes, elements nested under `DigestMethod`, thousands of namespace bindings in scope, a long namespace name re-rendered by exclusive c14n on every element, long namespace names compared while sorting (seconds to hours per request before) | the work is linear in the input with a small constant, and bounded by `Limits` (next section): a scoped namespace map, a PrefixList of at most 32 tokens resolved once, a strict and small `SignedInfo`, a bounded canonical form, namespace names compared by rank | `tests/adversarial.rs`, `benches/adversarial.rs`, `src/c14n/tests.rs` (`linear_work`), fuzz target `response_shapes` |
-//! | replay of a captured response | one-time use: [`FreshAssertion`](crate::FreshAssertion) only through a [`ReplayCache`](crate::ReplayCache) keyed by team, IdP and assertion ID, failing closed when the store is full or down | `tests/response.rs` |
+//! | replay of a captured response | one-time use: [`FreshAssertion`](crate::response::FreshAssertion) only through a [`ReplayCache`](crate::store::ReplayCache) keyed by team, IdP and assertion ID, failing closed when the store is full or down | `tests/response.rs` |
 //! | a response for another SP or another tenant with the same key (Azure AD shared one key across tenants until 2016) | Audience (every AudienceRestriction), Destination, Recipient and Issuer compared exactly with the team's configuration | `tests/response.rs`, `tests/attacks.rs` |
 //! | login CSRF / unsolicited responses | `InResponseTo` must name a request this browser session sent; unsolicited responses refused unless `allow_unsolicited` | `tests/response.rs` |
 //! | conditions we do not understand (SAML core 2.5.1) | any condition other than AudienceRestriction, OneTimeUse, ProxyRestriction: `condition_unsupported` | `tests/attacks.rs` |
 //! | stale assertions | Conditions and SubjectConfirmationData windows with a bounded skew (default 180 s, at most 600 s) | `tests/response.rs` |
 //! | canonicalization differences that let two documents share a digest | canonicalization checked byte for byte against libxml2 on 536 own vectors and 390 real ones; property tests | `tests/c14n.rs`, `tests/c14n_properties.rs` |
-//! | account takeover by email across teams (nOAuth): a team's IdP asserts another person's email or object ID | provisioning keys people by Azure `objectidentifier` or persistent NameID hashed with the team and the IdP's entity ID, never by email; an account found by email only is linked after an email confirmation ([`KeyLink::ConfirmByEmail`](crate::KeyLink)); an assertion checked for another team is refused | `tests/provisioning.rs` |
+//! | account takeover by email across teams (nOAuth): a team's IdP asserts another person's email or object ID | provisioning keys people by Azure `objectidentifier` or persistent NameID hashed with the team and the IdP's entity ID, never by email; an account found by email only is linked after an email confirmation ([`KeyLink::ConfirmByEmail`](crate::provisioning::KeyLink)); an assertion checked for another team is refused | `tests/provisioning.rs` |
 //! | re-encoded HTTP-Redirect query strings (libraries that re-encode break on Azure AD's and AD FS's lowercase escapes, or verify octets the sender never signed) | a Redirect signature is checked over the raw `SAMLRequest=…&RelayState=…&SigAlg=…` octets exactly as received, never re-encoded | `tests/request.rs` |
 //! | RSA private-key timing (RUSTSEC-2023-0071) when signing AuthnRequests | signing is blinded with the caller's CSPRNG (`sign_with_rng`); verification uses only public values | `tests/request_properties.rs` |
 //! | predictable request IDs (an attacker who guesses the next ID can pre-build a matching response flow) | 128 bits from the caller's CSPRNG (`OsRng` in production) | `tests/request.rs` |
@@ -64,16 +64,16 @@
 //!
 //! **Guarantee:** all work done on attacker-controlled input before a
 //! signature has verified is linear in the size of the input, with a small
-//! constant, and bounded by [`Limits`](crate::Limits). So is the digest
+//! constant, and bounded by [`Limits`](crate::limits::Limits). So is the digest
 //! (which anyone holding one validly signed message of the IdP can make us
 //! compute over content of their choice) and everything after it. The cost
 //! model, per unit of input:
 //!
 //! | stage | per byte | per element | per attribute / namespace binding |
 //! |---|---|---|---|
-//! | POST form value | base64 decode, once; size checked first ([`Limits::max_input_bytes`](crate::Limits)) | | |
-//! | parse ([`Document::parse`](crate::Document::parse)) | one pass of word-at-a-time scans; a document the fast scanner gives up on (only invalid ones: DOCTYPE, errors) is read once more by the general parser, which refuses it | O(1), depth ≤ `max_depth`, count ≤ `max_elements` | name resolution O(1): the innermost 16 bindings compared, the rest found through a hash index (foldhash, random seed); ≤ `max_namespaces_in_scope` bindings in scope (so even colliding prefixes cost at most that many comparisons); duplicate attributes: pairwise up to 12, else sorted by a hash, O(k log k) with k ≤ `max_attributes_per_element`; IDs: one hash insert |
-//! | before the signature: structure | | the `Signature`'s children once; `SignedInfo` at most [`MAX_SIGNED_INFO_BYTES`](crate::MAX_SIGNED_INFO_BYTES) as written, every element in it one XML-DSig allows there, with only the children it allows | a PrefixList of at most [`InclusivePrefixes::MAX_TOKENS`](crate::InclusivePrefixes::MAX_TOKENS) tokens, sorted once |
+//! | POST form value | base64 decode, once; size checked first ([`Limits::max_input_bytes`](crate::limits::Limits)) | | |
+//! | parse ([`Document::parse`](crate::xml::Document::parse)) | one pass of word-at-a-time scans; a document the fast scanner gives up on (only invalid ones: DOCTYPE, errors) is read once more by the general parser, which refuses it | O(1), depth ≤ `max_depth`, count ≤ `max_elements` | name resolution O(1): the innermost 16 bindings compared, the rest found through a hash index (foldhash, random seed); ≤ `max_namespaces_in_scope` bindings in scope (so even colliding prefixes cost at most that many comparisons); duplicate attributes: pairwise up to 12, else sorted by a hash, O(k log k) with k ≤ `max_attributes_per_element`; IDs: one hash insert |
+//! | before the signature: structure | | the `Signature`'s children once; `SignedInfo` at most [`MAX_SIGNED_INFO_BYTES`](crate::dsig::MAX_SIGNED_INFO_BYTES) as written, every element in it one XML-DSig allows there, with only the children it allows | a PrefixList of at most [`InclusivePrefixes::MAX_TOKENS`](crate::c14n::InclusivePrefixes::MAX_TOKENS) tokens, sorted once |
 //! | before the signature: canonical `SignedInfo` | its ≤ 16 KiB once; output capped at 16 KiB | | at the top, one walk over the declarations in scope (≤ `max_namespaces_in_scope`) |
 //! | before the signature: RSA | `SignatureValue` and the `KeyInfo` hint decoded once | | at most 3 certificates × 2 signatures per Response (metadata: one signature per enclosing `EntitiesDescriptor`) |
 //! | digest (c14n + hash) | each node once; the canonical form is at most 8 times the signed element plus 64 KiB, else `canonical_form_too_large` | attributes sorted, O(k log k), namespace names compared by their rank in the document (one sort of the document's namespace names, once) | each namespace node considered in O(1) (scoped map); PrefixList: one walk at the top, then only each element's own declarations |

@@ -27,7 +27,7 @@ use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
 
 use super::*;
-use crate::dsig::crypto::digest;
+use crate::crypto::digest;
 
 const ALGS: [HashAlg; 4] = [
     HashAlg::Sha1,
@@ -295,12 +295,8 @@ fn wycheproof_pkcs1v15() {
                 }
                 #[cfg(feature = "aws-lc-rs")]
                 {
-                    let aws = crate::dsig::crypto::aws_lc_verify(
-                        &group.asn_key,
-                        alg,
-                        &test.msg,
-                        &test.sig,
-                    );
+                    let aws =
+                        crate::crypto::aws_lc_verify(&group.asn_key, alg, &test.msg, &test.sig);
                     assert_eq!(verdict, aws, "{what}: aws-lc-rs disagrees");
                 }
                 total += 1;

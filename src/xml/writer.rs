@@ -2,7 +2,7 @@
 //! whitespace between elements (nothing for canonicalization to keep).
 //! Serves AuthnRequests now and LogoutRequests later.
 
-use crate::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// Whether `c` may appear in an XML 1.0 document.
 fn is_xml_char(c: char) -> bool {

@@ -1,0 +1,11 @@
+//! The manual: documentation only, no code. As in rustls' `manual`, each
+//! chapter is a module so that it is versioned, linked and tested with the
+//! code it describes.
+//!
+//! - [`security`]: the security model (each attack class and what stops it)
+//!   and the cost of hostile input.
+//! - [`architecture`]: the floors of the crate, and why arrows only point
+//!   down.
+
+pub mod architecture;
+pub mod security;

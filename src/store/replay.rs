@@ -1,0 +1,142 @@
+//! One-time use of assertions: the key an assertion is remembered under,
+//! the store traits, and a bounded in-memory store.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::hashed_key;
+
+/// The key an assertion is remembered under: the SHA-256 (hex) of our
+/// entity ID, the IdP's entity ID and the assertion ID, so two teams (two
+/// SP entity IDs) or two IdPs can never collide, and the key is safe to use
+/// verbatim in any store.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ReplayKey(String);
+
+impl ReplayKey {
+    /// The key of the assertion `assertion_id` issued by `idp` to `sp`
+    /// (entity IDs).
+    pub(crate) fn new(sp: &str, idp: &str, assertion_id: &str) -> Self {
+        Self(hashed_key("saml-sp replay v1", &[sp, idp, assertion_id]))
+    }
+
+    /// The key as 64 lowercase hex digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A store that remembers assertion keys until they expire.
+///
+/// Implementations must be atomic (check and insert in one step, e.g.
+/// Redis `SET key 1 NX PXAT expiry`) and must fail closed: any storage
+/// error is returned as an error, never as "not seen".
+pub trait ReplayCache {
+    /// Records `key` until `expires_at` if it is not recorded yet.
+    /// Returns `Ok(true)` on first use, `Ok(false)` if it was already there.
+    ///
+    /// # Errors
+    /// Any storage failure, typically [`ErrorKind::ReplayCacheUnavailable`].
+    fn insert_if_absent(
+        &self,
+        key: &ReplayKey,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+}
+
+/// [`ReplayCache`] for stores reached asynchronously.
+pub trait AsyncReplayCache {
+    /// As [`ReplayCache::insert_if_absent`].
+    fn insert_if_absent(
+        &self,
+        key: &ReplayKey,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool>> + Send;
+}
+
+/// A bounded in-memory replay cache for a single process.
+///
+/// When full, expired entries are dropped; if it is still full, the
+/// insertion fails with [`ErrorKind::ReplayCacheUnavailable`] (fail
+/// closed: a flood of logins cannot push live entries out).
+///
+/// ```
+/// use saml_sp::store::MemoryReplayCache;
+/// let cache = MemoryReplayCache::new(10_000);
+/// assert_eq!(cache.len(), 0);
+/// ```
+#[derive(Debug)]
+pub struct MemoryReplayCache {
+    capacity: usize,
+    entries: Mutex<HashMap<ReplayKey, DateTime<Utc>>>,
+}
+
+impl MemoryReplayCache {
+    /// A cache holding at most `capacity` live assertions.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How many entries are held (expired ones included until purged).
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    /// Whether the cache holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl ReplayCache for MemoryReplayCache {
+    fn insert_if_absent(
+        &self,
+        key: &ReplayKey,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut entries = self.entries.lock().map_err(|_| {
+            Error::new(
+                ErrorKind::ReplayCacheUnavailable,
+                "replay cache lock poisoned",
+            )
+        })?;
+        if let Some(expiry) = entries.get(key) {
+            if *expiry > now {
+                return Ok(false);
+            }
+        }
+        if entries.len() >= self.capacity {
+            entries.retain(|_, expiry| *expiry > now);
+            if entries.len() >= self.capacity {
+                return Err(Error::new(
+                    ErrorKind::ReplayCacheUnavailable,
+                    format!("replay cache full ({} live entries)", self.capacity),
+                ));
+            }
+        }
+        entries.insert(key.clone(), expires_at);
+        Ok(true)
+    }
+}
+
+impl AsyncReplayCache for MemoryReplayCache {
+    fn insert_if_absent(
+        &self,
+        key: &ReplayKey,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool>> + Send {
+        let result = ReplayCache::insert_if_absent(self, key, expires_at, now);
+        async move { result }
+    }
+}
