@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
 use saml_sp::store::{
-    AsyncReplayCache, AsyncRequestTracker, MAX_PENDING_REQUESTS, RedisReplayCache,
-    RedisRequestTracker, RedisStore, ReplayKey, TrackerKey,
+    MAX_PENDING_REQUESTS, RedisReplayCache, RedisRequestTracker, RedisStore, ReplayCache,
+    ReplayKey, RequestTracker, TrackerKey,
 };
 use saml_sp::time::Utc;
 use saml_sp::{ErrorKind, RequestId};

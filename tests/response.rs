@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use saml_sp::certs::CertificatePolicy;
 use saml_sp::response::RequiredSignature;
-use saml_sp::store::{MemoryReplayCache, ReplayCache};
+use saml_sp::store::{MemoryReplayCache, ReplayCache, StoreFuture, ready};
 use saml_sp::time::{DateTime, Utc};
 use saml_sp::{
     EndpointUrl, EntityId, ErrorKind, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate,
@@ -277,8 +277,24 @@ fn replay_keys_are_per_team() {
     let cache = MemoryReplayCache::new(10);
     let key_a = a.replay_key();
     let team_b = saml_sp::store::ReplayKey::clone(&key_a);
-    assert!(ReplayCache::insert_if_absent(&cache, &key_a, a.replay_expiry(), now()).unwrap());
-    assert!(!ReplayCache::insert_if_absent(&cache, &team_b, a.replay_expiry(), now()).unwrap());
+    assert!(
+        ready(ReplayCache::insert_if_absent(
+            &cache,
+            &key_a,
+            a.replay_expiry(),
+            now()
+        ))
+        .unwrap()
+    );
+    assert!(
+        !ready(ReplayCache::insert_if_absent(
+            &cache,
+            &team_b,
+            a.replay_expiry(),
+            now()
+        ))
+        .unwrap()
+    );
 }
 
 #[test]
@@ -304,7 +320,7 @@ fn memory_cache_is_bounded_and_fails_closed() {
     // Once the first entry has expired it is purged and there is room.
     let later = time("2026-03-02T11:03:30Z");
     assert!(
-        ReplayCache::insert_if_absent(
+        ready(ReplayCache::insert_if_absent(
             &cache,
             &verifier()
                 .verify(&xml, &request(), now())
@@ -312,7 +328,7 @@ fn memory_cache_is_bounded_and_fails_closed() {
                 .replay_key(),
             later + chrono::TimeDelta::hours(1),
             later
-        )
+        ))
         .unwrap()
     );
     assert_eq!(cache.len(), 1);
@@ -337,16 +353,16 @@ fn expired_by_the_time_of_the_replay_check() {
 struct Unreachable;
 
 impl ReplayCache for Unreachable {
-    fn insert_if_absent(
-        &self,
-        _: &saml_sp::store::ReplayKey,
+    fn insert_if_absent<'a>(
+        &'a self,
+        _: &'a saml_sp::store::ReplayKey,
         _: DateTime<Utc>,
         _: DateTime<Utc>,
-    ) -> saml_sp::Result<bool> {
-        Err(saml_sp::Error::new(
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(std::future::ready(Err(saml_sp::Error::new(
             ErrorKind::ReplayCacheUnavailable,
             "connection refused",
-        ))
+        ))))
     }
 }
 

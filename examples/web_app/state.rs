@@ -10,9 +10,7 @@ use axum::http::{HeaderMap, header};
 use saml_sp::provisioning::{
     FoundBy, KeyLink, KnownAccount, ManagedKind, ProvisioningDecision, SubjectKey,
 };
-use saml_sp::store::{
-    AsyncRequestTracker as _, MemoryReplayCache, MemoryRequestTracker, TrackerKey,
-};
+use saml_sp::store::{MemoryReplayCache, MemoryRequestTracker, RequestTracker as _, TrackerKey};
 use saml_sp::team::Role;
 use saml_sp::time::{DateTime, Utc};
 use saml_sp::{

@@ -5,7 +5,7 @@
 //! atomically records the assertion until it expires, and a second use of
 //! the same assertion is refused. Storage is the caller's: an in-memory
 //! [`MemoryReplayCache`](crate::store::MemoryReplayCache) for one process, or any shared store (Redis, a
-//! database) through [`ReplayCache`] / [`AsyncReplayCache`].
+//! database) through [`ReplayCache`].
 
 use std::ops::Deref;
 
@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::VerifiedAssertion;
 use crate::error::{Error, ErrorKind, Result};
-use crate::store::{AsyncReplayCache, ReplayCache, ReplayKey};
+use crate::store::{ReplayCache, ReplayKey, ready};
 
 /// An assertion that passed every check and the one-time-use check: the
 /// only form the application (and provisioning) accepts. Only
@@ -74,13 +74,16 @@ impl VerifiedAssertion {
     /// [`ErrorKind::AssertionReplayed`] on a second use;
     /// [`ErrorKind::AssertionExpired`] if it expired since verification;
     /// the cache's error if it cannot record (fail closed).
+    /// For in-memory stores, which answer at once; with an asynchronous
+    /// store use [`check_replay_async`](Self::check_replay_async).
     pub fn check_replay(
         self,
-        cache: &impl ReplayCache,
+        cache: &dyn ReplayCache,
         now: DateTime<Utc>,
     ) -> Result<FreshAssertion> {
         self.check_still_valid(now)?;
-        let first = cache.insert_if_absent(&self.replay_key(), self.replay_expiry(), now)?;
+        let key = self.replay_key();
+        let first = ready(cache.insert_if_absent(&key, self.replay_expiry(), now))?;
         self.fresh_or_replayed(first)
     }
 
@@ -90,12 +93,13 @@ impl VerifiedAssertion {
     /// As [`check_replay`](Self::check_replay).
     pub async fn check_replay_async(
         self,
-        cache: &impl AsyncReplayCache,
+        cache: &dyn ReplayCache,
         now: DateTime<Utc>,
     ) -> Result<FreshAssertion> {
         self.check_still_valid(now)?;
+        let key = self.replay_key();
         let first = cache
-            .insert_if_absent(&self.replay_key(), self.replay_expiry(), now)
+            .insert_if_absent(&key, self.replay_expiry(), now)
             .await?;
         self.fresh_or_replayed(first)
     }

@@ -14,7 +14,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::task::{Context, Poll, Waker};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -23,7 +25,43 @@ use crate::ids::{RequestId, hashed_key};
 
 mod replay;
 
-pub use replay::{AsyncReplayCache, MemoryReplayCache, ReplayCache, ReplayKey};
+pub use replay::{MemoryReplayCache, ReplayCache, ReplayKey};
+
+/// What a store's operation returns: a future, boxed so that the store
+/// traits are dyn-compatible (`Arc<dyn ReplayCache>`, one app serving some
+/// teams from memory and others from Redis). In-memory stores return one
+/// that is already complete: drive it with [`ready`] where there is no
+/// async runtime (tests, a single-threaded tool).
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// The result of a store future that is already complete (every
+/// in-memory store's), for code without an async runtime.
+///
+/// ```
+/// use saml_sp::store::{MemoryReplayCache, ReplayCache, ReplayKey, ready};
+/// # let now = chrono::Utc::now();
+/// let cache = MemoryReplayCache::new(10);
+/// # let key = ReplayKey::for_test("assertion-1");
+/// assert!(ready(cache.insert_if_absent(&key, now + chrono::TimeDelta::minutes(5), now))?);
+/// assert!(!ready(cache.insert_if_absent(&key, now + chrono::TimeDelta::minutes(5), now))?);
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+///
+/// # Errors
+/// The store's error; [`ErrorKind::ConfigInvalid`] when the future is
+/// not complete (an asynchronous store, such as Redis, used without
+/// awaiting it).
+pub fn ready<T>(future: StoreFuture<'_, T>) -> Result<T> {
+    let mut future = future;
+    let mut context = Context::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut context) {
+        Poll::Ready(result) => result,
+        Poll::Pending => Err(Error::new(
+            ErrorKind::ConfigInvalid,
+            "an asynchronous store was used where its answer is needed at once: await it",
+        )),
+    }
+}
 
 #[cfg(feature = "redis")]
 mod redis;
@@ -116,14 +154,14 @@ fn check_lifetime(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
 /// list makes the verifier refuse a solicited Response, which is the safe
 /// side).
 ///
-/// The whole round trip, with the in-memory stores (a web app calls the
-/// same methods on [`AsyncRequestTracker`] / [`AsyncReplayCache`]
-/// with `.await`):
+/// The whole round trip, with the in-memory stores (driven by [`ready`]
+/// here; a web app `.await`s the same calls, and uses
+/// [`check_replay_async`](crate::VerifiedAssertion::check_replay_async)):
 ///
 /// ```
 /// use chrono::TimeDelta;
 /// use saml_sp::{EndpointUrl, EntityId, ErrorKind, IdpCertSet, RequestId, ResponseVerifier, SigningCertificate};
-/// use saml_sp::store::{DEFAULT_REQUEST_LIFETIME, MemoryReplayCache, MemoryRequestTracker, RequestTracker, TrackerKey};
+/// use saml_sp::store::{DEFAULT_REQUEST_LIFETIME, MemoryReplayCache, MemoryRequestTracker, RequestTracker, TrackerKey, ready};
 /// use saml_sp::time::{FixedClock, Clock};
 ///
 /// let requests = MemoryRequestTracker::new(100_000);
@@ -134,12 +172,12 @@ fn check_lifetime(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
 /// // browser (the session ID comes from the app's signed, HttpOnly cookie).
 /// let browser = TrackerKey::new("acme", "7f3a9c0e6a1b2d4c5e8f7a9b0c1d2e3f")?;
 /// let request_id = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
-/// requests.remember(&browser, &request_id, now + DEFAULT_REQUEST_LIFETIME, now)?;
+/// ready(requests.remember(&browser, &request_id, now + DEFAULT_REQUEST_LIFETIME, now))?;
 ///
 /// // POST /saml/acme/acs, a minute later: take the IDs (one-time), verify,
 /// // then the one-time-use check.
 /// let now = now + TimeDelta::minutes(1);
-/// let expected = requests.take(&browser, now)?;
+/// let expected = ready(requests.take(&browser, now))?;
 /// let pem = std::fs::read("fixtures/keys/idp-a.crt.pem").unwrap();
 /// let verifier = ResponseVerifier::new(
 ///     EntityId::new("https://sso.example.com/saml/acme")?,
@@ -152,51 +190,36 @@ fn check_lifetime(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
 /// assert_eq!(fresh.name_id(), "alice@acme.example");
 ///
 /// // The same POST again: the request was consumed.
-/// let expected = requests.take(&browser, now)?;
+/// let expected = ready(requests.take(&browser, now))?;
 /// let err = verifier.verify(&xml, &expected, now).unwrap_err();
 /// assert_eq!(err.kind(), ErrorKind::InResponseToMismatch);
 /// # Ok::<(), saml_sp::Error>(())
 /// ```
-pub trait RequestTracker {
+pub trait RequestTracker: Send + Sync {
     /// Remembers `id` under `key` until `expires_at`. At most
     /// [`MAX_PENDING_REQUESTS`] IDs are kept per key; the oldest goes first.
     ///
     /// # Errors
     /// [`ErrorKind::ConfigInvalid`] if `expires_at` is not after `now`;
     /// a storage failure, typically [`ErrorKind::RequestStoreUnavailable`].
-    fn remember(
-        &self,
-        key: &TrackerKey,
-        id: &RequestId,
+    fn remember<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        id: &'a RequestId,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<()>;
+    ) -> StoreFuture<'a, ()>;
 
     /// Removes every ID remembered under `key` and returns those that have
     /// not expired, oldest first. One-time: a second call returns nothing.
     ///
     /// # Errors
     /// A storage failure, typically [`ErrorKind::RequestStoreUnavailable`].
-    fn take(&self, key: &TrackerKey, now: DateTime<Utc>) -> Result<Vec<RequestId>>;
-}
-
-/// [`RequestTracker`] for stores reached asynchronously.
-pub trait AsyncRequestTracker {
-    /// As [`RequestTracker::remember`].
-    fn remember(
-        &self,
-        key: &TrackerKey,
-        id: &RequestId,
-        expires_at: DateTime<Utc>,
+    fn take<'a>(
+        &'a self,
+        key: &'a TrackerKey,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<()>> + Send;
-
-    /// As [`RequestTracker::take`].
-    fn take(
-        &self,
-        key: &TrackerKey,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Vec<RequestId>>> + Send;
+    ) -> StoreFuture<'a, Vec<RequestId>>;
 }
 
 type Pending = VecDeque<(RequestId, DateTime<Utc>)>;
@@ -212,17 +235,17 @@ type Pending = VecDeque<(RequestId, DateTime<Utc>)>;
 /// ```
 /// use chrono::{TimeDelta, TimeZone, Utc};
 /// use saml_sp::RequestId;
-/// use saml_sp::store::{MemoryRequestTracker, RequestTracker, TrackerKey};
+/// use saml_sp::store::{MemoryRequestTracker, RequestTracker, TrackerKey, ready};
 ///
 /// let tracker = MemoryRequestTracker::new(10_000);
 /// let now = Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap();
 /// let key = TrackerKey::new("acme", "session-7f3a9c")?;
 /// let id = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
-/// tracker.remember(&key, &id, now + TimeDelta::minutes(10), now)?;
+/// ready(tracker.remember(&key, &id, now + TimeDelta::minutes(10), now))?;
 ///
 /// let later = now + TimeDelta::minutes(1);
-/// assert_eq!(tracker.take(&key, later)?, vec![id]);
-/// assert!(tracker.take(&key, later)?.is_empty()); // one-time
+/// assert_eq!(ready(tracker.take(&key, later))?, vec![id]);
+/// assert!(ready(tracker.take(&key, later))?.is_empty()); // one-time
 /// # Ok::<(), saml_sp::Error>(())
 /// ```
 #[derive(Debug)]
@@ -260,8 +283,8 @@ impl MemoryRequestTracker {
     }
 }
 
-impl RequestTracker for MemoryRequestTracker {
-    fn remember(
+impl MemoryRequestTracker {
+    fn remember_now(
         &self,
         key: &TrackerKey,
         id: &RequestId,
@@ -288,7 +311,7 @@ impl RequestTracker for MemoryRequestTracker {
         Ok(())
     }
 
-    fn take(&self, key: &TrackerKey, now: DateTime<Utc>) -> Result<Vec<RequestId>> {
+    fn take_now(&self, key: &TrackerKey, now: DateTime<Utc>) -> Result<Vec<RequestId>> {
         let pending = self.lock()?.remove(key).unwrap_or_default();
         Ok(pending
             .into_iter()
@@ -298,25 +321,25 @@ impl RequestTracker for MemoryRequestTracker {
     }
 }
 
-impl AsyncRequestTracker for MemoryRequestTracker {
-    fn remember(
-        &self,
-        key: &TrackerKey,
-        id: &RequestId,
+impl RequestTracker for MemoryRequestTracker {
+    fn remember<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        id: &'a RequestId,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<()>> + Send {
-        let result = RequestTracker::remember(self, key, id, expires_at, now);
-        async move { result }
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(std::future::ready(
+            self.remember_now(key, id, expires_at, now),
+        ))
     }
 
-    fn take(
-        &self,
-        key: &TrackerKey,
+    fn take<'a>(
+        &'a self,
+        key: &'a TrackerKey,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Vec<RequestId>>> + Send {
-        let result = RequestTracker::take(self, key, now);
-        async move { result }
+    ) -> StoreFuture<'a, Vec<RequestId>> {
+        Box::pin(std::future::ready(self.take_now(key, now)))
     }
 }
 
@@ -341,28 +364,28 @@ mod tests {
     fn remembers_and_takes_once() {
         let tracker = MemoryRequestTracker::new(4);
         let later = t0() + TimeDelta::seconds(30);
-        RequestTracker::remember(
+        ready(RequestTracker::remember(
             &tracker,
             &key("b1"),
             &id(1),
             t0() + TimeDelta::minutes(10),
             t0(),
-        )
+        ))
         .unwrap();
-        RequestTracker::remember(
+        ready(RequestTracker::remember(
             &tracker,
             &key("b1"),
             &id(2),
             t0() + TimeDelta::minutes(10),
             t0(),
-        )
+        ))
         .unwrap();
         assert_eq!(
-            RequestTracker::take(&tracker, &key("b1"), later).unwrap(),
+            ready(RequestTracker::take(&tracker, &key("b1"), later)).unwrap(),
             vec![id(1), id(2)]
         );
         assert!(
-            RequestTracker::take(&tracker, &key("b1"), later)
+            ready(RequestTracker::take(&tracker, &key("b1"), later))
                 .unwrap()
                 .is_empty()
         );
@@ -373,20 +396,27 @@ mod tests {
     fn keys_are_separate_per_team_and_browser() {
         let tracker = MemoryRequestTracker::new(4);
         let exp = t0() + TimeDelta::minutes(10);
-        RequestTracker::remember(&tracker, &key("b1"), &id(1), exp, t0()).unwrap();
+        ready(RequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(1),
+            exp,
+            t0(),
+        ))
+        .unwrap();
         let other_team = TrackerKey::new("globex", "b1").unwrap();
         assert!(
-            RequestTracker::take(&tracker, &other_team, t0())
+            ready(RequestTracker::take(&tracker, &other_team, t0()))
                 .unwrap()
                 .is_empty()
         );
         assert!(
-            RequestTracker::take(&tracker, &key("b2"), t0())
+            ready(RequestTracker::take(&tracker, &key("b2"), t0()))
                 .unwrap()
                 .is_empty()
         );
         assert_eq!(
-            RequestTracker::take(&tracker, &key("b1"), t0()).unwrap(),
+            ready(RequestTracker::take(&tracker, &key("b1"), t0())).unwrap(),
             vec![id(1)]
         );
     }
@@ -403,25 +433,25 @@ mod tests {
     #[test]
     fn expired_ids_are_not_returned() {
         let tracker = MemoryRequestTracker::new(4);
-        RequestTracker::remember(
+        ready(RequestTracker::remember(
             &tracker,
             &key("b1"),
             &id(1),
             t0() + TimeDelta::seconds(60),
             t0(),
-        )
+        ))
         .unwrap();
-        RequestTracker::remember(
+        ready(RequestTracker::remember(
             &tracker,
             &key("b1"),
             &id(2),
             t0() + TimeDelta::seconds(600),
             t0(),
-        )
+        ))
         .unwrap();
         let later = t0() + TimeDelta::seconds(60);
         assert_eq!(
-            RequestTracker::take(&tracker, &key("b1"), later).unwrap(),
+            ready(RequestTracker::take(&tracker, &key("b1"), later)).unwrap(),
             vec![id(2)]
         );
     }
@@ -431,9 +461,16 @@ mod tests {
         let tracker = MemoryRequestTracker::new(4);
         let exp = t0() + TimeDelta::minutes(10);
         for n in 0..20 {
-            RequestTracker::remember(&tracker, &key("b1"), &id(n), exp, t0()).unwrap();
+            ready(RequestTracker::remember(
+                &tracker,
+                &key("b1"),
+                &id(n),
+                exp,
+                t0(),
+            ))
+            .unwrap();
         }
-        let taken = RequestTracker::take(&tracker, &key("b1"), t0()).unwrap();
+        let taken = ready(RequestTracker::take(&tracker, &key("b1"), t0())).unwrap();
         assert_eq!(taken, (12..20).map(id).collect::<Vec<_>>());
         assert_eq!(taken.len(), MAX_PENDING_REQUESTS);
     }
@@ -442,10 +479,24 @@ mod tests {
     fn same_id_twice_is_kept_once() {
         let tracker = MemoryRequestTracker::new(4);
         let exp = t0() + TimeDelta::minutes(10);
-        RequestTracker::remember(&tracker, &key("b1"), &id(1), exp, t0()).unwrap();
-        RequestTracker::remember(&tracker, &key("b1"), &id(1), exp, t0()).unwrap();
+        ready(RequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(1),
+            exp,
+            t0(),
+        ))
+        .unwrap();
+        ready(RequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(1),
+            exp,
+            t0(),
+        ))
+        .unwrap();
         assert_eq!(
-            RequestTracker::take(&tracker, &key("b1"), t0()).unwrap(),
+            ready(RequestTracker::take(&tracker, &key("b1"), t0())).unwrap(),
             vec![id(1)]
         );
     }
@@ -454,21 +505,49 @@ mod tests {
     fn full_tracker_fails_closed_until_entries_expire() {
         let tracker = MemoryRequestTracker::new(2);
         let exp = t0() + TimeDelta::seconds(60);
-        RequestTracker::remember(&tracker, &key("b1"), &id(1), exp, t0()).unwrap();
-        RequestTracker::remember(&tracker, &key("b2"), &id(2), exp, t0()).unwrap();
-        let err = RequestTracker::remember(&tracker, &key("b3"), &id(3), exp, t0()).unwrap_err();
+        ready(RequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(1),
+            exp,
+            t0(),
+        ))
+        .unwrap();
+        ready(RequestTracker::remember(
+            &tracker,
+            &key("b2"),
+            &id(2),
+            exp,
+            t0(),
+        ))
+        .unwrap();
+        let err = ready(RequestTracker::remember(
+            &tracker,
+            &key("b3"),
+            &id(3),
+            exp,
+            t0(),
+        ))
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::RequestStoreUnavailable);
         // An existing key may still add requests while the tracker is full.
-        RequestTracker::remember(&tracker, &key("b1"), &id(4), exp, t0()).unwrap();
+        ready(RequestTracker::remember(
+            &tracker,
+            &key("b1"),
+            &id(4),
+            exp,
+            t0(),
+        ))
+        .unwrap();
         // Once the others expired, a new browser gets in.
         let later = t0() + TimeDelta::seconds(61);
-        RequestTracker::remember(
+        ready(RequestTracker::remember(
             &tracker,
             &key("b3"),
             &id(3),
             later + TimeDelta::seconds(60),
             later,
-        )
+        ))
         .unwrap();
         assert_eq!(tracker.len(), 1);
     }
@@ -477,8 +556,14 @@ mod tests {
     fn expiry_not_after_now_is_refused() {
         let tracker = MemoryRequestTracker::new(2);
         for expires_at in [t0(), t0() - TimeDelta::seconds(1)] {
-            let err = RequestTracker::remember(&tracker, &key("b1"), &id(1), expires_at, t0())
-                .unwrap_err();
+            let err = ready(RequestTracker::remember(
+                &tracker,
+                &key("b1"),
+                &id(1),
+                expires_at,
+                t0(),
+            ))
+            .unwrap_err();
             assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
         }
         assert!(tracker.is_empty());
@@ -512,9 +597,16 @@ mod tests {
         })
         .join();
         let exp = t0() + TimeDelta::seconds(60);
-        let err = RequestTracker::remember(&*tracker, &key("b1"), &id(1), exp, t0()).unwrap_err();
+        let err = ready(RequestTracker::remember(
+            &*tracker,
+            &key("b1"),
+            &id(1),
+            exp,
+            t0(),
+        ))
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::RequestStoreUnavailable);
-        let err = RequestTracker::take(&*tracker, &key("b1"), t0()).unwrap_err();
+        let err = ready(RequestTracker::take(&*tracker, &key("b1"), t0())).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::RequestStoreUnavailable);
     }
 
@@ -522,7 +614,7 @@ mod tests {
     fn async_twin_matches_sync() {
         let tracker = MemoryRequestTracker::new(2);
         let exp = t0() + TimeDelta::seconds(60);
-        block_on(AsyncRequestTracker::remember(
+        block_on(RequestTracker::remember(
             &tracker,
             &key("b1"),
             &id(1),
@@ -530,7 +622,7 @@ mod tests {
             t0(),
         ))
         .unwrap();
-        let taken = block_on(AsyncRequestTracker::take(&tracker, &key("b1"), t0())).unwrap();
+        let taken = block_on(RequestTracker::take(&tracker, &key("b1"), t0())).unwrap();
         assert_eq!(taken, vec![id(1)]);
     }
 

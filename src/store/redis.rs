@@ -24,10 +24,10 @@ use chrono::{DateTime, Utc};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, RedisError, RedisResult, Script};
 
-use super::{AsyncRequestTracker, MAX_PENDING_REQUESTS, TrackerKey, check_lifetime};
+use super::{MAX_PENDING_REQUESTS, RequestTracker, StoreFuture, TrackerKey, check_lifetime};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::RequestId;
-use crate::store::{AsyncReplayCache, ReplayKey};
+use crate::store::{ReplayCache, ReplayKey};
 
 /// Default deadline for one store operation, reconnection attempts included.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -230,7 +230,7 @@ fn millis_until(at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     (at - now).num_milliseconds().max(1)
 }
 
-/// [`AsyncReplayCache`] on Redis: `SET saml-sp:<ns>:replay:<key> 1 NX PX
+/// [`ReplayCache`] on Redis: `SET saml-sp:<ns>:replay:<key> 1 NX PX
 /// <ms until expiry>`, atomic across every instance sharing the Redis.
 ///
 /// ```no_run
@@ -253,21 +253,21 @@ impl RedisReplayCache {
     }
 }
 
-impl AsyncReplayCache for RedisReplayCache {
+impl ReplayCache for RedisReplayCache {
     /// # Errors
     /// [`ErrorKind::AssertionExpired`] if `expires_at` is not after `now`
     /// (nothing is recorded: fail closed); [`ErrorKind::ReplayCacheUnavailable`]
     /// if Redis fails or does not answer in time.
-    fn insert_if_absent(
-        &self,
-        key: &ReplayKey,
+    fn insert_if_absent<'a>(
+        &'a self,
+        key: &'a ReplayKey,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<bool>> + Send {
+    ) -> StoreFuture<'a, bool> {
         let redis_key = self.store.key("replay", key.as_str());
         let expired = expires_at <= now;
         let ttl = millis_until(expires_at, now);
-        async move {
+        Box::pin(async move {
             if expired {
                 return Err(Error::new(
                     ErrorKind::AssertionExpired,
@@ -298,11 +298,11 @@ impl AsyncReplayCache for RedisReplayCache {
                     "Redis SET NX: unexpected reply",
                 )),
             }
-        }
+        })
     }
 }
 
-/// [`AsyncRequestTracker`] on Redis: one sorted set per [`TrackerKey`],
+/// [`RequestTracker`] on Redis: one sorted set per [`TrackerKey`],
 /// changed only by Lua scripts (atomic: remember = prune + add + cap +
 /// expire; take = read live IDs + delete), shared by every instance.
 ///
@@ -313,7 +313,7 @@ impl AsyncReplayCache for RedisReplayCache {
 /// ```no_run
 /// # async fn demo() -> Result<(), saml_sp::Error> {
 /// use saml_sp::RequestId;
-/// use saml_sp::store::{AsyncRequestTracker, DEFAULT_REQUEST_LIFETIME, RedisRequestTracker, RedisStore, TrackerKey};
+/// use saml_sp::store::{RequestTracker, DEFAULT_REQUEST_LIFETIME, RedisRequestTracker, RedisStore, TrackerKey};
 /// use saml_sp::time::Utc;
 /// let tracker = RedisRequestTracker::new(RedisStore::open("redis://127.0.0.1/", "my-app")?);
 /// let key = TrackerKey::new("acme", "browser-session-id")?;
@@ -335,19 +335,19 @@ impl RedisRequestTracker {
     }
 }
 
-impl AsyncRequestTracker for RedisRequestTracker {
-    fn remember(
-        &self,
-        key: &TrackerKey,
-        id: &RequestId,
+impl RequestTracker for RedisRequestTracker {
+    fn remember<'a>(
+        &'a self,
+        key: &'a TrackerKey,
+        id: &'a RequestId,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<()>> + Send {
+    ) -> StoreFuture<'a, ()> {
         let checked = check_lifetime(expires_at, now);
         let redis_key = self.store.key("requests", key.as_str());
         let id = id.as_str().to_owned();
         let (expires_ms, now_ms) = (expires_at.timestamp_millis(), now.timestamp_millis());
-        async move {
+        Box::pin(async move {
             checked?;
             let _: i64 = self
                 .store
@@ -366,17 +366,17 @@ impl AsyncRequestTracker for RedisRequestTracker {
                 )
                 .await?;
             Ok(())
-        }
+        })
     }
 
-    fn take(
-        &self,
-        key: &TrackerKey,
+    fn take<'a>(
+        &'a self,
+        key: &'a TrackerKey,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Vec<RequestId>>> + Send {
+    ) -> StoreFuture<'a, Vec<RequestId>> {
         let redis_key = self.store.key("requests", key.as_str());
         let now_ms = now.timestamp_millis();
-        async move {
+        Box::pin(async move {
             let ids: Vec<String> = self
                 .store
                 .run(ErrorKind::RequestStoreUnavailable, "take", |mut conn| {
@@ -395,6 +395,6 @@ impl AsyncRequestTracker for RedisRequestTracker {
                     })
                 })
                 .collect()
-        }
+        })
     }
 }

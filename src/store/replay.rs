@@ -2,11 +2,11 @@
 //! the store traits, and a bounded in-memory store.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
+use super::StoreFuture;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::hashed_key;
 
@@ -24,6 +24,14 @@ impl ReplayKey {
         Self(hashed_key("saml-sp replay v1", &[sp, idp, assertion_id]))
     }
 
+    /// A key for tests of a store: as [`new`](Self::new) for a test SP and
+    /// IdP. Not for production (a real key comes from
+    /// [`VerifiedAssertion::replay_key`](crate::VerifiedAssertion::replay_key)).
+    #[doc(hidden)]
+    pub fn for_test(assertion_id: &str) -> Self {
+        Self::new("urn:test:sp", "urn:test:idp", assertion_id)
+    }
+
     /// The key as 64 lowercase hex digits.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -35,29 +43,18 @@ impl ReplayKey {
 /// Implementations must be atomic (check and insert in one step, e.g.
 /// Redis `SET key 1 NX PXAT expiry`) and must fail closed: any storage
 /// error is returned as an error, never as "not seen".
-pub trait ReplayCache {
+pub trait ReplayCache: Send + Sync {
     /// Records `key` until `expires_at` if it is not recorded yet.
-    /// Returns `Ok(true)` on first use, `Ok(false)` if it was already there.
+    /// Resolves to `true` on first use, `false` if it was already there.
     ///
     /// # Errors
     /// Any storage failure, typically [`ErrorKind::ReplayCacheUnavailable`].
-    fn insert_if_absent(
-        &self,
-        key: &ReplayKey,
+    fn insert_if_absent<'a>(
+        &'a self,
+        key: &'a ReplayKey,
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<bool>;
-}
-
-/// [`ReplayCache`] for stores reached asynchronously.
-pub trait AsyncReplayCache {
-    /// As [`ReplayCache::insert_if_absent`].
-    fn insert_if_absent(
-        &self,
-        key: &ReplayKey,
-        expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<bool>> + Send;
+    ) -> StoreFuture<'a, bool>;
 }
 
 /// A bounded in-memory replay cache for a single process.
@@ -98,7 +95,18 @@ impl MemoryReplayCache {
 }
 
 impl ReplayCache for MemoryReplayCache {
-    fn insert_if_absent(
+    fn insert_if_absent<'a>(
+        &'a self,
+        key: &'a ReplayKey,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(std::future::ready(self.insert_now(key, expires_at, now)))
+    }
+}
+
+impl MemoryReplayCache {
+    fn insert_now(
         &self,
         key: &ReplayKey,
         expires_at: DateTime<Utc>,
@@ -126,17 +134,5 @@ impl ReplayCache for MemoryReplayCache {
         }
         entries.insert(key.clone(), expires_at);
         Ok(true)
-    }
-}
-
-impl AsyncReplayCache for MemoryReplayCache {
-    fn insert_if_absent(
-        &self,
-        key: &ReplayKey,
-        expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<bool>> + Send {
-        let result = ReplayCache::insert_if_absent(self, key, expires_at, now);
-        async move { result }
     }
 }
