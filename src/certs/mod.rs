@@ -13,7 +13,6 @@
 use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rsa::pkcs1::der::Decode as _;
 
 use crate::crypto::rsa_verify::RsaVerifyKey;
 use sha2::{Digest, Sha256};
@@ -38,6 +37,15 @@ const FLOOR_RSA_BITS: usize = 1024;
 /// bound before 0.10 (which raised its default to 8192), kept so that which
 /// certificates load did not change with that upgrade.
 const MAX_RSA_BITS: usize = 4096;
+/// Largest public exponent accepted: 2^33 - 1.
+const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
+
+/// `bytes` without its leading zero bytes (DER integers carry one before a
+/// set top bit).
+fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    bytes.get(start..).unwrap_or_default()
+}
 
 /// What certificate loading accepts. The default is strict; the only knob
 /// lowers the RSA key size floor for legacy IdPs (some 2013-era Okta and
@@ -224,20 +232,37 @@ impl SigningCertificate {
                 format!("the certificate's key is {name}, not RSA"),
             ));
         }
-        // The PKCS#1 RSAPublicKey DER, checked by the rsa crate (n odd,
-        // above e, at most MAX_RSA_BITS; e odd, from 2 to 2^33-1) with no
-        // lower bound, so that a small key is KeyTooSmall below; the verify
-        // key takes n and e from it.
-        let parsed = rsa::pkcs1::RsaPublicKeyRef::from_der(&spki.subject_public_key.data)
-            .map_err(|e| invalid(format!("RSA public key: {e}")))?;
-        let (n, e) = (parsed.modulus.as_bytes(), parsed.public_exponent.as_bytes());
-        let checked = rsa::PublicKey::new_with_size_limits(
-            rsa::BoxedUint::from_be_slice_vartime(n),
-            rsa::BoxedUint::from_be_slice_vartime(e),
-            0..=MAX_RSA_BITS,
-        )
-        .map_err(|e| invalid(format!("RSA public key: {e}")))?;
-        let bits = rsa::traits::PublicKeyParts::n(&checked).bit_width_vartime() as usize;
+        // The RSAPublicKey as x509-parser reads it from the SPKI; the bounds
+        // are ours: n odd, at most MAX_RSA_BITS; e odd, from 3 to 2^33-1
+        // (the rsa crate's old bounds, pinned by tests/rsa_verify.rs); then
+        // the policy's lower bound, so that a small key is KeyTooSmall.
+        let Ok(x509_parser::public_key::PublicKey::RSA(rsa_key)) = spki.parsed() else {
+            return Err(invalid("RSA public key: not an RSAPublicKey"));
+        };
+        let (n, e) = (
+            strip_leading_zeros(rsa_key.modulus),
+            strip_leading_zeros(rsa_key.exponent),
+        );
+        let bits = match n.first() {
+            Some(top) => n.len() * 8 - top.leading_zeros() as usize,
+            None => 0,
+        };
+        if bits > MAX_RSA_BITS {
+            return Err(invalid(format!(
+                "RSA public key: {bits} bits, at most {MAX_RSA_BITS} are supported"
+            )));
+        }
+        if n.last().is_none_or(|low| low & 1 == 0) {
+            return Err(invalid("RSA public key: the modulus is even"));
+        }
+        let exponent = (e.len() <= 8)
+            .then(|| e.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b)))
+            .filter(|e| (3..=MAX_RSA_EXPONENT).contains(e) && e & 1 == 1);
+        if exponent.is_none() {
+            return Err(invalid(
+                "RSA public key: the exponent is not odd between 3 and 2^33-1",
+            ));
+        }
         let min = policy.min_rsa_bits.max(FLOOR_RSA_BITS);
         if bits < min {
             return Err(Error::new(

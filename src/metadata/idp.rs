@@ -71,13 +71,9 @@ impl IdpMetadataReader {
     /// know, has about 550; Azure AD's about 120). Aggregates of many
     /// entities need a larger budget.
     pub const DEFAULT_LIMITS: Limits = Limits {
-        max_input_bytes: 2 * 1024 * 1024,
         max_depth: 32,
         max_elements: 5_000,
-        max_attributes_per_element: 64,
-        max_text_bytes: 256 * 1024,
-        max_namespaces_in_scope: 128,
-        max_inflated_bytes: 256 * 1024,
+        ..Limits::DEFAULT
     };
 
     /// Most `KeyDescriptor`s read in the IdP role; more is refused

@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId};
 use crate::ns::{DSIG, SAML_METADATA, SAML_PROTOCOL};
 use crate::vocabulary::{Binding, NameIdFormat};
-use crate::xml::{escape_attr_into, escape_text_into};
+use crate::xml::XmlWriter;
 
 /// Our SP's metadata: an `EntityDescriptor` with one `SPSSODescriptor`, for
 /// the IdP admin to upload. The entity ID and the Assertion Consumer Service
@@ -120,93 +120,68 @@ impl SpMetadata {
                 "AuthnRequestsSigned needs the SP's signing certificate in the metadata",
             ));
         }
-        let mut out = String::with_capacity(2048);
-        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        out.push_str("<md:EntityDescriptor xmlns:md=\"");
-        out.push_str(SAML_METADATA);
-        out.push('"');
-        attr(&mut out, "entityID", self.entity_id.as_str());
+        let mut w = XmlWriter::new();
+        w.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        w.open("md:EntityDescriptor");
+        w.attr("xmlns:md", SAML_METADATA);
+        w.attr("entityID", self.entity_id.as_str());
         if let Some(t) = self.valid_until {
-            attr(
-                &mut out,
+            w.attr(
                 "validUntil",
                 &t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
             );
         }
-        out.push_str(">\n  <md:SPSSODescriptor");
-        attr(
-            &mut out,
-            "AuthnRequestsSigned",
-            bool_str(self.authn_requests_signed),
-        );
-        attr(
-            &mut out,
+        w.close_open();
+        w.raw("\n  ");
+        w.open("md:SPSSODescriptor");
+        w.attr("AuthnRequestsSigned", bool_str(self.authn_requests_signed));
+        w.attr(
             "WantAssertionsSigned",
             bool_str(self.want_assertions_signed),
         );
-        attr(&mut out, "protocolSupportEnumeration", SAML_PROTOCOL);
-        out.push_str(">\n");
+        w.attr("protocolSupportEnumeration", SAML_PROTOCOL);
+        w.close_open();
+        w.raw("\n");
         // The schema's order: KeyDescriptor*, SingleLogoutService*,
         // NameIDFormat*, AssertionConsumerService+.
         if let Some(cert) = &self.signing_certificate {
-            out.push_str("    <md:KeyDescriptor use=\"signing\">\n");
-            out.push_str("      <ds:KeyInfo xmlns:ds=\"");
-            out.push_str(DSIG);
-            out.push_str("\">\n        <ds:X509Data>\n          <ds:X509Certificate>");
-            out.push_str(&STANDARD.encode(cert.der()));
-            out.push_str("</ds:X509Certificate>\n        </ds:X509Data>\n");
-            out.push_str("      </ds:KeyInfo>\n    </md:KeyDescriptor>\n");
+            w.raw("    ");
+            w.open("md:KeyDescriptor");
+            w.attr("use", "signing");
+            w.close_open();
+            w.raw("\n      ");
+            w.open("ds:KeyInfo");
+            w.attr("xmlns:ds", DSIG);
+            w.close_open();
+            w.raw("\n        <ds:X509Data>\n          ");
+            w.text_element("ds:X509Certificate", &STANDARD.encode(cert.der()));
+            w.raw("\n        </ds:X509Data>\n      </ds:KeyInfo>\n    </md:KeyDescriptor>\n");
         }
         if let Some((url, binding)) = &self.single_logout {
-            out.push_str("    <md:SingleLogoutService");
-            attr(&mut out, "Binding", binding.uri());
-            attr(&mut out, "Location", url.as_str());
-            out.push_str("/>\n");
+            w.raw("    ");
+            w.open("md:SingleLogoutService");
+            w.attr("Binding", binding.uri());
+            w.attr("Location", url.as_str());
+            w.close_empty();
+            w.raw("\n");
         }
         for format in &self.name_id_formats {
-            out.push_str("    <md:NameIDFormat>");
-            text(&mut out, format.uri());
-            out.push_str("</md:NameIDFormat>\n");
+            w.raw("    ");
+            w.text_element("md:NameIDFormat", format.uri());
+            w.raw("\n");
         }
-        out.push_str("    <md:AssertionConsumerService");
-        attr(&mut out, "Binding", Binding::HttpPost.uri());
-        attr(&mut out, "Location", self.acs_url.as_str());
-        out.push_str(" index=\"0\" isDefault=\"true\"/>\n");
-        out.push_str("  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n");
-        Ok(out)
+        w.raw("    ");
+        w.open("md:AssertionConsumerService");
+        w.attr("Binding", Binding::HttpPost.uri());
+        w.attr("Location", self.acs_url.as_str());
+        w.attr("index", "0");
+        w.attr("isDefault", "true");
+        w.close_empty();
+        w.raw("\n  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n");
+        Ok(w.finish())
     }
 }
 
 fn bool_str(value: bool) -> &'static str {
     if value { "true" } else { "false" }
-}
-
-/// Appends ` name="value"`, the value escaped for a double-quoted attribute
-/// (the one XML escaper, shared with the request writer).
-fn attr(out: &mut String, name: &str, value: &str) {
-    out.push(' ');
-    out.push_str(name);
-    out.push_str("=\"");
-    escape_attr_into(out, value);
-    out.push('"');
-}
-
-/// Appends character data, escaped.
-fn text(out: &mut String, value: &str) {
-    escape_text_into(out, value);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping() {
-        let mut out = String::new();
-        attr(&mut out, "a", "x&<>\"'\t\n\r y");
-        assert_eq!(out, " a=\"x&amp;&lt;&gt;&quot;&apos;&#x9;&#xA;&#xD; y\"");
-        let mut out = String::new();
-        text(&mut out, "a&b<c>d\"e'\r");
-        assert_eq!(out, "a&amp;b&lt;c&gt;d\"e'&#xD;");
-    }
 }

@@ -31,7 +31,7 @@ mod writer;
 
 pub(crate) use chars::is_ncname;
 pub(crate) use scope::Scope;
-pub(crate) use writer::{XmlWriter, check_xml_text, escape_attr_into, escape_text_into};
+pub(crate) use writer::{XmlWriter, check_xml_text, escape_attr_into};
 
 /// A byte's entry in a 256-entry table.
 #[inline]
