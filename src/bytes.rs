@@ -1,6 +1,16 @@
 //! Byte searches eight bytes at a time (SWAR, safe code only): the scanner
 //! and canonicalization spend most of their time looking for the next byte
 //! that needs attention.
+//!
+//! A hand-written hot path, kept because it measured faster than the crate
+//! that does this elsewhere: with [`find1`] and [`find3`] on `memchr` 2.8
+//! (`memchr`, `memchr3`), the parse of the 5 KB and 100 KB fixtures took
+//! 7.40 and 126.7 µs against 6.64 and 119.0 µs here (criterion,
+//! `benches/verify.rs`, same machine and load, back to back); `memchr` only
+//! gains on runs far longer than SAML's text nodes, and [`find_with`]'s
+//! arbitrary byte classes are not `memchr`'s to offer. Each search is
+//! checked against a byte loop on random inputs (`tests` below) and the
+//! parser built on them differentially against the general path.
 
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
