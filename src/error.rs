@@ -582,6 +582,102 @@ mod tests {
         }
     }
 
+    /// Every kind's name and description, in `ALL` order, as they were when
+    /// the kinds moved into one table: names are public API and never
+    /// change; descriptions are what users see. A new kind adds a row here.
+    #[rustfmt::skip]
+    const PINNED: &[(&str, &str)] = &[
+        ("input_too_large", "the input is too large"),
+        ("xml_too_deep", "the XML document is nested too deeply"),
+        ("xml_too_many_elements", "the XML document has too many elements"),
+        ("xml_too_many_attributes", "an XML element has too many attributes"),
+        ("xml_text_too_long", "an XML text or attribute value is too long"),
+        ("xml_too_many_namespaces", "the XML document declares too many namespaces"),
+        ("xml_not_utf8", "the XML document is not valid UTF-8"),
+        ("xml_unsupported_encoding", "the XML document declares an unsupported encoding"),
+        ("xml_unsupported_version", "the XML document declares an unsupported XML version"),
+        ("xml_doctype_forbidden", "XML document type declarations are not allowed"),
+        ("xml_entity_forbidden", "XML entity references are not allowed"),
+        ("xml_invalid_char_ref", "the XML document contains an invalid character reference"),
+        ("xml_invalid_char", "the XML document contains a character XML does not allow"),
+        ("xml_unbound_prefix", "the XML document uses an undeclared namespace prefix"),
+        ("xml_invalid_namespace", "the XML document contains an invalid namespace declaration"),
+        ("xml_duplicate_attribute", "an XML element has a duplicate attribute"),
+        ("xml_duplicate_id", "two XML elements have the same ID"),
+        ("xml_invalid_name", "the XML document contains an invalid name"),
+        ("xml_malformed", "the XML document is malformed"),
+        ("xml_id_not_found", "no XML element has the requested ID"),
+        ("prefix_list_too_long", "the list of inclusive namespace prefixes is too long"),
+        ("io", "writing the output failed"),
+        ("certificate_invalid", "the certificate cannot be read"),
+        ("unsupported_key_type", "the certificate's key type is not supported"),
+        ("key_too_small", "the certificate's key is too small"),
+        ("certificate_expired", "the certificate has expired"),
+        ("too_many_certificates", "too many certificates for one identity provider"),
+        ("duplicate_certificate", "the certificate is already in the set"),
+        ("certificate_not_found", "the certificate is not in the set"),
+        ("no_usable_certificate", "no identity provider certificate is valid now"),
+        ("signature_missing", "the element is not signed"),
+        ("signature_ambiguous", "the signature is ambiguous"),
+        ("signature_malformed", "the signature is malformed"),
+        ("reference_uri_mismatch", "the signature does not refer to the signed element"),
+        ("unsupported_transform", "the signature uses a transform that is not allowed"),
+        ("unsupported_algorithm", "the signature uses an algorithm that is not allowed"),
+        ("digest_mismatch", "the signed content was changed"),
+        ("signature_invalid", "the signature does not verify"),
+        ("canonical_form_too_large", "the signed content is not acceptable"),
+        ("config_invalid", "the SSO configuration is invalid"),
+        ("team_slug_invalid", "the team name is not valid"),
+        ("url_template_invalid", "the SSO URL settings are not valid"),
+        ("role_invalid", "the role name is not valid"),
+        ("email_domain_invalid", "the email domain is not valid"),
+        ("metadata_invalid", "the metadata document is not valid SAML 2.0 metadata"),
+        ("metadata_entity_not_found", "the metadata does not describe the requested entity"),
+        ("metadata_ambiguous", "the metadata describes several identity providers"),
+        ("metadata_no_idp", "the metadata describes no SAML 2.0 identity provider"),
+        ("metadata_expired", "the metadata has expired"),
+        ("input_not_base64", "the SAML message is not valid base64"),
+        ("response_malformed", "the SAML response is malformed"),
+        ("version_unsupported", "the SAML version is not supported"),
+        ("status_not_success", "the identity provider reported an error"),
+        ("destination_mismatch", "the response was sent to another destination"),
+        ("issuer_mismatch", "the response comes from another identity provider"),
+        ("in_response_to_mismatch", "the response does not answer a request we sent"),
+        ("unsolicited_response", "unsolicited responses are not accepted"),
+        ("assertion_missing", "the response contains no assertion"),
+        ("assertion_ambiguous", "the response contains more than one assertion"),
+        ("encrypted_assertion_unsupported", "encrypted assertions are not supported yet"),
+        ("assertion_not_signed", "the assertion is not signed"),
+        ("response_not_signed", "the response is not signed"),
+        ("subject_invalid", "the assertion's subject is missing or unsupported"),
+        ("subject_confirmation_invalid", "the assertion's subject confirmation is not valid"),
+        ("recipient_mismatch", "the assertion was issued for another recipient"),
+        ("assertion_expired", "the assertion has expired"),
+        ("assertion_not_yet_valid", "the assertion is not valid yet"),
+        ("audience_mismatch", "the assertion was issued for another service"),
+        ("authn_statement_missing", "the assertion does not state an authentication"),
+        ("condition_unsupported", "the assertion carries a condition that is not supported"),
+        ("request_store_unavailable", "the sign-in could not be completed"),
+        ("assertion_replayed", "the assertion was already used"),
+        ("replay_cache_unavailable", "the sign-in could not be completed"),
+        ("relay_state_too_long", "the relay state is too long"),
+        ("endpoint_missing", "the identity provider has no endpoint for this binding"),
+        ("private_key_invalid", "the service provider's signing key is not usable"),
+        ("query_malformed", "the SAML query string is malformed"),
+        ("input_not_deflate", "the SAML message is not valid DEFLATE data"),
+        ("inflated_too_large", "the SAML message is too large once decompressed"),
+        ("request_malformed", "the SAML request is malformed"),
+    ];
+
+    #[test]
+    fn names_and_descriptions_are_pinned() {
+        let actual: Vec<(&str, &str)> = ErrorKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.description()))
+            .collect();
+        assert_eq!(actual, PINNED);
+    }
+
     #[test]
     fn display_hides_detail() {
         let err = Error::at(ErrorKind::XmlMalformed, 7, "<script>");
