@@ -40,7 +40,9 @@ pub trait ReplayCache {
     /// Returns `Ok(true)` on first use, `Ok(false)` if it was already there.
     ///
     /// # Errors
-    /// Any storage failure, typically [`ErrorKind::ReplayCacheUnavailable`].
+    /// Any storage failure, typically [`ErrorKind::ReplayCacheUnavailable`]
+    /// (a [`Transient`](crate::error::ErrorClass::Transient) kind, so apps
+    /// answer "try again later").
     fn insert_if_absent(
         &self,
         key: &ReplayKey,
