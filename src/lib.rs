@@ -74,7 +74,7 @@ pub mod building_blocks {
 
 // The flow: what an application names.
 pub use certs::{IdpCertSet, SigningCertificate, SpSigningKey};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorClass, ErrorKind, Result};
 pub use ids::{EndpointUrl, EntityId, RequestId};
 pub use limits::Limits;
 pub use metadata::IdpMetadata;

@@ -2,8 +2,8 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use saml_sp::ErrorKind;
 use saml_sp::provisioning::Refusal;
+use saml_sp::{ErrorClass, ErrorKind};
 
 use crate::state::Session;
 
@@ -46,12 +46,7 @@ impl Failure {
                     e.kind().as_str(),
                     e.detail()
                 );
-                let status = match e.kind() {
-                    ErrorKind::ReplayCacheUnavailable | ErrorKind::RequestStoreUnavailable => {
-                        StatusCode::SERVICE_UNAVAILABLE
-                    }
-                    _ => StatusCode::FORBIDDEN,
-                };
+                let status = status_of(e.kind());
                 page(
                     status,
                     "Sign-in failed",
@@ -82,6 +77,18 @@ impl Failure {
                 )
             }
         }
+    }
+}
+
+/// The HTTP status of a failed sign-in, from the kind's class: our store or
+/// cache is down (503, try again later), our setup cannot work (500, the
+/// operator must act), or the message was refused (403). A class this
+/// version does not know is a refusal.
+fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind.class() {
+        ErrorClass::Transient => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorClass::Configuration => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::FORBIDDEN,
     }
 }
 
@@ -191,6 +198,29 @@ mod tests {
             assert_eq!(local_path(bad), None, "{bad:?}");
         }
         assert_eq!(local_path(&format!("/{}", "a".repeat(80))), None);
+    }
+
+    #[test]
+    fn status_follows_the_class() {
+        for (kind, status) in [
+            (
+                ErrorKind::ReplayCacheUnavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                ErrorKind::RequestStoreUnavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                ErrorKind::NoUsableCertificate,
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+            (ErrorKind::ConfigInvalid, StatusCode::INTERNAL_SERVER_ERROR),
+            (ErrorKind::AssertionReplayed, StatusCode::FORBIDDEN),
+            (ErrorKind::SignatureInvalid, StatusCode::FORBIDDEN),
+        ] {
+            assert_eq!(status_of(kind), status, "{}", kind.as_str());
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! | floor | module | holds |
 //! |---|---|---|
 //! | 0 | `bytes` | byte searches a word at a time (the hot loops of parsing and canonicalization) |
-//! | 0 | `error` | [`Error`](crate::error::Error) and [`ErrorKind`](crate::error::ErrorKind) |
+//! | 0 | `error` | [`Error`](crate::error::Error), [`ErrorKind`](crate::error::ErrorKind) and its [`ErrorClass`](crate::error::ErrorClass) |
 //! | 0 | `limits` | [`Limits`](crate::limits::Limits): the budgets for untrusted input |
 //! | 0 | `rng` | [`Csprng`](crate::rng::Csprng), [`OsRng`](crate::rng::OsRng): randomness comes from the caller |
 //! | 0 | `time` | [`Clock`](crate::time::Clock): time comes from the caller |

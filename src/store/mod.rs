@@ -152,7 +152,9 @@ fn check_lifetime(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
 /// Implementations must be atomic and fail closed: a storage error is an
 /// error, never "no requests" silently turned into acceptance (an empty
 /// list makes the verifier refuse a solicited Response, which is the safe
-/// side).
+/// side). Report it as [`ErrorKind::RequestStoreUnavailable`], a
+/// [`Transient`](crate::error::ErrorClass::Transient) kind: apps then answer
+/// "try again later", not "sign-in refused".
 ///
 /// The whole round trip, with the in-memory stores (driven by [`ready`]
 /// here; a web app `.await`s the same calls, and uses

@@ -48,7 +48,9 @@ pub trait ReplayCache: Send + Sync {
     /// Resolves to `true` on first use, `false` if it was already there.
     ///
     /// # Errors
-    /// Any storage failure, typically [`ErrorKind::ReplayCacheUnavailable`].
+    /// Any storage failure, typically [`ErrorKind::ReplayCacheUnavailable`]
+    /// (a [`Transient`](crate::error::ErrorClass::Transient) kind, so apps
+    /// answer "try again later").
     fn insert_if_absent<'a>(
         &'a self,
         key: &'a ReplayKey,
