@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! saml_check c14n [--inclusive] [--with-comments] [--inclusive-prefixes "p q #default"] [--id ID] FILE
-//! saml_check dsig --cert PEM [--cert PEM]... [--allow-sha1] --now RFC3339 FILE
+//! saml_check dsig --cert PEM [--cert PEM]... [--allow-sha1] [--min-rsa-bits N] --now RFC3339 FILE
 //! saml_check metadata ...      (see metadata.rs)
 //! saml_check sp-metadata ...   (see metadata.rs)
 //! saml_check verify ...        (see verify.rs)
@@ -14,6 +14,11 @@
 //! certificates, valid at `--now`, and prints one JSON object:
 //! `{"ok":true,"signatures":[{"element":"Assertion","id":"...","cert_sha256":"<hex>","algorithm":"rsa-sha256"}]}`
 //! when the file holds at least one signature and every one verifies.
+//!
+//! `--min-rsa-bits N` (`dsig`, `metadata`, `verify`; default 2048, from 1024
+//! to 4096) is the RSA key size floor of the certificate policy the IdP
+//! certificates load under: 1024 lets conformance runs over recordings of
+//! legacy IdPs reach the checks behind the key-size check.
 //!
 //! `c14n` writes the canonical form of FILE to stdout: Exclusive XML
 //! Canonicalization 1.0 unless `--inclusive` (Canonical XML 1.0); the whole
@@ -37,11 +42,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
 use saml_sp::building_blocks::{
     Document, InclusivePrefixes, canonicalize_document, canonicalize_element,
     has_enveloped_signature, verify_enveloped,
 };
+use saml_sp::certs::{CertificatePolicy, MIN_RSA_BITS};
 use saml_sp::time::{DateTime, Utc};
 use saml_sp::vocabulary::{C14nMethod, SignaturePolicy};
 use saml_sp::{Error, ErrorKind, IdpCertSet, Limits, SigningCertificate};
@@ -160,6 +167,30 @@ pub(crate) fn rfc3339(value: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|e| format!("not RFC 3339: {e}"))
 }
 
+/// `--min-rsa-bits`, for the subcommands that load IdP certificates.
+#[derive(clap::Args)]
+pub(crate) struct KeySizeArgs {
+    /// Smallest RSA key accepted in the IdP's certificates, in bits (1024..=4096)
+    ///
+    /// Lower it to 1024 only for recordings of legacy IdPs (2013-era 1024-bit
+    /// keys), so that the checks behind the key-size check run. 1024 is the
+    /// floor of saml_sp::certs::CertificatePolicy; no key above 4096 bits
+    /// loads.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = MIN_RSA_BITS,
+        value_parser = RangedU64ValueParser::<usize>::new().range(1024..=4096),
+    )]
+    pub(crate) min_rsa_bits: usize,
+}
+
+impl KeySizeArgs {
+    pub(crate) fn policy(&self) -> CertificatePolicy {
+        CertificatePolicy::default().with_min_rsa_bits(self.min_rsa_bits)
+    }
+}
+
 /// Write the canonical form of an XML document to stdout
 ///
 /// Exclusive XML Canonicalization 1.0 unless --inclusive (Canonical XML 1.0);
@@ -202,6 +233,8 @@ struct DsigArgs {
     /// Accept rsa-sha1 signatures and sha1 digests.
     #[arg(long)]
     allow_sha1: bool,
+    #[command(flatten)]
+    key_size: KeySizeArgs,
     /// The time the certificates must be valid at.
     #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
     now: DateTime<Utc>,
@@ -251,9 +284,13 @@ fn dsig(args: DsigArgs) -> Result<(), Failure> {
         policy = policy.with_sha1_allowed(true);
     }
     let now = args.now;
+    let cert_policy = args.key_size.policy();
     let mut certs = Vec::new();
     for path in &args.certs {
-        certs.push(SigningCertificate::parse(&read_file(path)?)?);
+        certs.push(SigningCertificate::parse_with_policy(
+            &read_file(path)?,
+            &cert_policy,
+        )?);
     }
     let certs = IdpCertSet::new(certs, now)?;
     let input = read_file(&args.file)?;

@@ -1,7 +1,8 @@
 //! `saml_check metadata` and `saml_check sp-metadata`.
 //!
 //! ```text
-//! saml_check metadata --idp-metadata FILE [--entity-id ID] [--pin-cert PEM]... --now RFC3339
+//! saml_check metadata --idp-metadata FILE [--entity-id ID] [--pin-cert PEM]...
+//!     [--min-rsa-bits N] --now RFC3339
 //! saml_check sp-metadata --sp-entity-id URI --acs-url URL [--sign-cert PEM] [--slo-url URL]
 //!     [--name-id-format email|persistent|transient|unspecified]... [--valid-until RFC3339]
 //! ```
@@ -10,7 +11,8 @@
 //! signing certificate and whether it is usable at `--now`; it exits 0 even
 //! when none is (it is an inspection tool), and 1 for documents it cannot
 //! read. With `--pin-cert`, the document must be signed by one of those
-//! certificates.
+//! certificates. `--min-rsa-bits` (default 2048, from 1024 to 4096) is the
+//! RSA key size floor for the listed certificates and the pinned ones.
 //!
 //! `sp-metadata` prints our SP metadata XML for the IdP admin.
 
@@ -23,7 +25,7 @@ use saml_sp::time::{DateTime, Utc};
 use saml_sp::vocabulary::{Binding, NameIdFormat};
 use saml_sp::{EndpointUrl, EntityId, IdpCertSet, IdpMetadata, SigningCertificate};
 
-use crate::{Failure, read_file, rfc3339};
+use crate::{Failure, KeySizeArgs, read_file, rfc3339};
 
 fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
@@ -48,6 +50,8 @@ pub(crate) struct IdpMetadataArgs {
     /// one of them).
     #[arg(long = "pin-cert", value_name = "PEM")]
     pin_certs: Vec<PathBuf>,
+    #[command(flatten)]
+    key_size: KeySizeArgs,
     /// The time to read at (validUntil, certificate validity).
     #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
     now: DateTime<Utc>,
@@ -101,16 +105,21 @@ pub(crate) fn idp_metadata(args: IdpMetadataArgs) -> Result<(), Failure> {
         idp_metadata: file,
         entity_id,
         pin_certs: pins,
+        key_size,
         now,
     } = args;
-    let mut reader = IdpMetadataReader::new();
+    let cert_policy = key_size.policy();
+    let mut reader = IdpMetadataReader::new().with_certificate_policy(cert_policy);
     if let Some(id) = entity_id {
         reader = reader.with_entity_id(EntityId::new(id)?);
     }
     if !pins.is_empty() {
         let mut certs = Vec::new();
         for path in pins {
-            certs.push(SigningCertificate::parse(&read_file(&path)?)?);
+            certs.push(SigningCertificate::parse_with_policy(
+                &read_file(&path)?,
+                &cert_policy,
+            )?);
         }
         reader = reader.with_pinned_signer(IdpCertSet::new(certs, now)?);
     }

@@ -2,13 +2,14 @@
 //!
 //! ```text
 //! saml_check verify --idp-metadata FILE --sp-entity-id URI --acs-url URL [--request-id ID]...
-//!     [--allow-unsolicited] [--allow-sha1] [--clock-skew SECONDS] --now RFC3339 [--repeat N]
-//!     RESPONSE_FILE
+//!     [--allow-unsolicited] [--allow-sha1] [--clock-skew SECONDS] [--min-rsa-bits N]
+//!     --now RFC3339 [--repeat N] RESPONSE_FILE
 //! ```
 //!
 //! RESPONSE_FILE holds the base64 `SAMLResponse` form value, or raw XML if it
 //! starts with `<`. The IdP's entity ID and signing certificates (those valid
-//! at `--now`) come from the metadata. stdout is exactly one JSON object.
+//! at `--now`) come from the metadata, loaded under `--min-rsa-bits`
+//! (default 2048). stdout is exactly one JSON object.
 //! `--repeat N` verifies the same input N times in one process (no replay
 //! cache) and adds `"per_verify_ns"`, the median: the figure used to compare
 //! saml-sp with other SAML libraries.
@@ -22,7 +23,7 @@ use saml_sp::metadata::IdpMetadataReader;
 use saml_sp::time::{DateTime, Utc};
 use saml_sp::{EndpointUrl, EntityId, RequestId, ResponseVerifier};
 
-use crate::{Failure, read_file, rfc3339};
+use crate::{Failure, KeySizeArgs, read_file, rfc3339};
 
 /// Verify a SAML Response as the SP would
 ///
@@ -55,6 +56,8 @@ pub(crate) struct VerifyArgs {
     /// Allowed clock skew in seconds (the verifier accepts 0..=600).
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
     clock_skew: Option<TimeDelta>,
+    #[command(flatten)]
+    key_size: KeySizeArgs,
     /// The time to verify at.
     #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
     now: DateTime<Utc>,
@@ -85,6 +88,7 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<(), Failure> {
         allow_unsolicited,
         allow_sha1,
         clock_skew,
+        key_size,
         now,
         repeat,
         file,
@@ -92,7 +96,9 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<(), Failure> {
     let metadata_bytes = read_file(&idp_metadata)?;
     let input = read_file(&file)?;
 
-    let idp = IdpMetadataReader::new().read(&metadata_bytes, now)?;
+    let idp = IdpMetadataReader::new()
+        .with_certificate_policy(key_size.policy())
+        .read(&metadata_bytes, now)?;
     let certs = idp.certificate_set(now)?.into_set();
     let mut verifier = ResponseVerifier::new(
         EntityId::new(sp_entity_id)?,
