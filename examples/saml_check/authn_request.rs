@@ -16,145 +16,164 @@
 //! `{"ok":true,"request_id":"...","html":"..."}` (post). The ID comes from
 //! the operating system's CSPRNG.
 
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
 use saml_sp::metadata::IdpMetadataReader;
 use saml_sp::request::{AuthnContextComparison, NameIdPolicy, RequestedAuthnContext};
-use saml_sp::vocabulary::NameIdFormat;
+use saml_sp::time::{DateTime, Utc};
 use saml_sp::{
     AuthnRequestBuilder, EndpointUrl, EntityId, OsRng, SigningCertificate, SpSigningKey,
 };
 
-use crate::{Args, Failure, parse_now, read_file};
+use crate::metadata::NameIdFormatArg;
+use crate::{Failure, read_file, rfc3339};
 
-fn text(path: &str) -> Result<String, Failure> {
+fn text(path: &Path) -> Result<String, Failure> {
     String::from_utf8(read_file(path)?)
-        .map_err(|_| Failure::Usage(format!("{path} is not UTF-8 text")))
+        .map_err(|_| Failure::Usage(format!("{} is not UTF-8 text", path.display())))
 }
 
-pub(crate) fn authn_request(args: &[String]) -> Result<(), Failure> {
-    let mut metadata = None;
-    let mut sp = None;
-    let mut acs = None;
-    let mut post = false;
-    let mut relay_state = None;
-    let mut now = None;
-    let mut sign_key = None;
-    let mut sign_cert = None;
-    let mut format = None;
-    let mut allow_create = None;
-    let mut force_authn = false;
-    let mut is_passive = false;
-    let mut classes = Vec::new();
-    let mut comparison = AuthnContextComparison::Exact;
-    let mut subject = None;
-    let mut nonce = None;
-    let mut it = Args { rest: args.iter() };
-    while let Some(arg) = it.rest.next() {
-        match arg.as_str() {
-            "--idp-metadata" => metadata = Some(it.value(arg)?),
-            "--sp-entity-id" => sp = Some(it.value(arg)?),
-            "--acs-url" => acs = Some(it.value(arg)?),
-            "--binding" => {
-                post = match it.value(arg)? {
-                    "redirect" => false,
-                    "post" => true,
-                    other => {
-                        return Err(Failure::Usage(format!(
-                            "--binding {other:?}: expected redirect or post"
-                        )));
-                    }
-                }
-            }
-            "--relay-state" => relay_state = Some(it.value(arg)?),
-            "--now" => now = Some(parse_now(it.value(arg)?)?),
-            "--sign-key" => sign_key = Some(it.value(arg)?),
-            "--sign-cert" => sign_cert = Some(it.value(arg)?),
-            "--name-id-format" => {
-                format = Some(match it.value(arg)? {
-                    "email" => NameIdFormat::EmailAddress,
-                    "persistent" => NameIdFormat::Persistent,
-                    "transient" => NameIdFormat::Transient,
-                    "unspecified" => NameIdFormat::Unspecified,
-                    other => {
-                        return Err(Failure::Usage(format!(
-                            "--name-id-format {other:?}: expected email, persistent, transient or unspecified"
-                        )));
-                    }
-                });
-            }
-            "--allow-create" => {
-                allow_create = Some(match it.value(arg)? {
-                    "true" => true,
-                    "false" => false,
-                    other => {
-                        return Err(Failure::Usage(format!(
-                            "--allow-create {other:?}: expected true or false"
-                        )));
-                    }
-                });
-            }
-            "--force-authn" => force_authn = true,
-            "--is-passive" => is_passive = true,
-            "--authn-context-class" => classes.push(it.value(arg)?),
-            "--authn-context-comparison" => {
-                comparison = match it.value(arg)? {
-                    "exact" => AuthnContextComparison::Exact,
-                    "minimum" => AuthnContextComparison::Minimum,
-                    "maximum" => AuthnContextComparison::Maximum,
-                    "better" => AuthnContextComparison::Better,
-                    other => {
-                        return Err(Failure::Usage(format!(
-                            "--authn-context-comparison {other:?}: expected exact, minimum, maximum or better"
-                        )));
-                    }
-                }
-            }
-            "--subject-name-id" => subject = Some(it.value(arg)?),
-            "--csp-nonce" => nonce = Some(it.value(arg)?),
-            flag if flag.starts_with("--") => {
-                return Err(Failure::Usage(format!("unknown option {flag}")));
-            }
-            extra => return Err(Failure::Usage(format!("unexpected argument {extra}"))),
+/// The binding the request is sent with.
+#[derive(Clone, Copy, Default, ValueEnum)]
+pub(crate) enum BindingArg {
+    /// HTTP-Redirect: prints "url".
+    #[default]
+    Redirect,
+    /// HTTP-POST: prints "html", an auto-submitting form.
+    Post,
+}
+
+/// The Comparison of RequestedAuthnContext.
+#[derive(Clone, Copy, Default, ValueEnum)]
+pub(crate) enum ComparisonArg {
+    #[default]
+    Exact,
+    Minimum,
+    Maximum,
+    Better,
+}
+
+impl From<ComparisonArg> for AuthnContextComparison {
+    fn from(comparison: ComparisonArg) -> Self {
+        match comparison {
+            ComparisonArg::Exact => Self::Exact,
+            ComparisonArg::Minimum => Self::Minimum,
+            ComparisonArg::Maximum => Self::Maximum,
+            ComparisonArg::Better => Self::Better,
         }
     }
-    let missing = |what: &str| Failure::Usage(format!("{what} is required"));
-    let metadata = metadata.ok_or_else(|| missing("--idp-metadata"))?;
-    let sp = sp.ok_or_else(|| missing("--sp-entity-id"))?;
-    let acs = acs.ok_or_else(|| missing("--acs-url"))?;
-    let now = now.ok_or_else(|| missing("--now"))?;
+}
+
+/// Build one AuthnRequest to the IdP the metadata describes
+///
+/// Sent to its SingleSignOnService for the binding. Prints
+/// {"ok":true,"request_id":...,"url":...} (redirect) or
+/// {"ok":true,"request_id":...,"html":...} (post). The ID comes from the
+/// operating system's CSPRNG.
+#[derive(clap::Args)]
+pub(crate) struct AuthnRequestArgs {
+    /// The IdP's metadata (its SingleSignOnService endpoints).
+    #[arg(long, value_name = "FILE")]
+    idp_metadata: PathBuf,
+    /// Our SP entity ID (the request's Issuer).
+    #[arg(long, value_name = "URI")]
+    sp_entity_id: String,
+    /// Our AssertionConsumerService URL.
+    #[arg(long, value_name = "URL")]
+    acs_url: String,
+    /// The binding to send the request with.
+    #[arg(long, value_name = "BINDING", default_value = "redirect")]
+    binding: BindingArg,
+    /// The RelayState to send along.
+    #[arg(long, value_name = "S")]
+    relay_state: Option<String>,
+    /// The request's IssueInstant.
+    #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
+    now: DateTime<Utc>,
+    /// Sign the request with this private key (PKCS#1 or PKCS#8 PEM); needs --sign-cert.
+    #[arg(long, value_name = "PEM", requires = "sign_cert")]
+    sign_key: Option<PathBuf>,
+    /// The certificate of --sign-key.
+    #[arg(long, value_name = "PEM", requires = "sign_key")]
+    sign_cert: Option<PathBuf>,
+    /// The NameIDPolicy's Format.
+    #[arg(long, value_name = "FORMAT")]
+    name_id_format: Option<NameIdFormatArg>,
+    /// The NameIDPolicy's AllowCreate; needs --name-id-format.
+    #[arg(long, value_name = "BOOL", requires = "name_id_format")]
+    allow_create: Option<bool>,
+    /// Set ForceAuthn="true".
+    #[arg(long)]
+    force_authn: bool,
+    /// Set IsPassive="true".
+    #[arg(long)]
+    is_passive: bool,
+    /// A requested AuthnContextClassRef; repeatable.
+    #[arg(long = "authn-context-class", value_name = "URI")]
+    authn_context_classes: Vec<String>,
+    /// The Comparison of the requested authentication contexts.
+    #[arg(long, value_name = "COMPARISON", default_value = "exact")]
+    authn_context_comparison: ComparisonArg,
+    /// A Subject NameID to ask the IdP to authenticate.
+    #[arg(long, value_name = "S")]
+    subject_name_id: Option<String>,
+    /// The CSP nonce of the POST form's script; needs --binding post.
+    #[arg(long, value_name = "NONCE")]
+    csp_nonce: Option<String>,
+}
+
+pub(crate) fn authn_request(args: AuthnRequestArgs) -> Result<(), Failure> {
+    let AuthnRequestArgs {
+        idp_metadata: metadata,
+        sp_entity_id: sp,
+        acs_url: acs,
+        binding,
+        relay_state,
+        now,
+        sign_key,
+        sign_cert,
+        name_id_format: format,
+        allow_create,
+        force_authn,
+        is_passive,
+        authn_context_classes: classes,
+        authn_context_comparison: comparison,
+        subject_name_id: subject,
+        csp_nonce: nonce,
+    } = args;
+    let post = matches!(binding, BindingArg::Post);
     let key = match (sign_key, sign_cert) {
-        (None, None) => None,
         (Some(key), Some(cert)) => Some(
-            SpSigningKey::from_pem(&text(key)?)?
-                .with_certificate(SigningCertificate::parse(&read_file(cert)?)?)?,
+            SpSigningKey::from_pem(&text(&key)?)?
+                .with_certificate(SigningCertificate::parse(&read_file(&cert)?)?)?,
         ),
+        (None, None) => None,
+        // clap refuses one without the other already.
         _ => {
             return Err(Failure::Usage(
                 "--sign-key and --sign-cert go together".into(),
             ));
         }
     };
-    if allow_create.is_some() && format.is_none() {
-        return Err(Failure::Usage(
-            "--allow-create needs --name-id-format".into(),
-        ));
-    }
     if nonce.is_some() && !post {
         return Err(Failure::Usage("--csp-nonce needs --binding post".into()));
     }
 
-    let idp = IdpMetadataReader::new().read(&read_file(metadata)?, now)?;
+    let idp = IdpMetadataReader::new().read(&read_file(&metadata)?, now)?;
     let mut builder = AuthnRequestBuilder::new(EntityId::new(sp)?, EndpointUrl::new(acs)?, &idp)
         .force_authn(force_authn)
         .is_passive(is_passive);
     if let Some(format) = format {
-        let mut policy = NameIdPolicy::new(format);
+        let mut policy = NameIdPolicy::new(format.into());
         if let Some(allow) = allow_create {
             policy = policy.allow_create(allow);
         }
         builder = builder.name_id_policy(policy);
     }
     if !classes.is_empty() {
-        builder = builder.requested_authn_context(RequestedAuthnContext::new(comparison, classes)?);
+        builder = builder
+            .requested_authn_context(RequestedAuthnContext::new(comparison.into(), classes)?);
     }
     if let Some(subject) = subject {
         builder = builder.subject_name_id(subject, None);
@@ -163,11 +182,11 @@ pub(crate) fn authn_request(args: &[String]) -> Result<(), Failure> {
         builder = builder.sign_with(key);
     }
     let json = if post {
-        let (form, id) = builder.post(relay_state, &mut OsRng, now)?;
-        let html = form.html(nonce.unwrap_or("c2FtbC1jaGVjaw"))?;
+        let (form, id) = builder.post(relay_state.as_deref(), &mut OsRng, now)?;
+        let html = form.html(nonce.as_deref().unwrap_or("c2FtbC1jaGVjaw"))?;
         serde_json::json!({ "ok": true, "request_id": id.as_str(), "html": html })
     } else {
-        let (redirect, id) = builder.redirect(relay_state, &mut OsRng, now)?;
+        let (redirect, id) = builder.redirect(relay_state.as_deref(), &mut OsRng, now)?;
         serde_json::json!({ "ok": true, "request_id": id.as_str(), "url": redirect.url() })
     };
     println!("{json}");

@@ -1,7 +1,8 @@
 //! `saml_check metadata` and `saml_check sp-metadata`.
 //!
 //! ```text
-//! saml_check metadata --idp-metadata FILE [--entity-id ID] [--pin-cert PEM]... --now RFC3339
+//! saml_check metadata --idp-metadata FILE [--entity-id ID] [--pin-cert PEM]...
+//!     [--min-rsa-bits N] --now RFC3339
 //! saml_check sp-metadata --sp-entity-id URI --acs-url URL [--sign-cert PEM] [--slo-url URL]
 //!     [--name-id-format email|persistent|transient|unspecified]... [--valid-until RFC3339]
 //! ```
@@ -10,51 +11,119 @@
 //! signing certificate and whether it is usable at `--now`; it exits 0 even
 //! when none is (it is an inspection tool), and 1 for documents it cannot
 //! read. With `--pin-cert`, the document must be signed by one of those
-//! certificates.
+//! certificates. `--min-rsa-bits` (default 2048, from 1024 to 4096) is the
+//! RSA key size floor for the listed certificates and the pinned ones.
 //!
 //! `sp-metadata` prints our SP metadata XML for the IdP admin.
 
+use std::path::PathBuf;
+
 use chrono::SecondsFormat;
+use clap::ValueEnum;
 use saml_sp::metadata::{IdpMetadataReader, SpMetadata};
 use saml_sp::time::{DateTime, Utc};
 use saml_sp::vocabulary::{Binding, NameIdFormat};
 use saml_sp::{EndpointUrl, EntityId, IdpCertSet, IdpMetadata, SigningCertificate};
 
-use crate::{Args, Failure, parse_now, read_file};
+use crate::{Failure, KeySizeArgs, read_file, rfc3339};
 
 fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-pub(crate) fn idp_metadata(args: &[String]) -> Result<(), Failure> {
-    let mut file = None;
-    let mut entity_id = None;
-    let mut pins = Vec::new();
-    let mut now = None;
-    let mut it = Args { rest: args.iter() };
-    while let Some(arg) = it.rest.next() {
-        match arg.as_str() {
-            "--idp-metadata" => file = Some(it.value(arg)?),
-            "--entity-id" => entity_id = Some(it.value(arg)?),
-            "--pin-cert" => pins.push(it.value(arg)?),
-            "--now" => now = Some(parse_now(it.value(arg)?)?),
-            other => return Err(Failure::Usage(format!("unexpected argument {other}"))),
+/// Inspect IdP metadata: endpoints, signing certificates, skipped keys
+///
+/// Prints one JSON object listing every signing certificate and whether it is
+/// usable at --now, and the keys skipped. Exits 0 even when no certificate is
+/// usable (it is an inspection tool), 1 for documents it cannot read. With
+/// --pin-cert, the document must be signed by one of those certificates.
+#[derive(clap::Args)]
+pub(crate) struct IdpMetadataArgs {
+    /// The IdP metadata document.
+    #[arg(long, value_name = "FILE")]
+    idp_metadata: PathBuf,
+    /// Read the entity with this entityID (needed when the document describes
+    /// several IdPs).
+    #[arg(long, value_name = "ID")]
+    entity_id: Option<String>,
+    /// Require the document to be signed by this certificate; repeatable (any
+    /// one of them).
+    #[arg(long = "pin-cert", value_name = "PEM")]
+    pin_certs: Vec<PathBuf>,
+    #[command(flatten)]
+    key_size: KeySizeArgs,
+    /// The time to read at (validUntil, certificate validity).
+    #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
+    now: DateTime<Utc>,
+}
+
+/// A NameID format, by its short name.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum NameIdFormatArg {
+    Email,
+    Persistent,
+    Transient,
+    Unspecified,
+}
+
+impl From<NameIdFormatArg> for NameIdFormat {
+    fn from(format: NameIdFormatArg) -> Self {
+        match format {
+            NameIdFormatArg::Email => Self::EmailAddress,
+            NameIdFormatArg::Persistent => Self::Persistent,
+            NameIdFormatArg::Transient => Self::Transient,
+            NameIdFormatArg::Unspecified => Self::Unspecified,
         }
     }
-    let file = file.ok_or_else(|| Failure::Usage("--idp-metadata is required".into()))?;
-    let now = now.ok_or_else(|| Failure::Usage("--now is required".into()))?;
-    let mut reader = IdpMetadataReader::new();
+}
+
+/// Print our SP metadata XML for the IdP admin
+#[derive(clap::Args)]
+pub(crate) struct SpMetadataArgs {
+    /// Our SP entity ID.
+    #[arg(long, value_name = "URI")]
+    sp_entity_id: String,
+    /// Our AssertionConsumerService URL (HTTP-POST).
+    #[arg(long, value_name = "URL")]
+    acs_url: String,
+    /// Our AuthnRequest signing certificate, published for the IdP.
+    #[arg(long, value_name = "PEM")]
+    sign_cert: Option<PathBuf>,
+    /// Our SingleLogoutService URL (HTTP-Redirect).
+    #[arg(long, value_name = "URL")]
+    slo_url: Option<String>,
+    /// A NameID format we accept; repeatable.
+    #[arg(long = "name-id-format", value_name = "FORMAT")]
+    name_id_formats: Vec<NameIdFormatArg>,
+    /// The metadata's validUntil.
+    #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
+    valid_until: Option<DateTime<Utc>>,
+}
+
+pub(crate) fn idp_metadata(args: IdpMetadataArgs) -> Result<(), Failure> {
+    let IdpMetadataArgs {
+        idp_metadata: file,
+        entity_id,
+        pin_certs: pins,
+        key_size,
+        now,
+    } = args;
+    let cert_policy = key_size.policy();
+    let mut reader = IdpMetadataReader::new().with_certificate_policy(cert_policy);
     if let Some(id) = entity_id {
         reader = reader.with_entity_id(EntityId::new(id)?);
     }
     if !pins.is_empty() {
         let mut certs = Vec::new();
         for path in pins {
-            certs.push(SigningCertificate::parse(&read_file(path)?)?);
+            certs.push(SigningCertificate::parse_with_policy(
+                &read_file(&path)?,
+                &cert_policy,
+            )?);
         }
         reader = reader.with_pinned_signer(IdpCertSet::new(certs, now)?);
     }
-    let idp: IdpMetadata = reader.read(&read_file(file)?, now)?;
+    let idp: IdpMetadata = reader.read(&read_file(&file)?, now)?;
 
     let url = |u: Option<&EndpointUrl>| u.map(|u| u.as_str().to_owned());
     let certificates: Vec<_> = idp
@@ -99,49 +168,22 @@ pub(crate) fn idp_metadata(args: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-pub(crate) fn sp_metadata(args: &[String]) -> Result<(), Failure> {
-    let mut entity_id = None;
-    let mut acs_url = None;
-    let mut sign_cert = None;
-    let mut slo_url = None;
-    let mut formats = Vec::new();
-    let mut valid_until = None;
-    let mut it = Args { rest: args.iter() };
-    while let Some(arg) = it.rest.next() {
-        match arg.as_str() {
-            "--sp-entity-id" => entity_id = Some(it.value(arg)?),
-            "--acs-url" => acs_url = Some(it.value(arg)?),
-            "--sign-cert" => sign_cert = Some(it.value(arg)?),
-            "--slo-url" => slo_url = Some(it.value(arg)?),
-            "--name-id-format" => formats.push(match it.value(arg)? {
-                "email" => NameIdFormat::EmailAddress,
-                "persistent" => NameIdFormat::Persistent,
-                "transient" => NameIdFormat::Transient,
-                "unspecified" => NameIdFormat::Unspecified,
-                other => {
-                    return Err(Failure::Usage(format!(
-                        "--name-id-format {other:?}: use email, persistent, transient or unspecified"
-                    )));
-                }
-            }),
-            "--valid-until" => {
-                let value = it.value(arg)?;
-                let t = DateTime::parse_from_rfc3339(value).map_err(|e| {
-                    Failure::Usage(format!("--valid-until {value:?} is not RFC 3339: {e}"))
-                })?;
-                valid_until = Some(t.with_timezone(&Utc));
-            }
-            other => return Err(Failure::Usage(format!("unexpected argument {other}"))),
-        }
-    }
-    let entity_id = entity_id.ok_or_else(|| Failure::Usage("--sp-entity-id is required".into()))?;
-    let acs_url = acs_url.ok_or_else(|| Failure::Usage("--acs-url is required".into()))?;
+pub(crate) fn sp_metadata(args: SpMetadataArgs) -> Result<(), Failure> {
+    let SpMetadataArgs {
+        sp_entity_id: entity_id,
+        acs_url,
+        sign_cert,
+        slo_url,
+        name_id_formats: formats,
+        valid_until,
+    } = args;
     let mut metadata = SpMetadata::new(EntityId::new(entity_id)?, EndpointUrl::new(acs_url)?);
     for format in formats {
-        metadata = metadata.with_name_id_format(format);
+        metadata = metadata.with_name_id_format(format.into());
     }
     if let Some(path) = sign_cert {
-        metadata = metadata.with_signing_certificate(SigningCertificate::parse(&read_file(path)?)?);
+        metadata =
+            metadata.with_signing_certificate(SigningCertificate::parse(&read_file(&path)?)?);
     }
     if let Some(url) = slo_url {
         metadata =

@@ -2,90 +2,116 @@
 //!
 //! ```text
 //! saml_check verify --idp-metadata FILE --sp-entity-id URI --acs-url URL [--request-id ID]...
-//!     [--allow-unsolicited] [--allow-sha1] [--clock-skew SECONDS] --now RFC3339 [--repeat N]
-//!     RESPONSE_FILE
+//!     [--allow-unsolicited] [--allow-sha1] [--clock-skew SECONDS] [--min-rsa-bits N]
+//!     --now RFC3339 [--repeat N] RESPONSE_FILE
 //! ```
 //!
 //! RESPONSE_FILE holds the base64 `SAMLResponse` form value, or raw XML if it
 //! starts with `<`. The IdP's entity ID and signing certificates (those valid
-//! at `--now`) come from the metadata. stdout is exactly one JSON object.
+//! at `--now`) come from the metadata, loaded under `--min-rsa-bits`
+//! (default 2048). stdout is exactly one JSON object.
 //! `--repeat N` verifies the same input N times in one process (no replay
 //! cache) and adds `"per_verify_ns"`, the median: the figure used to compare
 //! saml-sp with other SAML libraries.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
-use chrono::SecondsFormat;
+use chrono::{SecondsFormat, TimeDelta};
+use clap::builder::RangedU64ValueParser;
 use saml_sp::metadata::IdpMetadataReader;
+use saml_sp::time::{DateTime, Utc};
 use saml_sp::{EndpointUrl, EntityId, RequestId, ResponseVerifier};
 
-use crate::{Args, Failure, parse_now, read_file};
+use crate::{Failure, KeySizeArgs, read_file, rfc3339};
 
-pub(crate) fn verify(args: &[String]) -> Result<(), Failure> {
-    let mut metadata = None;
-    let mut sp = None;
-    let mut acs = None;
-    let mut requests = Vec::new();
-    let mut unsolicited = false;
-    let mut sha1 = false;
-    let mut skew = None;
-    let mut now = None;
-    let mut repeat = None;
-    let mut file = None;
-    let mut it = Args { rest: args.iter() };
-    while let Some(arg) = it.rest.next() {
-        match arg.as_str() {
-            "--idp-metadata" => metadata = Some(it.value(arg)?),
-            "--sp-entity-id" => sp = Some(it.value(arg)?),
-            "--acs-url" => acs = Some(it.value(arg)?),
-            "--request-id" => requests.push(it.value(arg)?),
-            "--allow-unsolicited" => unsolicited = true,
-            "--allow-sha1" => sha1 = true,
-            "--clock-skew" => {
-                let value = it.value(arg)?;
-                let seconds: i64 = value.parse().map_err(|_| {
-                    Failure::Usage(format!("--clock-skew {value:?} is not a number"))
-                })?;
-                skew = Some(chrono::TimeDelta::seconds(seconds));
-            }
-            "--now" => now = Some(parse_now(it.value(arg)?)?),
-            "--repeat" => {
-                let value = it.value(arg)?;
-                let n: usize = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    Failure::Usage(format!("--repeat {value:?} is not a positive number"))
-                })?;
-                repeat = Some(n);
-            }
-            flag if flag.starts_with("--") => {
-                return Err(Failure::Usage(format!("unknown option {flag}")));
-            }
-            path if file.is_none() => file = Some(path),
-            extra => return Err(Failure::Usage(format!("unexpected argument {extra}"))),
-        }
-    }
-    let missing = |what: &str| Failure::Usage(format!("{what} is required"));
-    let metadata = metadata.ok_or_else(|| missing("--idp-metadata"))?;
-    let sp = sp.ok_or_else(|| missing("--sp-entity-id"))?;
-    let acs = acs.ok_or_else(|| missing("--acs-url"))?;
-    let now = now.ok_or_else(|| missing("--now"))?;
-    let file = file.ok_or_else(|| missing("RESPONSE_FILE"))?;
-    let metadata_bytes = read_file(metadata)?;
-    let input = read_file(file)?;
+/// Verify a SAML Response as the SP would
+///
+/// Every check of ResponseVerifier: signature, issuer, audience, destination,
+/// times, InResponseTo. RESPONSE_FILE holds the base64 SAMLResponse form
+/// value, or raw XML if it starts with `<`. The IdP's entity ID and signing
+/// certificates (those valid at --now) come from the metadata. Prints one
+/// JSON object: the verified assertion's issuer, NameID, session index and
+/// attributes.
+#[derive(clap::Args)]
+pub(crate) struct VerifyArgs {
+    /// The IdP's metadata (entity ID and signing certificates).
+    #[arg(long, value_name = "FILE")]
+    idp_metadata: PathBuf,
+    /// Our SP entity ID (the audience).
+    #[arg(long, value_name = "URI")]
+    sp_entity_id: String,
+    /// Our AssertionConsumerService URL (the destination and recipient).
+    #[arg(long, value_name = "URL")]
+    acs_url: String,
+    /// An outstanding AuthnRequest ID the response may answer; repeatable.
+    #[arg(long = "request-id", value_name = "ID")]
+    request_ids: Vec<String>,
+    /// Accept IdP-initiated responses (no InResponseTo).
+    #[arg(long)]
+    allow_unsolicited: bool,
+    /// Accept rsa-sha1 signatures and sha1 digests.
+    #[arg(long)]
+    allow_sha1: bool,
+    /// Allowed clock skew in seconds (the verifier accepts 0..=600).
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true, value_parser = seconds)]
+    clock_skew: Option<TimeDelta>,
+    #[command(flatten)]
+    key_size: KeySizeArgs,
+    /// The time to verify at.
+    #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
+    now: DateTime<Utc>,
+    /// Verify the same input N more times in one process (no replay cache)
+    /// and add "per_verify_ns" (the median) and "repeat" to the output.
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = RangedU64ValueParser::<usize>::new().range(1..),
+    )]
+    repeat: Option<usize>,
+    /// The base64 SAMLResponse form value, or the Response XML.
+    #[arg(value_name = "RESPONSE_FILE")]
+    file: PathBuf,
+}
 
-    let idp = IdpMetadataReader::new().read(&metadata_bytes, now)?;
+fn seconds(value: &str) -> Result<TimeDelta, String> {
+    let n: i64 = value.parse().map_err(|_| "not a number".to_owned())?;
+    TimeDelta::try_seconds(n).ok_or_else(|| "out of range".to_owned())
+}
+
+pub(crate) fn verify(args: VerifyArgs) -> Result<(), Failure> {
+    let VerifyArgs {
+        idp_metadata,
+        sp_entity_id,
+        acs_url,
+        request_ids,
+        allow_unsolicited,
+        allow_sha1,
+        clock_skew,
+        key_size,
+        now,
+        repeat,
+        file,
+    } = args;
+    let metadata_bytes = read_file(&idp_metadata)?;
+    let input = read_file(&file)?;
+
+    let idp = IdpMetadataReader::new()
+        .with_certificate_policy(key_size.policy())
+        .read(&metadata_bytes, now)?;
     let certs = idp.certificate_set(now)?.into_set();
     let mut verifier = ResponseVerifier::new(
-        EntityId::new(sp)?,
-        EndpointUrl::new(acs)?,
+        EntityId::new(sp_entity_id)?,
+        EndpointUrl::new(acs_url)?,
         idp.entity_id().clone(),
         certs,
     )
-    .allow_unsolicited(unsolicited)
-    .allow_sha1(sha1);
-    if let Some(skew) = skew {
+    .allow_unsolicited(allow_unsolicited)
+    .allow_sha1(allow_sha1);
+    if let Some(skew) = clock_skew {
         verifier = verifier.clock_skew(skew)?;
     }
-    let requests = requests
+    let requests = request_ids
         .into_iter()
         .map(RequestId::new)
         .collect::<Result<Vec<_>, _>>()?;
