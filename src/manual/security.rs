@@ -9,11 +9,24 @@
 //! ## Principles
 //!
 //! - **One parse, one tree.** The bytes are parsed once
-//!   ([`Document::parse`](crate::xml::Document::parse)); canonicalization, the
+//!   ([`Document::parse`](crate::building_blocks::Document::parse)); canonicalization, the
 //!   digest, the signature check and every SAML value read use the nodes of
 //!   that same tree. There is no second parser to disagree with the first
 //!   (the root cause of ruby-saml CVE-2024-45409 / CVE-2025-25291/25292 and
 //!   of samael's libxml2 + quick-xml split).
+//! - **Two parse paths, one tree, one verdict.** Said plainly: the parser
+//!   has two readers. A fast scanner reads plain documents in one pass; on
+//!   anything it does not handle, or any error, it gives up and the general
+//!   reader (quick-xml events) reads the whole input again. Why that is
+//!   safe: both feed the same builder, which makes every decision about
+//!   names, namespaces, IDs, limits and the tree; the fast scanner never
+//!   refuses anything itself (the general reader alone decides what is
+//!   refused and with which error), and whatever it accepts it accepts
+//!   with exactly the tree the general reader builds. That is tested, not
+//!   assumed: a differential test compares the two trees on every fixture,
+//!   every real recording and hundreds of thousands of mutations, and the
+//!   fuzz target `xml_scan_diff` compares them on fuzzer input. Either
+//!   way, one input gives one tree, and everything later reads that tree.
 //! - **Only what was signed is read.** [`verify_enveloped`](crate::dsig::verify_enveloped)
 //!   returns a [`VerifiedElement`](crate::dsig::VerifiedElement) naming the element
 //!   its Reference covers; the response module reads SAML data only through a
@@ -72,7 +85,7 @@
 //! | stage | per byte | per element | per attribute / namespace binding |
 //! |---|---|---|---|
 //! | POST form value | base64 decode, once; size checked first ([`Limits::max_input_bytes`](crate::limits::Limits)) | | |
-//! | parse ([`Document::parse`](crate::xml::Document::parse)) | one pass of word-at-a-time scans; a document the fast scanner gives up on (only invalid ones: DOCTYPE, errors) is read once more by the general parser, which refuses it | O(1), depth ≤ `max_depth`, count ≤ `max_elements` | name resolution O(1): the innermost 16 bindings compared, the rest found through a hash index (foldhash, random seed); ≤ `max_namespaces_in_scope` bindings in scope (so even colliding prefixes cost at most that many comparisons); duplicate attributes: pairwise up to 12, else sorted by a hash, O(k log k) with k ≤ `max_attributes_per_element`; IDs: one hash insert |
+//! | parse ([`Document::parse`](crate::building_blocks::Document::parse)) | one pass of word-at-a-time scans; a document the fast scanner gives up on (only invalid ones: DOCTYPE, errors) is read once more by the general parser, which refuses it | O(1), depth ≤ `max_depth`, count ≤ `max_elements` | name resolution O(1): the innermost 16 bindings compared, the rest found through a hash index (foldhash, random seed); ≤ `max_namespaces_in_scope` bindings in scope (so even colliding prefixes cost at most that many comparisons); duplicate attributes: pairwise up to 12, else sorted by a hash, O(k log k) with k ≤ `max_attributes_per_element`; IDs: one hash insert |
 //! | before the signature: structure | | the `Signature`'s children once; `SignedInfo` at most [`MAX_SIGNED_INFO_BYTES`](crate::dsig::MAX_SIGNED_INFO_BYTES) as written, every element in it one XML-DSig allows there, with only the children it allows | a PrefixList of at most [`InclusivePrefixes::MAX_TOKENS`](crate::c14n::InclusivePrefixes::MAX_TOKENS) tokens, sorted once |
 //! | before the signature: canonical `SignedInfo` | its ≤ 16 KiB once; output capped at 16 KiB | | at the top, one walk over the declarations in scope (≤ `max_namespaces_in_scope`) |
 //! | before the signature: RSA | `SignatureValue` and the `KeyInfo` hint decoded once | | at most 3 certificates × 2 signatures per Response (metadata: one signature per enclosing `EntitiesDescriptor`) |

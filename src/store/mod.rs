@@ -1,3 +1,9 @@
+//! Storage: every store trait, its keys, and bounded in-memory stores.
+//! The one-time use of assertions ([`ReplayCache`], [`MemoryReplayCache`])
+//! and request tracking, below. Each trait is dyn-compatible (its
+//! operations return a [`StoreFuture`]); in-memory stores answer at once
+//! ([`ready`] drives them without an async runtime).
+//!
 //! Request tracking: which AuthnRequests a browser started, so the ACS can
 //! check a Response's `InResponseTo` (SAML 2.0 profiles, 4.1.4.3).
 //!
@@ -7,8 +13,8 @@
 //! atomic, one-time removal: a second take finds nothing) and hands them to
 //! [`ResponseVerifier::verify`](crate::response::ResponseVerifier::verify) as the
 //! expected request IDs. Storage is the caller's: [`MemoryRequestTracker`]
-//! for one process, any shared store through [`RequestTracker`] /
-//! [`AsyncRequestTracker`], and with the `redis` feature
+//! for one process, any shared store through [`RequestTracker`], and with
+//! the `redis` feature
 //! [`RedisRequestTracker`] and [`RedisReplayCache`] for apps that run as
 //! several instances.
 

@@ -59,17 +59,6 @@ impl<K: Copy, V: Copy, I: Hash + Eq + Borrow<[u8]>> Scope<K, V, I> {
         }
     }
 
-    /// An empty scope of other types, on this one's entry vector (reused
-    /// in place when both have one layout; the index, empty unless a
-    /// document had many bindings, is not kept).
-    pub(crate) fn recycle<K2, V2, I2>(mut self) -> Scope<K2, V2, I2> {
-        self.entries.clear();
-        Scope {
-            entries: self.entries.into_iter().filter_map(|_| None).collect(),
-            index: HashMap::default(),
-        }
-    }
-
     /// How many bindings there are (shadowed ones included).
     #[inline(always)]
     pub(crate) fn len(&self) -> usize {
@@ -213,16 +202,5 @@ mod tests {
             }
             assert_eq!(scope.len(), list.len());
         }
-    }
-
-    #[test]
-    fn recycled_scope_is_empty() {
-        let mut scope: Scope<u8, u8> = Scope::new();
-        for i in 0..40u8 {
-            scope.push(i, &[i], i);
-        }
-        let scope: Scope<u16, u16> = scope.recycle();
-        assert_eq!(scope.len(), 0);
-        assert_eq!(scope.get(&[3], |_| true), None);
     }
 }
