@@ -9,6 +9,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::verify_query;
+
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -1103,16 +1106,4 @@ fn decoded_request_refuses_what_is_not_an_authn_request() {
             .kind(),
         ErrorKind::XmlDoctypeForbidden
     );
-}
-
-/// The query signature of `msg` under `cert` alone (the set of one
-/// certificate valid at the scenario's time), as `dsig` checks it.
-fn verify_query(
-    msg: &saml_sp::binding::RedirectMessage,
-    cert: &saml_sp::SigningCertificate,
-    policy: &saml_sp::vocabulary::SignaturePolicy,
-) -> saml_sp::Result<saml_sp::vocabulary::SignatureAlgorithm> {
-    let now = "2026-03-02T10:01:00Z".parse().unwrap_or_default();
-    let certs = saml_sp::IdpCertSet::new([cert.clone()], now)?;
-    saml_sp::building_blocks::verify_redirect_signature(msg, &certs, now, policy)
 }

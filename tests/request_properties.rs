@@ -8,6 +8,9 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::verify_query;
+
 use proptest::prelude::*;
 use saml_sp::binding::RedirectMessage;
 use saml_sp::request::DecodedAuthnRequest;
@@ -208,16 +211,4 @@ fn blinded_signatures_are_deterministic_pkcs1() {
     assert_eq!(id_a, id_b);
     // Different blinding, the same (deterministic PKCS#1 v1.5) signature.
     assert_eq!(a.xml(), b.xml());
-}
-
-/// The query signature of `msg` under `cert` alone (the set of one
-/// certificate valid at the scenario's time), as `dsig` checks it.
-fn verify_query(
-    msg: &saml_sp::binding::RedirectMessage,
-    cert: &saml_sp::SigningCertificate,
-    policy: &saml_sp::vocabulary::SignaturePolicy,
-) -> saml_sp::Result<saml_sp::vocabulary::SignatureAlgorithm> {
-    let now = "2026-03-02T10:01:00Z".parse().unwrap_or_default();
-    let certs = saml_sp::IdpCertSet::new([cert.clone()], now)?;
-    saml_sp::building_blocks::verify_redirect_signature(msg, &certs, now, policy)
 }

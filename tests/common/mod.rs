@@ -49,3 +49,14 @@ pub(crate) fn verifier() -> ResponseVerifier {
 pub(crate) fn request() -> Vec<RequestId> {
     vec![RequestId::new(REQUEST).unwrap()]
 }
+
+/// The HTTP-Redirect query signature of `msg` under `cert` alone (a set of
+/// one certificate, valid at the scenario's time), as `dsig` checks it.
+pub(crate) fn verify_query(
+    msg: &saml_sp::binding::RedirectMessage,
+    cert: &SigningCertificate,
+    policy: &saml_sp::vocabulary::SignaturePolicy,
+) -> saml_sp::Result<saml_sp::vocabulary::SignatureAlgorithm> {
+    let certs = IdpCertSet::new([cert.clone()], now())?;
+    saml_sp::building_blocks::verify_redirect_signature(msg, &certs, now(), policy)
+}
