@@ -426,8 +426,9 @@ struct Shapes<'a> {
     program: &'a [u8],
     out: String,
     open: usize,
-    /// Where the last complete piece starts (for repetition).
-    last: usize,
+    /// The last complete piece (for repetition): a leaf or text, never
+    /// what a repetition added.
+    last: String,
 }
 
 impl<'a> Shapes<'a> {
@@ -439,7 +440,7 @@ impl<'a> Shapes<'a> {
             program,
             out: String::new(),
             open: 0,
-            last: 0,
+            last: String::new(),
         }
     }
 
@@ -495,7 +496,7 @@ impl<'a> Shapes<'a> {
                 3 => {
                     // Repeat the last piece (balanced: a leaf or text).
                     let times = usize::from(self.byte()) * 64;
-                    let piece = self.out.get(self.last..).unwrap_or_default().to_owned();
+                    let piece = std::mem::take(&mut self.last);
                     if !piece.is_empty() && !piece.contains("<e") && !piece.contains("</e>") {
                         for _ in 0..times {
                             if self.out.len() + piece.len() > Self::MAX {
@@ -504,6 +505,7 @@ impl<'a> Shapes<'a> {
                             self.out.push_str(&piece);
                         }
                     }
+                    self.last = piece;
                     continue;
                 }
                 4 => {
@@ -525,7 +527,7 @@ impl<'a> Shapes<'a> {
                 }
                 _ => self.out.push_str("<!--c-->text&amp;"),
             }
-            self.last = start;
+            self.last = self.out.get(start..).unwrap_or_default().to_owned();
         }
         for _ in 0..self.open {
             self.out.push_str("</e>");
