@@ -98,6 +98,9 @@ fn main() -> Result<(), saml_sp::Error> {
     let verifier = team.response_verifier();
     let started = Instant::now();
     let assertion = verifier.verify(&posted, std::slice::from_ref(&request_id), now)?;
+    // The claims come only with the one-time-use check.
+    let cache = MemoryReplayCache::new(10_000);
+    let fresh = assertion.check_replay(&cache, now)?;
     println!(
         "   verified in {:?}{}: signed {}, by certificate {}…",
         started.elapsed(),
@@ -106,10 +109,10 @@ fn main() -> Result<(), saml_sp::Error> {
         } else {
             ""
         },
-        assertion.signed().as_str(),
-        &assertion.certificate().to_string()[..16]
+        fresh.signed().as_str(),
+        &fresh.certificate().to_string()[..16]
     );
-    let azure = assertion.azure();
+    let azure = fresh.azure();
     println!(
         "   {} ({}), groups {}, MFA {}",
         azure.email().unwrap_or("-"),
@@ -117,8 +120,6 @@ fn main() -> Result<(), saml_sp::Error> {
         azure.groups().len(),
         azure.mfa()
     );
-    let cache = MemoryReplayCache::new(10_000);
-    let fresh = assertion.check_replay(&cache, now)?;
     println!("   first use: accepted");
     let again = verifier.verify(&posted, std::slice::from_ref(&request_id), now)?;
     let err = again.check_replay(&cache, now).unwrap_err();

@@ -44,7 +44,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     for file in files {
         let xml = std::fs::read(&file)?;
-        let name_id = verifier.verify(&xml, &requests, now)?.name_id().to_owned();
+        let name_id = verifier
+            .verify(&xml, &requests, now)?
+            .check_replay(&saml_sp::store::MemoryReplayCache::new(1), now)?
+            .name_id()
+            .to_owned();
         let warmup = (iterations / 10).clamp(3, 50);
         let mut times = Vec::with_capacity(iterations);
         for i in 0..warmup + iterations {

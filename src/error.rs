@@ -364,6 +364,16 @@ error_kinds! {
     /// A Response without `InResponseTo` while IdP-initiated login is off.
     UnsolicitedResponse = "unsolicited_response", Refused,
         "unsolicited responses are not accepted";
+    /// An IdP-initiated (unsolicited) Response whose Assertion was issued
+    /// longer ago than the bound (`team::IDP_INITIATED_MAX_AGE` plus the
+    /// clock skew).
+    ResponseTooOld = "response_too_old", Refused,
+        "the sign-in took too long: start again";
+    /// Just-in-time provisioning refused the person (a
+    /// `provisioning::Refusal` as an error; the detail starts with its
+    /// reason's name).
+    ProvisioningRefused = "provisioning_refused", Refused,
+        "your account cannot sign in with this identity provider";
     /// No `Assertion`.
     AssertionMissing = "assertion_missing", Refused,
         "the response contains no assertion";
@@ -603,6 +613,8 @@ mod tests {
         ("issuer_mismatch", "the response comes from another identity provider"),
         ("in_response_to_mismatch", "the response does not answer a request we sent"),
         ("unsolicited_response", "unsolicited responses are not accepted"),
+        ("response_too_old", "the sign-in took too long: start again"),
+        ("provisioning_refused", "your account cannot sign in with this identity provider"),
         ("assertion_missing", "the response contains no assertion"),
         ("assertion_ambiguous", "the response contains more than one assertion"),
         ("encrypted_assertion_unsupported", "encrypted assertions are not supported yet"),

@@ -190,6 +190,64 @@ impl RequestId {
     }
 }
 
+/// A [`Csprng`] for tests that replay a recorded Response: the first
+/// request ID made from it is the recorded one, so the Response's
+/// `InResponseTo` matches the request the test started. **Deterministic:
+/// never for production** (pass [`OsRng`](crate::OsRng) there).
+///
+/// After the 16 bytes of the ID it yields a counter (for the RSA blinding
+/// of a signed request).
+///
+/// ```
+/// use saml_sp::RequestId;
+/// use saml_sp::testing::RecordedRequestId;
+/// let mut rng = RecordedRequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
+/// assert_eq!(RequestId::random(&mut rng).as_str(), "id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f");
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RecordedRequestId {
+    id: Vec<u8>,
+    counter: u8,
+}
+
+impl RecordedRequestId {
+    /// The generator whose first request ID is `id` (`id` and 32 hex
+    /// digits, as this crate makes them).
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigInvalid`] when `id` is not of that form.
+    pub fn new(id: &str) -> Result<Self> {
+        let bytes = id
+            .strip_prefix("id")
+            .filter(|hex| hex.len() == 32)
+            .and_then(|hex| from_hex(hex.as_bytes()))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::ConfigInvalid,
+                    format!("{id:?} is not a request ID of this crate (id + 32 hex digits)"),
+                )
+            })?;
+        Ok(Self {
+            id: bytes,
+            counter: 0,
+        })
+    }
+}
+
+impl Csprng for RecordedRequestId {
+    fn fill_random(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            *b = if self.id.is_empty() {
+                self.counter = self.counter.wrapping_add(1);
+                self.counter
+            } else {
+                self.id.remove(0)
+            };
+        }
+    }
+}
+
 /// Lowercase hex digits of `bytes`: the one hex encoder of the crate.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -72,6 +72,14 @@ pub mod building_blocks {
     pub use crate::xml::{Attribute, Children, Document, Element, Node};
 }
 
+pub mod testing {
+    //! For tests of an application: a recorded Response replayed at its own
+    //! time needs its own request ID and its own clock. Deterministic on
+    //! purpose: never in production code.
+    pub use crate::ids::RecordedRequestId;
+    pub use crate::time::FixedClock;
+}
+
 // The flow: what an application names.
 pub use certs::{IdpCertSet, SigningCertificate, SpSigningKey};
 pub use error::{Error, ErrorClass, ErrorKind, Result};

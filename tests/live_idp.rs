@@ -18,6 +18,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::fresh;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
@@ -311,6 +313,7 @@ fn live_simplesamlphp() {
                     Utc::now(),
                 )
                 .unwrap_or_else(|e| panic!("{mode} {binding}: {e:?}"));
+            let assertion = fresh(assertion);
             assert_eq!(assertion.name_id(), "alice@acme.example");
             assert_eq!(assertion.signed(), signed, "{mode} {binding}");
             assert_eq!(
@@ -378,7 +381,7 @@ fn live_simplesamlphp() {
         .allow_sha1(true)
         .verify(response.as_bytes(), &[id], Utc::now())
         .unwrap();
-    assert_eq!(assertion.name_id(), "alice@acme.example");
+    assert_eq!(fresh(assertion).name_id(), "alice@acme.example");
     println!("           sha1 redirect refused (unsupported_algorithm); accepted with allow_sha1");
 
     // Signed AuthnRequests: the IdP requires them from this SP and checks
@@ -403,7 +406,7 @@ fn live_simplesamlphp() {
             .verifier(RequiredSignature::Both)
             .verify(captured.saml_response.as_bytes(), &[id], Utc::now())
             .unwrap();
-        assert_eq!(assertion.name_id(), "alice@acme.example");
+        assert_eq!(fresh(assertion).name_id(), "alice@acme.example");
         println!(
             "signed-requests {binding:<8} signed request accepted by the IdP; response verified"
         );

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 use saml_sp::provisioning::{
     FoundBy, KeyLink, KnownAccount, ManagedKind, ProvisioningDecision, RefusalReason,
-    SubjectKeySource, asserted_email, asserted_mfa, decide, password_sign_in_allowed, subject_key,
+    SubjectKeySource, asserted_email, asserted_mfa, decide, decide_with, decide_with_async,
+    password_sign_in_allowed, subject_key,
 };
 use saml_sp::store::MemoryReplayCache;
 use saml_sp::team::{EmailDomain, Role};
@@ -449,4 +450,64 @@ fn metadata_teams_decide_the_same() {
         subject_key(&a, &team).unwrap(),
         subject_key(&fresh(ALICE, &acme()), &acme()).unwrap()
     );
+}
+
+#[test]
+fn decide_with_looks_up_by_key_and_email_then_decides() {
+    let team = acme();
+    let a = fresh("dsig/assertion-signed.xml", &team);
+    let mut asked = None;
+    let decision = decide_with(&a, &team, |key, email| {
+        asked = Some((key.clone(), email.normalized().to_owned()));
+        Ok::<_, String>(KnownAccount::MemberOfTeam {
+            role: Role::Admin,
+            found_by: FoundBy::SubjectKey,
+        })
+    })
+    .unwrap();
+    let (key, email) = asked.unwrap();
+    assert_eq!(key, subject_key(&a, &team).unwrap());
+    assert_eq!(email, "alice@acme.example");
+    assert!(
+        matches!(decision, ProvisioningDecision::SignIn { .. }),
+        "{decision:?}"
+    );
+    // The look-up's error is the caller's.
+    let err = decide_with(&a, &team, |_, _| Err::<KnownAccount, _>("database down")).unwrap_err();
+    assert_eq!(err, "database down");
+}
+
+#[test]
+fn decide_with_refuses_without_a_look_up_when_it_needs_none() {
+    let team = acme();
+    let a = fresh("provisioning/no-stable-key.xml", &team);
+    let decision = decide_with(&a, &team, |_, _| -> Result<KnownAccount, ()> {
+        panic!("no look-up without a stable key")
+    })
+    .unwrap();
+    assert_eq!(refused(decision), RefusalReason::MissingSubjectKey);
+}
+
+#[test]
+fn decide_with_async_and_refusal_as_error() {
+    let mut team = acme();
+    team.set_allowed_email_domains([EmailDomain::new("acme.example").unwrap()]);
+    let a = fresh("provisioning/other-domain.xml", &team);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let decision = runtime
+        .block_on(decide_with_async(&a, &team, |_, _| async {
+            Ok::<_, ()>(KnownAccount::NoAccount)
+        }))
+        .unwrap();
+    let ProvisioningDecision::Refused(refusal) = decision else {
+        panic!("{decision:?}")
+    };
+    assert_eq!(refusal.reason, RefusalReason::DomainNotAllowed);
+    let as_std: &dyn std::error::Error = &refusal;
+    assert_eq!(as_std.to_string(), refusal.reason.message());
+    let err: saml_sp::Error = refusal.into();
+    assert_eq!(err.kind(), saml_sp::ErrorKind::ProvisioningRefused);
+    assert!(err.detail().starts_with("domain_not_allowed: "));
 }

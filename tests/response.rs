@@ -18,7 +18,7 @@ use saml_sp::{
 };
 
 mod common;
-use common::{ACS, IDP, REQUEST, SP, fixtures, now, request, time, verifier};
+use common::{ACS, IDP, REQUEST, SP, fixtures, fresh, now, request, time, verifier};
 
 fn dsig_fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixtures().join("dsig").join(name)).unwrap()
@@ -34,9 +34,11 @@ fn azure_shaped_responses_signed_by_xmlsec1() {
         ("inclusive-namespaces.xml", "assertion"),
         ("rsa-sha512.xml", "assertion"),
     ] {
-        let a = verifier()
-            .verify(&dsig_fixture(file), &request(), now())
-            .unwrap_or_else(|e| panic!("{file}: {e:?}"));
+        let a = fresh(
+            verifier()
+                .verify(&dsig_fixture(file), &request(), now())
+                .unwrap_or_else(|e| panic!("{file}: {e:?}")),
+        );
         assert_eq!(a.signed().as_str(), signed, "{file}");
         assert_eq!(a.name_id(), "alice@acme.example", "{file}");
         assert_eq!(a.issuer().as_str(), IDP);
@@ -47,9 +49,11 @@ fn azure_shaped_responses_signed_by_xmlsec1() {
 
 #[test]
 fn what_a_verified_assertion_carries() {
-    let a = verifier()
-        .verify(&dsig_fixture("assertion-signed.xml"), &request(), now())
-        .unwrap();
+    let a = fresh(
+        verifier()
+            .verify(&dsig_fixture("assertion-signed.xml"), &request(), now())
+            .unwrap(),
+    );
     assert_eq!(a.assertion_id(), "_a3e1c9d7-4b6f-4e2a-9c8d-7f1e0b2a3c4d");
     assert_eq!(a.response_id(), "_5f0c7e3a-9b2d-4c1e-8a6f-3d2b1c0e9f87");
     assert_eq!(
@@ -89,9 +93,11 @@ fn base64_form_value_with_line_breaks() {
         .map(|c| std::str::from_utf8(c).unwrap())
         .collect::<Vec<_>>()
         .join("\r\n");
-    let a = verifier()
-        .verify(wrapped.as_bytes(), &request(), now())
-        .unwrap();
+    let a = fresh(
+        verifier()
+            .verify(wrapped.as_bytes(), &request(), now())
+            .unwrap(),
+    );
     assert_eq!(a.name_id(), "alice@acme.example");
 }
 
@@ -513,7 +519,7 @@ fn verify_real(dir: &Path, row: &serde_json::Value, at: DateTime<Utc>) -> Result
         .into_iter()
         .collect();
     let xml = std::fs::read(dir.join(s("file").unwrap())).unwrap();
-    let assertion = verifier.verify(&xml, &requests, at).map_err(|e| e.kind())?;
+    let assertion = fresh(verifier.verify(&xml, &requests, at).map_err(|e| e.kind())?);
     if let Some(expected) = s("name_id") {
         assert_eq!(
             assertion.name_id().trim(),

@@ -20,6 +20,7 @@ use std::time::Instant;
 use chrono::{SecondsFormat, TimeDelta};
 use clap::builder::RangedU64ValueParser;
 use saml_sp::metadata::IdpMetadataReader;
+use saml_sp::store::MemoryReplayCache;
 use saml_sp::time::{DateTime, Utc};
 use saml_sp::{EndpointUrl, EntityId, RequestId, ResponseVerifier};
 
@@ -116,7 +117,11 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<(), Failure> {
         .map(RequestId::new)
         .collect::<Result<Vec<_>, _>>()?;
 
-    let assertion = verifier.verify(&input, &requests, now)?;
+    // One response, checked once: its one-time use in an empty in-memory
+    // cache is always a first use, and hands over the claims.
+    let assertion = verifier
+        .verify(&input, &requests, now)?
+        .check_replay(&MemoryReplayCache::new(1), now)?;
     let mut attributes = serde_json::Map::new();
     for attr in assertion.attributes() {
         let values = attributes

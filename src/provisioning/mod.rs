@@ -1,6 +1,7 @@
 //! Just-in-time provisioning: what to do with a person who just signed in
 //! through the team's IdP. The guide is on [`decide`].
 
+use crate::error::{Error, ErrorKind};
 use crate::ids::{EntityId, hashed_key};
 use crate::response::FreshAssertion;
 use crate::team::{EmailDomain, Role, TeamConfig, TeamSlug};
@@ -303,6 +304,28 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+impl std::error::Error for Refusal {}
+
+/// A refusal as the crate's [`Error`](crate::Error), of kind
+/// [`ErrorKind::ProvisioningRefused`](crate::ErrorKind::ProvisioningRefused):
+/// its detail starts with the reason's stable name.
+///
+/// ```
+/// # use saml_sp::provisioning::*;
+/// # fn f(refusal: Refusal) {
+/// let err: saml_sp::Error = refusal.into();
+/// assert_eq!(err.kind(), saml_sp::ErrorKind::ProvisioningRefused);
+/// # }
+/// ```
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Error::new(
+            ErrorKind::ProvisioningRefused,
+            format!("{}: {}", refusal.reason.as_str(), refusal.detail),
+        )
+    }
+}
+
 /// What the app must do with an SSO login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -543,6 +566,78 @@ pub fn decide(
         Ok(decision) => decision,
         Err(refusal) => ProvisioningDecision::Refused(refusal),
     }
+}
+
+/// [`decide`] with the look-up in one call: `lookup` gets the person's
+/// stable key and asserted email (in that order of trust: look up by the
+/// key first, then by the email, reporting [`FoundBy::Email`]) and says
+/// what the app knows. A refusal that needs no look-up (no key, no email,
+/// another team) is returned without calling it.
+///
+/// ```
+/// # use saml_sp::*;
+/// # use saml_sp::{time::*, store::*, provisioning::*, team::*};
+/// # let now = FixedClock::parse("2026-03-02T10:01:00Z").unwrap().now();
+/// # let xml = std::fs::read("fixtures/metadata/azure-app-signed.xml").unwrap();
+/// # let (idp, _) = IdpSettings::from_metadata(&IdpMetadata::parse(&xml, now)?, now)?;
+/// # let team = TeamConfig::new(TeamSlug::new("acme")?, &SpUrlLayout::new("https://sso.example.com")?, idp)?;
+/// # let response = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
+/// # let request = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
+/// # let fresh = team.response_verifier().verify(&response, &[request], now)?
+/// #     .check_replay(&MemoryReplayCache::new(10), now)?;
+/// let decision = decide_with(&fresh, &team, |key, email| {
+///     // SELECT ... WHERE subject_key = key.as_str(), then by email.normalized()
+///     Ok::<_, std::io::Error>(KnownAccount::NoAccount)
+/// });
+/// assert!(matches!(decision, Ok(ProvisioningDecision::CreateAccount { .. })));
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+///
+/// # Errors
+/// The look-up's error.
+pub fn decide_with<E>(
+    assertion: &FreshAssertion,
+    team: &TeamConfig,
+    lookup: impl FnOnce(&SubjectKey, &EmailAddress) -> Result<KnownAccount, E>,
+) -> Result<ProvisioningDecision, E> {
+    let (key, email) = match key_and_email(assertion, team) {
+        Ok(found) => found,
+        Err(refusal) => return Ok(ProvisioningDecision::Refused(refusal)),
+    };
+    let known = lookup(&key, &email)?;
+    Ok(decide(assertion, team, &known))
+}
+
+/// [`decide_with`] for an asynchronous look-up (a database on tokio).
+///
+/// # Errors
+/// The look-up's error.
+pub async fn decide_with_async<E, F, Fut>(
+    assertion: &FreshAssertion,
+    team: &TeamConfig,
+    lookup: F,
+) -> Result<ProvisioningDecision, E>
+where
+    F: FnOnce(SubjectKey, EmailAddress) -> Fut,
+    Fut: std::future::Future<Output = Result<KnownAccount, E>>,
+{
+    let (key, email) = match key_and_email(assertion, team) {
+        Ok(found) => found,
+        Err(refusal) => return Ok(ProvisioningDecision::Refused(refusal)),
+    };
+    let known = lookup(key, email).await?;
+    Ok(decide(assertion, team, &known))
+}
+
+/// The stable key and the email a look-up needs, or the refusal that
+/// needs none.
+fn key_and_email(
+    assertion: &FreshAssertion,
+    team: &TeamConfig,
+) -> Result<(SubjectKey, EmailAddress), Refusal> {
+    let key = subject_key(assertion, team)?;
+    let email = asserted_email(assertion)?;
+    Ok((key, email))
 }
 
 fn decide_inner(

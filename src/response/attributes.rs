@@ -13,7 +13,7 @@ use std::ops::Range;
 /// `for` loop over `&Attributes`).
 ///
 /// ```
-/// # fn show(assertion: &saml_sp::VerifiedAssertion) {
+/// # fn show(assertion: &saml_sp::FreshAssertion) {
 /// for attribute in assertion.attributes() {
 ///     let values: Vec<&str> = attribute.values().collect();
 ///     println!("{} = {values:?}", attribute.name());

@@ -1,6 +1,6 @@
 //! Azure AD / Entra ID claims.
 
-use super::VerifiedAssertion;
+use super::FreshAssertion;
 
 /// The claim type URIs Azure AD / Entra ID puts in SAML assertions.
 pub mod claims {
@@ -26,7 +26,7 @@ pub mod claims {
     pub const MULTIPLE_AUTHN: &str = "http://schemas.microsoft.com/claims/multipleauthn";
 }
 
-/// Azure AD / Entra ID claims of a verified assertion.
+/// Azure AD / Entra ID claims of a fresh assertion.
 ///
 /// ```
 /// # use saml_sp::*;
@@ -42,18 +42,19 @@ pub mod claims {
 /// # let request = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
 /// let xml = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
 /// let assertion = verifier.verify(&xml, &[request], now)?;
-/// let azure = assertion.azure();
+/// let fresh = assertion.check_replay(&MemoryReplayCache::new(10), now)?;
+/// let azure = fresh.azure();
 /// assert_eq!(azure.email(), Some("alice@acme.example"));
 /// assert!(azure.mfa());
 /// # Ok::<(), saml_sp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AzureClaims<'a> {
-    assertion: &'a VerifiedAssertion,
+    assertion: &'a FreshAssertion,
 }
 
 impl<'a> AzureClaims<'a> {
-    pub(super) fn new(assertion: &'a VerifiedAssertion) -> Self {
+    pub(super) fn new(assertion: &'a FreshAssertion) -> Self {
         Self { assertion }
     }
 

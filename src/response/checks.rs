@@ -78,7 +78,7 @@ fn required_time(el: Element<'_>, attr: &str) -> Result<DateTime<Utc>> {
     parse_time(el, attr)?.ok_or_else(|| malformed(format!("<{}> has no {attr}", el.local_name())))
 }
 
-fn check_version_and_id<'d>(el: Element<'d>) -> Result<&'d str> {
+fn check_version_and_id<'d>(el: Element<'d>) -> Result<(&'d str, DateTime<Utc>)> {
     match el.attribute(None, "Version") {
         Some("2.0") => {}
         other => {
@@ -92,8 +92,8 @@ fn check_version_and_id<'d>(el: Element<'d>) -> Result<&'d str> {
         .attribute(None, "ID")
         .filter(|id| !id.is_empty())
         .ok_or_else(|| malformed(format!("<{}> has no ID", el.local_name())))?;
-    required_time(el, "IssueInstant")?;
-    Ok(id)
+    let issue_instant = required_time(el, "IssueInstant")?;
+    Ok((id, issue_instant))
 }
 
 /// `Issuer` (if `required` or present) must name the IdP; Format absent or
@@ -253,7 +253,7 @@ pub(super) fn verify_document(
             response.local_name()
         )));
     }
-    let response_id = check_version_and_id(response)?;
+    let (response_id, _) = check_version_and_id(response)?;
     let response_sig = verify_if_signed(verifier, response, now)?;
     check_status(response)?;
     check_destination(verifier, response, response_sig.is_some())?;
@@ -324,7 +324,7 @@ fn read_assertion(
     now: DateTime<Utc>,
 ) -> Result<VerifiedAssertion> {
     let a = covered.element;
-    let assertion_id = check_version_and_id(a)?;
+    let (assertion_id, issue_instant) = check_version_and_id(a)?;
     check_issuer(a, &verifier.idp_entity_id, true)?;
     let (name_id, confirmation_expiry) = check_subject(verifier, a, in_response_to, now)?;
     let conditions_expiry = check_conditions(verifier, a, now)?;
@@ -342,6 +342,8 @@ fn read_assertion(
         in_response_to: in_response_to.map(str::to_owned),
         name_id,
         session_index: statement.session_index,
+        session_not_on_or_after: statement.session_not_on_or_after,
+        issue_instant,
         authn_instant: statement.authn_instant,
         authn_context_class_ref: statement.class_ref,
         attributes,
@@ -544,6 +546,7 @@ fn check_conditions(
 struct Statement {
     authn_instant: DateTime<Utc>,
     session_index: Option<String>,
+    session_not_on_or_after: Option<DateTime<Utc>>,
     class_ref: Option<String>,
 }
 
@@ -558,6 +561,7 @@ fn check_authn_statement(a: Element<'_>) -> Result<Statement> {
     Ok(Statement {
         authn_instant: required_time(statement, "AuthnInstant")?,
         session_index: statement.attribute(None, "SessionIndex").map(str::to_owned),
+        session_not_on_or_after: parse_time(statement, "SessionNotOnOrAfter")?,
         class_ref,
     })
 }

@@ -90,8 +90,10 @@ impl SignedParts {
 /// let xml = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
 /// let request = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
 /// let assertion = verifier.verify(&xml, &[request], now)?;
-/// assert_eq!(assertion.name_id(), "alice@acme.example");
-/// assert_eq!(assertion.signed().as_str(), "assertion");
+/// // The claims come with the one-time-use check.
+/// let fresh = assertion.check_replay(&saml_sp::store::MemoryReplayCache::new(10), now)?;
+/// assert_eq!(fresh.name_id(), "alice@acme.example");
+/// assert_eq!(fresh.signed().as_str(), "assertion");
 /// # Ok::<(), saml_sp::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -178,6 +180,11 @@ impl ResponseVerifier {
         self
     }
 
+    /// The clock skew allowed on every time comparison.
+    pub(crate) fn skew(&self) -> TimeDelta {
+        self.clock_skew
+    }
+
     /// Our entity ID (the expected Audience).
     pub fn sp_entity_id(&self) -> &EntityId {
         &self.sp_entity_id
@@ -222,11 +229,20 @@ pub struct NameId {
     pub sp_name_qualifier: Option<String>,
 }
 
-/// An assertion that passed every check of [`ResponseVerifier::verify`].
+/// An assertion that passed every check of [`ResponseVerifier::verify`], but
+/// not yet the one-time-use check.
 ///
-/// Only the verifier builds one. It still has to pass the one-time-use
-/// check ([`check_replay`](Self::check_replay)) before the application uses
-/// it; the values here are for logging and for that check.
+/// Only the verifier builds one, and it shows only what the one-time-use
+/// check needs: who issued it, its ID, until when it must be remembered.
+/// The claims (NameID, attributes, session) are on the [`FreshAssertion`]
+/// that [`check_replay`](Self::check_replay) returns, so that no code can
+/// read them from an assertion that may be a replay:
+///
+/// ```compile_fail
+/// # fn f(assertion: saml_sp::VerifiedAssertion) {
+/// let who = assertion.name_id(); // only a FreshAssertion has claims
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct VerifiedAssertion {
     issuer: EntityId,
@@ -234,8 +250,10 @@ pub struct VerifiedAssertion {
     assertion_id: String,
     response_id: String,
     in_response_to: Option<String>,
+    issue_instant: DateTime<Utc>,
     name_id: NameId,
     session_index: Option<String>,
+    session_not_on_or_after: Option<DateTime<Utc>>,
     authn_instant: DateTime<Utc>,
     authn_context_class_ref: Option<String>,
     attributes: Attributes,
@@ -251,78 +269,9 @@ impl VerifiedAssertion {
         &self.issuer
     }
 
-    /// Our entity ID the assertion was issued to (its Audience).
-    pub fn audience(&self) -> &EntityId {
-        &self.sp_entity_id
-    }
-
     /// The Assertion's `ID`.
     pub fn assertion_id(&self) -> &str {
         &self.assertion_id
-    }
-
-    /// The Response's `ID`.
-    pub fn response_id(&self) -> &str {
-        &self.response_id
-    }
-
-    /// The request this answers (`InResponseTo`), `None` when unsolicited.
-    pub fn in_response_to(&self) -> Option<&str> {
-        self.in_response_to.as_deref()
-    }
-
-    /// The subject's NameID value.
-    pub fn name_id(&self) -> &str {
-        &self.name_id.value
-    }
-
-    /// The subject's NameID with its format and qualifiers.
-    pub fn name_id_details(&self) -> &NameId {
-        &self.name_id
-    }
-
-    /// The NameID `Format`, if given.
-    pub fn name_id_format(&self) -> Option<&str> {
-        self.name_id.format.as_deref()
-    }
-
-    /// `SessionIndex` of the AuthnStatement, for single logout.
-    pub fn session_index(&self) -> Option<&str> {
-        self.session_index.as_deref()
-    }
-
-    /// When the user authenticated at the IdP.
-    pub fn authn_instant(&self) -> DateTime<Utc> {
-        self.authn_instant
-    }
-
-    /// `AuthnContextClassRef`, e.g.
-    /// `urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport`.
-    pub fn authn_context_class_ref(&self) -> Option<&str> {
-        self.authn_context_class_ref.as_deref()
-    }
-
-    /// Every attribute, in document order.
-    pub fn attributes(&self) -> &Attributes {
-        &self.attributes
-    }
-
-    /// The values of the attribute with this `Name` (all attributes of that
-    /// name, concatenated), empty if absent.
-    pub fn attribute_values(&self, name: &str) -> Vec<&str> {
-        self.attributes
-            .iter()
-            .filter(|a| a.name() == name)
-            .flat_map(|a| a.values())
-            .collect()
-    }
-
-    /// The first value of the attribute with this `Name`.
-    pub fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .filter(|a| a.name() == name)
-            .find_map(|a| a.values().next())
     }
 
     /// The earliest `NotOnOrAfter` of the Conditions and the bearer
@@ -331,15 +280,122 @@ impl VerifiedAssertion {
         self.not_on_or_after
     }
 
+    /// The request this answers (`InResponseTo`), `None` when unsolicited.
+    pub(crate) fn in_response_to(&self) -> Option<&str> {
+        self.in_response_to.as_deref()
+    }
+
+    /// The Assertion's `IssueInstant` (covered by its signature).
+    pub(crate) fn issue_instant(&self) -> DateTime<Utc> {
+        self.issue_instant
+    }
+}
+
+impl FreshAssertion {
+    /// The IdP entity ID (the Issuer).
+    pub fn issuer(&self) -> &EntityId {
+        &self.0.issuer
+    }
+
+    /// Our entity ID the assertion was issued to (its Audience).
+    pub fn audience(&self) -> &EntityId {
+        &self.0.sp_entity_id
+    }
+
+    /// The Assertion's `ID`.
+    pub fn assertion_id(&self) -> &str {
+        &self.0.assertion_id
+    }
+
+    /// The Response's `ID`.
+    pub fn response_id(&self) -> &str {
+        &self.0.response_id
+    }
+
+    /// The request this answers (`InResponseTo`), `None` when unsolicited
+    /// (IdP-initiated).
+    pub fn in_response_to(&self) -> Option<&str> {
+        self.0.in_response_to.as_deref()
+    }
+
+    /// The subject's NameID value.
+    pub fn name_id(&self) -> &str {
+        &self.0.name_id.value
+    }
+
+    /// The subject's NameID with its format and qualifiers.
+    pub fn name_id_details(&self) -> &NameId {
+        &self.0.name_id
+    }
+
+    /// The NameID `Format`, if given.
+    pub fn name_id_format(&self) -> Option<&str> {
+        self.0.name_id.format.as_deref()
+    }
+
+    /// `SessionIndex` of the AuthnStatement, for single logout.
+    pub fn session_index(&self) -> Option<&str> {
+        self.0.session_index.as_deref()
+    }
+
+    /// `SessionNotOnOrAfter` of the AuthnStatement: the IdP asks that the
+    /// app's session for this sign-in end no later than this. `None` when
+    /// the IdP sets no bound (the app's own session length applies).
+    pub fn session_not_on_or_after(&self) -> Option<DateTime<Utc>> {
+        self.0.session_not_on_or_after
+    }
+
+    /// When the user authenticated at the IdP.
+    pub fn authn_instant(&self) -> DateTime<Utc> {
+        self.0.authn_instant
+    }
+
+    /// `AuthnContextClassRef`, e.g.
+    /// `urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport`.
+    pub fn authn_context_class_ref(&self) -> Option<&str> {
+        self.0.authn_context_class_ref.as_deref()
+    }
+
+    /// Every attribute, in document order.
+    pub fn attributes(&self) -> &Attributes {
+        &self.0.attributes
+    }
+
+    /// The values of the attribute with this `Name` (all attributes of that
+    /// name, concatenated), empty if absent.
+    pub fn attribute_values(&self, name: &str) -> Vec<&str> {
+        self.0
+            .attributes
+            .iter()
+            .filter(|a| a.name() == name)
+            .flat_map(|a| a.values())
+            .collect()
+    }
+
+    /// The first value of the attribute with this `Name`.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.0
+            .attributes
+            .iter()
+            .filter(|a| a.name() == name)
+            .find_map(|a| a.values().next())
+    }
+
+    /// The earliest `NotOnOrAfter` of the Conditions and the bearer
+    /// confirmation.
+    pub fn not_on_or_after(&self) -> DateTime<Utc> {
+        self.0.not_on_or_after
+    }
+
     /// Which elements were signed.
     pub fn signed(&self) -> SignedParts {
-        self.signed
+        self.0.signed
     }
 
     /// The certificate that verified the signature (the Assertion's, or the
     /// Response's when only the Response was signed).
     pub fn certificate(&self) -> CertFingerprint {
-        self.certificate
+        self.0.certificate
     }
 
     /// Azure AD / Entra ID claim helpers.

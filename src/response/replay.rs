@@ -7,8 +7,6 @@
 //! [`MemoryReplayCache`](crate::store::MemoryReplayCache) for one process, or any shared store (Redis, a
 //! database) through [`ReplayCache`].
 
-use std::ops::Deref;
-
 use chrono::{DateTime, Utc};
 
 use super::VerifiedAssertion;
@@ -19,21 +17,13 @@ use crate::store::{ReplayCache, ReplayKey, ready};
 /// only form the application (and provisioning) accepts. Only
 /// [`VerifiedAssertion::check_replay`] and its async twin build one.
 #[derive(Debug, Clone)]
-pub struct FreshAssertion(VerifiedAssertion);
-
-impl Deref for FreshAssertion {
-    type Target = VerifiedAssertion;
-
-    fn deref(&self) -> &VerifiedAssertion {
-        &self.0
-    }
-}
+pub struct FreshAssertion(pub(super) VerifiedAssertion);
 
 impl VerifiedAssertion {
     /// The key this assertion is remembered under.
     pub fn replay_key(&self) -> ReplayKey {
         ReplayKey::new(
-            self.audience().as_str(),
+            self.sp_entity_id.as_str(),
             self.issuer().as_str(),
             &self.assertion_id,
         )

@@ -58,7 +58,13 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a
 /// not complete (an asynchronous store, such as Redis, used without
 /// awaiting it).
 pub fn ready<T>(future: StoreFuture<'_, T>) -> Result<T> {
-    let mut future = future;
+    ready_future(future)
+}
+
+/// As [`ready`], for any future: the `_sync` forms of the login facade run
+/// their async form with it.
+pub(crate) fn ready_future<T>(future: impl Future<Output = Result<T>>) -> Result<T> {
+    let mut future = std::pin::pin!(future);
     let mut context = Context::from_waker(Waker::noop());
     match future.as_mut().poll(&mut context) {
         Poll::Ready(result) => result,

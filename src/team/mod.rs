@@ -1,11 +1,13 @@
 //! Team SSO: one team's configuration, certificate rotation and expiry
 //! notices. The guide is on [`TeamConfig`].
 
+mod login;
 mod names;
 mod notices;
 
 use chrono::{DateTime, Utc};
 
+pub use login::{IDP_INITIATED_MAX_AGE, Login, LoginContext, LoginSend, LoginStart, ReturnPath};
 pub use names::{
     CustomRole, EmailDomain, Role, SpEndpoints, SpUrlLayout, TEAM_PLACEHOLDER, TeamSlug,
 };
@@ -201,7 +203,9 @@ pub struct RotationReport {
 /// let verifier = team.response_verifier();
 /// let xml = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
 /// let request = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f")?;
-/// assert_eq!(verifier.verify(&xml, &[request], now)?.name_id(), "alice@acme.example");
+/// let verified = verifier.verify(&xml, &[request], now)?;
+/// let fresh = verified.check_replay(&saml_sp::store::MemoryReplayCache::new(10), now)?;
+/// assert_eq!(fresh.name_id(), "alice@acme.example");
 /// # Ok::<(), saml_sp::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,6 +217,8 @@ pub struct TeamConfig {
     sso_enforced: bool,
     allowed_email_domains: Vec<EmailDomain>,
     require_mfa: bool,
+    allow_idp_initiated: bool,
+    landing_page: ReturnPath,
     notices: NoticeLog,
 }
 
@@ -232,8 +238,32 @@ impl TeamConfig {
             sso_enforced: false,
             allowed_email_domains: Vec::new(),
             require_mfa: false,
+            allow_idp_initiated: false,
+            landing_page: ReturnPath::root(),
             notices: NoticeLog::default(),
         })
+    }
+
+    /// Whether the team accepts IdP-initiated sign-in (the tile in the
+    /// IdP's dashboard). Off by default; see [`login`](self#idp-initiated-sign-in)
+    /// for what it allows and the login-CSRF risk.
+    pub fn allow_idp_initiated(&self) -> bool {
+        self.allow_idp_initiated
+    }
+
+    /// Allows or refuses IdP-initiated sign-in for this team.
+    pub fn set_allow_idp_initiated(&mut self, allow: bool) {
+        self.allow_idp_initiated = allow;
+    }
+
+    /// Where a sign-in without a usable return path lands (default `/`).
+    pub fn landing_page(&self) -> &ReturnPath {
+        &self.landing_page
+    }
+
+    /// Sets the landing page.
+    pub fn set_landing_page(&mut self, page: ReturnPath) {
+        self.landing_page = page;
     }
 
     /// The team's slug.
@@ -468,7 +498,9 @@ impl TeamConfig {
 mod serde_impls {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::{EmailDomain, IdpSettings, NoticeLog, Role, SpEndpoints, TeamConfig, TeamSlug};
+    use super::{
+        EmailDomain, IdpSettings, NoticeLog, ReturnPath, Role, SpEndpoints, TeamConfig, TeamSlug,
+    };
     use crate::certs::{CertFingerprint, NoticeThreshold};
     use crate::error::serde_error;
     use crate::error::{Error, ErrorKind};
@@ -492,6 +524,13 @@ mod serde_impls {
         sso_enforced: bool,
         allowed_email_domains: Vec<EmailDomain>,
         require_mfa: bool,
+        /// Absent in configurations stored before IdP-initiated sign-in
+        /// existed: off.
+        #[serde(default)]
+        allow_idp_initiated: bool,
+        /// Absent before landing pages existed: `/`.
+        #[serde(default)]
+        landing_page: Option<String>,
         notices_sent: Vec<NoticeRecord>,
     }
 
@@ -508,6 +547,8 @@ mod serde_impls {
                 sso_enforced: self.sso_enforced,
                 allowed_email_domains: self.allowed_email_domains.clone(),
                 require_mfa: self.require_mfa,
+                allow_idp_initiated: self.allow_idp_initiated,
+                landing_page: Some(self.landing_page.as_str().to_owned()),
                 notices_sent: self
                     .notices
                     .iter()
@@ -537,6 +578,12 @@ mod serde_impls {
                 sso_enforced: stored.sso_enforced,
                 allowed_email_domains: Vec::new(),
                 require_mfa: stored.require_mfa,
+                allow_idp_initiated: stored.allow_idp_initiated,
+                landing_page: match stored.landing_page {
+                    Some(page) => ReturnPath::new(page)
+                        .map_err(|e| invalid(format!("landing_page: {}", e.detail())))?,
+                    None => ReturnPath::root(),
+                },
                 notices: NoticeLog::default(),
             };
             let domains = stored.allowed_email_domains.len();

@@ -60,3 +60,12 @@ pub(crate) fn verify_query(
     let certs = IdpCertSet::new([cert.clone()], now())?;
     saml_sp::building_blocks::verify_redirect_signature(msg, &certs, now(), policy)
 }
+
+/// A verified assertion's claims: its one-time-use check in a new
+/// in-memory cache (always a first use), at a time it is still valid.
+pub(crate) fn fresh(assertion: saml_sp::VerifiedAssertion) -> saml_sp::FreshAssertion {
+    let at = assertion.not_on_or_after() - chrono::TimeDelta::seconds(1);
+    assertion
+        .check_replay(&saml_sp::store::MemoryReplayCache::new(1), at)
+        .unwrap()
+}
