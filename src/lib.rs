@@ -52,6 +52,29 @@ pub mod building_blocks {
     //! reads for them, and a [`VerifiedElement`] on its own proves only
     //! that one element was signed, not that a SAML message is acceptable.
     //!
+    //! One enveloped signature checked on its own (what `saml_check dsig`
+    //! does): a [`VerifiedElement`] names the element its signature covers,
+    //! in the tree it was checked on.
+    //!
+    //! ```
+    //! use saml_sp::building_blocks::{Document, verify_enveloped};
+    //! use saml_sp::time::{Clock, FixedClock};
+    //! use saml_sp::vocabulary::SignaturePolicy;
+    //! use saml_sp::{IdpCertSet, Limits, SigningCertificate, ns};
+    //! let now = FixedClock::parse("2026-03-02T10:01:00Z")?.now();
+    //! let pem = std::fs::read_to_string("fixtures/keys/idp-a.crt.pem").unwrap();
+    //! let certs = IdpCertSet::new([SigningCertificate::from_pem(&pem)?], now)?;
+    //! let xml = std::fs::read("fixtures/dsig/assertion-signed.xml").unwrap();
+    //! let doc = Document::parse(&xml, &Limits::default())?;
+    //! let assertion = doc.root().child_elements()
+    //!     .find(|e| e.is(ns::SAML_ASSERTION, "Assertion")).unwrap();
+    //! let verified = verify_enveloped(assertion, &certs, now, &SignaturePolicy::default())?;
+    //! assert_eq!(verified.signature_algorithm().as_str(), "rsa-sha256");
+    //! # Ok::<(), saml_sp::Error>(())
+    //! ```
+    //!
+    //! Canonicalization:
+    //!
     //! ```
     //! use saml_sp::building_blocks::{Document, canonicalize_element, InclusivePrefixes};
     //! use saml_sp::vocabulary::C14nMethod;

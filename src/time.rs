@@ -5,7 +5,9 @@
 //! every decision is reproducible. [`Clock`] is for the application's own
 //! code that has to produce that `now`.
 
-pub use chrono::{DateTime, Utc};
+pub use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::error::{Error, ErrorKind, Result};
 
 /// A source of the current time, for application code; the crate's checks
 /// take `now` as a value instead.
@@ -28,18 +30,28 @@ impl Clock for SystemClock {
 ///
 /// ```
 /// use saml_sp::time::{Clock, FixedClock};
-/// let clock = FixedClock::parse("2026-03-02T10:01:00Z").unwrap();
+/// let clock = FixedClock::parse("2026-03-02T10:01:00Z")?;
 /// assert_eq!(clock.now().to_rfc3339(), "2026-03-02T10:01:00+00:00");
+/// assert!(FixedClock::parse("yesterday").is_err());
+/// # Ok::<(), saml_sp::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FixedClock(pub DateTime<Utc>);
 
 impl FixedClock {
-    /// A clock pinned to an RFC 3339 time, or `None` if it does not parse.
-    pub fn parse(rfc3339: &str) -> Option<Self> {
+    /// A clock pinned to an RFC 3339 time.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigInvalid`] when the text is not an RFC 3339 time.
+    pub fn parse(rfc3339: &str) -> Result<Self> {
         DateTime::parse_from_rfc3339(rfc3339)
-            .ok()
             .map(|t| Self(t.with_timezone(&Utc)))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::ConfigInvalid,
+                    format!("{rfc3339:?} is not an RFC 3339 time: {e}"),
+                )
+            })
     }
 }
 

@@ -162,8 +162,13 @@ pub struct RotationReport {
 /// expiry notices already sent. With the `serde` feature it serializes for
 /// the app's database, and deserializing re-validates every part.
 ///
-/// Only SP-initiated login is supported: the verifier it builds refuses
-/// unsolicited responses.
+/// **Sign-in in two calls.** [`TeamConfig::start_login`] and
+/// [`TeamConfig::finish_login`] (see [`manual::login`](crate::manual::login)) do the whole
+/// SP-initiated round trip with the app's stores. IdP-initiated sign-in
+/// (the tile in the IdP's dashboard) is off by default and allowed per team
+/// with [`TeamConfig::set_allow_idp_initiated`]; read the login-CSRF notes
+/// there first. The verifier [`TeamConfig::response_verifier`] builds for
+/// direct use refuses unsolicited responses.
 ///
 /// **Rotation, as admins do it.** [`TeamConfig::add_certificate`] (up to
 /// three; a fourth, a duplicate or an expired one is refused),
@@ -245,8 +250,9 @@ impl TeamConfig {
     }
 
     /// Whether the team accepts IdP-initiated sign-in (the tile in the
-    /// IdP's dashboard). Off by default; see [`login`](self#idp-initiated-sign-in)
-    /// for what it allows and the login-CSRF risk.
+    /// IdP's dashboard). Off by default; see
+    /// [`manual::login`](crate::manual::login#idp-initiated-sign-in) for what it
+    /// allows and the login-CSRF risk.
     pub fn allow_idp_initiated(&self) -> bool {
         self.allow_idp_initiated
     }
