@@ -158,11 +158,13 @@ string_traits!(EntityId, EndpointUrl, RequestId);
 #[cfg(feature = "serde")]
 macro_rules! serde_string {
     ($($t:ty),*) => {$(
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
         impl serde::Serialize for $t {
             fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
                 s.serialize_str(&self.0)
             }
         }
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
         impl<'de> serde::Deserialize<'de> for $t {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
                 Self::new(String::deserialize(d)?).map_err(crate::error::serde_error)

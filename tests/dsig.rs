@@ -15,6 +15,10 @@ use saml_sp::time::{DateTime, Utc};
 use saml_sp::vocabulary::SignaturePolicy;
 use saml_sp::{ErrorKind, IdpCertSet, Limits, SigningCertificate, ns};
 
+#[path = "common/real_recordings.rs"]
+mod real_recordings;
+use real_recordings::real_recordings_dir;
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
@@ -427,18 +431,13 @@ fn expiry_notices_at_each_threshold() {
 
 // ---- real IdP recordings (../shared/fixtures/real) -----------------------------
 
-fn real_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
-    dir.is_dir().then_some(dir)
-}
-
 /// Every signature of every recording: those xmlsec1 verifies with the
 /// IdP's certificate must verify with ours at the recording's pinned time
 /// (KeyInfo ignored); every file with a signature xmlsec1 refuses must fail.
 #[test]
 fn real_recordings_agree_with_xmlsec1() {
-    let Some(dir) = real_dir() else {
-        println!("skipped: ../shared/fixtures/real not found");
+    let Some(dir) = real_recordings_dir("every signature of the real recordings against xmlsec1")
+    else {
         return;
     };
     let manifest: serde_json::Value =

@@ -19,6 +19,10 @@ use saml_sp::{
     EndpointUrl, EntityId, ErrorKind, IdpCertSet, IdpMetadata, Limits, SigningCertificate, ns,
 };
 
+#[path = "common/real_recordings.rs"]
+mod real_recordings;
+use real_recordings::real_recordings_dir;
+
 const MD: &str = ns::SAML_METADATA;
 const DS: &str = ns::DSIG;
 const SAML2: &str = ns::SAML_PROTOCOL;
@@ -1048,16 +1052,6 @@ fn sp_metadata_escapes_everything() {
 // Real IdP metadata (../shared/fixtures/real)
 // ---------------------------------------------------------------------------
 
-fn real_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
-    if dir.join("manifest.json").is_file() {
-        Some(dir)
-    } else {
-        println!("skipped: ../shared/fixtures/real is not present");
-        None
-    }
-}
-
 fn real_cert(dir: &Path, rel: &str) -> SigningCertificate {
     SigningCertificate::parse(&std::fs::read(dir.join(rel)).unwrap()).unwrap()
 }
@@ -1069,7 +1063,9 @@ fn inside(cert: &SigningCertificate) -> DateTime<Utc> {
 
 #[test]
 fn real_idp_metadata() {
-    let Some(dir) = real_dir() else { return };
+    let Some(dir) = real_recordings_dir("the real IdP metadata") else {
+        return;
+    };
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     let rows = manifest.as_array().unwrap();
@@ -1220,7 +1216,9 @@ fn real_idp_metadata() {
 
 #[test]
 fn real_azure_tenant_rotation() {
-    let Some(dir) = real_dir() else { return };
+    let Some(dir) = real_recordings_dir("a real Azure AD tenant's key rotation") else {
+        return;
+    };
     let old = std::fs::read(dir.join("azure-ad/ckanextadfs-FederationMetadata.old.metadata.xml"))
         .unwrap();
     let new = std::fs::read(dir.join("azure-ad/ckanextadfs-FederationMetadata.new.metadata.xml"))

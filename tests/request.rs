@@ -859,16 +859,18 @@ fn signed_post_verifies_with_our_verifier() {
 }
 
 /// xmlsec1, an independent implementation, verifies our POST signature.
+/// `#[ignore]`d (a plain `cargo test` lists it as ignored); .ci/run runs it
+/// with `--ignored` after installing xmlsec1.
 #[test]
+#[ignore = "needs xmlsec1 (apt-get install xmlsec1)"]
 fn signed_post_verifies_with_xmlsec1() {
-    if std::process::Command::new("xmlsec1")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        println!("skipped: xmlsec1 is not installed (CI installs it)");
-        return;
-    }
+    assert!(
+        std::process::Command::new("xmlsec1")
+            .arg("--version")
+            .output()
+            .is_ok(),
+        "xmlsec1 is not installed: apt-get install xmlsec1"
+    );
     let idp = idp_metadata(true);
     let dir = std::env::temp_dir().join(format!("saml-sp-request-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

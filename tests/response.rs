@@ -7,7 +7,7 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use saml_sp::certs::CertificatePolicy;
 use saml_sp::response::RequiredSignature;
@@ -19,6 +19,10 @@ use saml_sp::{
 
 mod common;
 use common::{ACS, IDP, REQUEST, SP, fixtures, fresh, now, request, time, verifier};
+
+#[path = "common/real_recordings.rs"]
+mod real_recordings;
+use real_recordings::real_recordings_dir;
 
 fn dsig_fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixtures().join("dsig").join(name)).unwrap()
@@ -418,11 +422,6 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 // ---- real IdP recordings -------------------------------------------------------
 
-fn real_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
-    dir.is_dir().then_some(dir)
-}
-
 /// Recordings the source repository calls valid that we refuse on purpose,
 /// with the kind and the reason.
 const DELIBERATE: &[(&str, ErrorKind, &str)] = &[
@@ -454,8 +453,7 @@ const DELIBERATE: &[(&str, ErrorKind, &str)] = &[
 /// manifest gives (SHA-1 ones with allow_sha1); every INVALID one is refused.
 #[test]
 fn real_recordings() {
-    let Some(dir) = real_dir() else {
-        println!("skipped: ../shared/fixtures/real not found");
+    let Some(dir) = real_recordings_dir("every real response against its expected verdict") else {
         return;
     };
     let manifest: serde_json::Value =

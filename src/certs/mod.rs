@@ -677,12 +677,14 @@ mod serde_impls {
     use crate::error::serde_error;
     use crate::error::{Error, ErrorKind};
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl Serialize for CertFingerprint {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.collect_str(self)
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> Deserialize<'de> for CertFingerprint {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let hex = String::deserialize(d)?;
@@ -701,6 +703,7 @@ mod serde_impls {
         der: String,
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl Serialize for SigningCertificate {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             Stored {
@@ -711,6 +714,7 @@ mod serde_impls {
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> Deserialize<'de> for SigningCertificate {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let stored = Stored::deserialize(d)?;
@@ -725,12 +729,14 @@ mod serde_impls {
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl Serialize for IdpCertSet {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             self.certs.serialize(s)
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> Deserialize<'de> for IdpCertSet {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let certs = Vec::<SigningCertificate>::deserialize(d)?;

@@ -15,8 +15,15 @@
 //! expected request IDs. Storage is the caller's: [`MemoryRequestTracker`]
 //! for one process, any shared store through [`RequestTracker`], and with
 //! the `redis` feature
-//! [`RedisRequestTracker`] and [`RedisReplayCache`] for apps that run as
-//! several instances.
+#![cfg_attr(
+    feature = "redis",
+    doc = "[`RedisRequestTracker`] and [`RedisReplayCache`]"
+)]
+#![cfg_attr(
+    not(feature = "redis"),
+    doc = "`RedisRequestTracker` and `RedisReplayCache`"
+)]
+//! for apps that run as several instances.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -78,6 +85,7 @@ pub(crate) fn ready_future<T>(future: impl Future<Output = Result<T>>) -> Result
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use self::redis::{RedisReplayCache, RedisRequestTracker, RedisStore};
 
 /// How many AuthnRequests one [`TrackerKey`] may have outstanding; when a

@@ -79,6 +79,7 @@ return ids
 /// let requests = RedisRequestTracker::new(store);
 /// # Ok(()) }
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Clone)]
 pub struct RedisStore {
     conn: ConnectionManager,
@@ -241,6 +242,7 @@ fn millis_until(at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
 /// let fresh = assertion.check_replay_async(&replay, Utc::now()).await?;
 /// # Ok(()) }
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Debug, Clone)]
 pub struct RedisReplayCache {
     store: RedisStore,
@@ -323,6 +325,7 @@ impl ReplayCache for RedisReplayCache {
 /// let expected = tracker.take(&key, Utc::now()).await?; // at the ACS
 /// # Ok(()) }
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[derive(Debug, Clone)]
 pub struct RedisRequestTracker {
     store: RedisStore,

@@ -542,6 +542,7 @@ mod serde_impls {
 
     const VERSION: u32 = 1;
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl Serialize for TeamConfig {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             Stored {
@@ -565,6 +566,7 @@ mod serde_impls {
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> Deserialize<'de> for TeamConfig {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let stored = Stored::deserialize(d)?;

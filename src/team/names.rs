@@ -440,24 +440,28 @@ mod serde_impls {
     use super::{EmailDomain, Role, TeamSlug};
     use crate::error::serde_error;
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl Serialize for TeamSlug {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_str(self.as_str())
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> Deserialize<'de> for TeamSlug {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             Self::new(String::deserialize(d)?).map_err(serde_error)
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl Serialize for EmailDomain {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_str(self.as_str())
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> Deserialize<'de> for EmailDomain {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let stored = String::deserialize(d)?;
@@ -471,12 +475,14 @@ mod serde_impls {
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl Serialize for Role {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             s.serialize_str(self.as_str())
         }
     }
 
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
     impl<'de> Deserialize<'de> for Role {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             Self::parse(&String::deserialize(d)?).map_err(serde_error)

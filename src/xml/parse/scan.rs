@@ -481,10 +481,18 @@ impl Builder<'_> {
 }
 
 #[cfg(test)]
+#[path = "../../../tests/common/real_recordings.rs"]
+// std only, included by path in each unit test that reads the recordings
+// (one crate module would need a floor in manual::architecture's table).
+#[allow(clippy::duplicate_mod)]
+mod real_recordings;
+
+#[cfg(test)]
 mod tests {
     //! Differential tests: whatever the fast scanner accepts, the general
     //! path accepts too, with the same tree; mutated inputs included.
     use super::super::{Builder, normalize_input};
+    use super::real_recordings::real_recordings_dir;
     use crate::limits::Limits;
     use crate::xml::Document;
 
@@ -519,15 +527,15 @@ mod tests {
 
     fn corpus() -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        // Our fixtures, and the real IdP recordings when they are present
-        // (read in place, never copied).
-        let mut dirs = vec![
-            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")),
-            std::path::PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../shared/fixtures/real"
-            )),
-        ];
+        // Our fixtures and the real IdP recordings (read in place, never
+        // copied).
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures"
+        ))];
+        dirs.extend(real_recordings_dir(
+            "the real recordings through both parse paths",
+        ));
         while let Some(dir) = dirs.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
