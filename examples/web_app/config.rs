@@ -6,11 +6,13 @@
 //! {
 //!   "listen": "127.0.0.1:8080",
 //!   "base_url": "http://127.0.0.1:8080",
-//!   "cookie_key_hex": "<64 hex digits or more>",
+//!   "cookie_key_hex": "<128 hex digits or more: 64 bytes, the cookie crate's Key>",
 //!   "store": { "kind": "memory" },
 //!   "teams": [
 //!     { "slug": "acme", "idp_metadata_file": "fixtures/metadata/azure-app-signed.xml",
-//!       "default_role": "member", "allowed_email_domains": ["acme.example"], "require_mfa": false }
+//!       "default_role": "member", "allowed_email_domains": ["acme.example"], "require_mfa": false },
+//!     { "slug": "globex", "idp_metadata_file": "globex-idp.xml",
+//!       "allow_idp_initiated": true, "landing_page": "/?team=globex" }
 //!   ],
 //!   "accounts": [
 //!     { "email": "root@acme.example", "team": "acme", "role": "admin", "managed": "break_glass_admin" }
@@ -19,11 +21,17 @@
 //! ```
 //!
 //! Relative file names are relative to the configuration file.
+//!
+//! `allow_idp_initiated` (default false) lets the team's users sign in from
+//! the IdP's portal (a Response that answers no request of ours; see
+//! `saml_sp::team` on login CSRF before turning it on). `landing_page`
+//! (default `/`, a local path) is where such a sign-in lands when the IdP's
+//! RelayState is not a local path.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use saml_sp::team::{EmailDomain, Role};
+use saml_sp::team::{EmailDomain, ReturnPath, Role};
 use saml_sp::time::{DateTime, Utc};
 use saml_sp::{IdpMetadata, IdpSettings, SpUrlLayout, TeamConfig, TeamSlug};
 use serde::Deserialize;
@@ -73,6 +81,10 @@ pub(crate) struct TeamFile {
     require_mfa: bool,
     #[serde(default)]
     sso_enforced: bool,
+    #[serde(default)]
+    allow_idp_initiated: bool,
+    #[serde(default)]
+    landing_page: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -94,11 +106,7 @@ impl ConfigFile {
     }
 
     /// Every team's configuration, from its IdP metadata file.
-    pub(crate) fn teams(
-        &self,
-        dir: &Path,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<(TeamConfig, IdpMetadata)>, String> {
+    pub(crate) fn teams(&self, dir: &Path, now: DateTime<Utc>) -> Result<Vec<TeamConfig>, String> {
         let layout = SpUrlLayout::new(&self.base_url).map_err(|e| e.detail().to_owned())?;
         self.teams
             .iter()
@@ -129,7 +137,11 @@ impl ConfigFile {
                 team.set_allowed_email_domains(domains);
                 team.set_require_mfa(t.require_mfa);
                 team.set_sso_enforced(t.sso_enforced);
-                Ok((team, metadata))
+                team.set_allow_idp_initiated(t.allow_idp_initiated);
+                if let Some(page) = &t.landing_page {
+                    team.set_landing_page(ReturnPath::new(page.clone()).map_err(err)?);
+                }
+                Ok(team)
             })
             .collect()
     }

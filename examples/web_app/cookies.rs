@@ -1,54 +1,141 @@
-//! Signed cookies: `value.mac` where `mac` is HMAC-SHA256 over the cookie's
-//! name and value with the app's secret key. A cookie whose MAC does not
-//! match is treated as absent, never as an error the user can probe.
+//! The app's two cookies, signed with the `cookie` crate's `SignedJar`
+//! (HMAC-SHA256 over the value, checked in constant time):
+//!
+//! - `browser`: a random ID for this browser, the key under which its
+//!   started sign-ins are remembered (`TrackerKey` = team + browser ID);
+//! - `session`: who is signed in (base64url of the `Session` JSON).
+//!
+//! A cookie whose MAC does not match is treated as absent, never as an error
+//! the user can probe. The crate's MAC covers the value, not the name, so
+//! each cookie's value must also have its own shape (32 hex digits; base64url
+//! of a `Session` that parses with unknown fields refused): a value signed
+//! for one cookie is refused under the other name.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use cookie::time::Duration;
+use cookie::{Cookie, CookieJar, Key, SameSite};
+use saml_sp::time::{DateTime, Utc};
+use saml_sp::{Csprng as _, OsRng};
 
-type HmacSha256 = Hmac<Sha256>;
+use axum::http::{HeaderMap, header};
 
-/// The key that signs cookies (32 bytes or more).
-#[derive(Clone)]
-pub(crate) struct CookieKey(Vec<u8>);
+use crate::state::Session;
 
-impl CookieKey {
-    pub(crate) fn from_hex(hex: &str) -> Result<Self, String> {
+const SESSION: &str = "session";
+const BROWSER: &str = "browser";
+/// How long a browser ID lives: longer than any sign-in takes.
+const BROWSER_ID_SECS: i64 = 3600;
+
+/// The cookie key and whether the app is served over https.
+pub(crate) struct Cookies {
+    key: Key,
+    secure: bool,
+}
+
+impl Cookies {
+    /// `hex`: at least 64 bytes (the crate's `Key`: 32 for signing, 32 for
+    /// encryption, of which the signed jar uses the first).
+    pub(crate) fn new(hex: &str, secure: bool) -> Result<Self, String> {
         let bytes = decode_hex(hex).ok_or("cookie_key_hex is not hex")?;
-        if bytes.len() < 32 {
-            return Err("cookie_key_hex must hold at least 32 bytes".into());
+        let key = Key::try_from(bytes.as_slice())
+            .map_err(|_| "cookie_key_hex must hold at least 64 bytes (128 hex digits)")?;
+        Ok(Self { key, secure })
+    }
+
+    /// The verified value of cookie `name` in the request, if any.
+    fn verified(&self, headers: &HeaderMap, name: &str) -> Option<String> {
+        let mut jar = CookieJar::new();
+        for value in headers.get_all(header::COOKIE) {
+            let Ok(value) = value.to_str() else { continue };
+            for cookie in Cookie::split_parse(value.to_owned()).flatten() {
+                if cookie.name() == name {
+                    jar.add_original(cookie);
+                }
+            }
         }
-        Ok(Self(bytes))
+        jar.signed(&self.key)
+            .get(name)
+            .map(|c| c.value().to_owned())
     }
 
-    fn mac(&self, name: &str, value: &str) -> Option<HmacSha256> {
-        // HMAC takes keys of any length: this never fails.
-        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&self.0).ok()?;
-        mac.update(name.as_bytes());
-        mac.update(b"=");
-        mac.update(value.as_bytes());
-        Some(mac)
+    /// `cookie` signed, as a `Set-Cookie` value.
+    fn signed(&self, cookie: Cookie<'static>) -> String {
+        let name = cookie.name().to_owned();
+        let mut jar = CookieJar::new();
+        jar.signed_mut(&self.key).add(cookie);
+        jar.get(&name).map(Cookie::to_string).unwrap_or_default()
     }
 
-    /// `value` (cookie-safe: base64url of the payload) with its MAC appended.
-    pub(crate) fn sign(&self, name: &str, payload: &[u8]) -> String {
-        let value = URL_SAFE_NO_PAD.encode(payload);
-        let tag = self
-            .mac(name, &value)
-            .map(|m| m.finalize().into_bytes().to_vec())
-            .unwrap_or_default();
-        format!("{value}.{}", URL_SAFE_NO_PAD.encode(tag))
+    /// This browser's ID from its signed cookie.
+    pub(crate) fn browser_id(&self, headers: &HeaderMap) -> Option<String> {
+        self.verified(headers, BROWSER)
+            .filter(|id| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
-    /// The payload of a cookie value this key signed, or `None`.
-    pub(crate) fn verify(&self, name: &str, signed: &str) -> Option<Vec<u8>> {
-        let (value, tag) = signed.rsplit_once('.')?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        // verify_slice compares in constant time.
-        self.mac(name, value)?.verify_slice(&tag).ok()?;
-        URL_SAFE_NO_PAD.decode(value).ok()
+    /// This browser's ID, or a new one with the `Set-Cookie` value to send.
+    /// The ACS is reached by a cross-site POST from the IdP, so over https
+    /// the cookie is `SameSite=None; Secure` (sent with that POST); on
+    /// http://localhost, where IdP and app share a site, `Lax`.
+    pub(crate) fn browser(&self, headers: &HeaderMap) -> (String, Option<String>) {
+        if let Some(id) = self.browser_id(headers) {
+            return (id, None);
+        }
+        let id = new_browser_id();
+        let same_site = if self.secure {
+            SameSite::None
+        } else {
+            SameSite::Lax
+        };
+        let cookie = self.signed(self.base(BROWSER, id.clone(), BROWSER_ID_SECS, same_site));
+        (id, Some(cookie))
     }
+
+    /// Who is signed in, if the session cookie verifies and has not expired.
+    pub(crate) fn session(&self, headers: &HeaderMap, now: DateTime<Utc>) -> Option<Session> {
+        let payload = URL_SAFE_NO_PAD
+            .decode(self.verified(headers, SESSION)?)
+            .ok()?;
+        let session: Session = serde_json::from_slice(&payload).ok()?;
+        (session.expires > now.timestamp()).then_some(session)
+    }
+
+    /// The session cookie: HttpOnly, SameSite=Lax, Secure over https, for
+    /// as long as the session lasts.
+    pub(crate) fn session_cookie(&self, session: &Session, now: DateTime<Utc>) -> String {
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(session).unwrap_or_default());
+        let secs = (session.expires - now.timestamp()).max(0);
+        self.signed(self.base(SESSION, payload, secs, SameSite::Lax))
+    }
+
+    /// Ends the session (an empty, expired cookie).
+    pub(crate) fn clear_session(&self) -> String {
+        self.base(SESSION, String::new(), 0, SameSite::Lax)
+            .to_string()
+    }
+
+    fn base(
+        &self,
+        name: &'static str,
+        value: String,
+        secs: i64,
+        same_site: SameSite,
+    ) -> Cookie<'static> {
+        Cookie::build((name, value))
+            .path("/")
+            .max_age(Duration::seconds(secs))
+            .http_only(true)
+            .same_site(same_site)
+            .secure(self.secure)
+            .build()
+    }
+}
+
+/// 16 random bytes, as 32 hex digits.
+pub(crate) fn new_browser_id() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_random(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {
@@ -62,48 +149,118 @@ fn decode_hex(hex: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The value of cookie `name` in a `Cookie:` header.
-pub(crate) fn find<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header.split(';').find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        (k == name).then_some(v)
-    })
-}
-
-/// A `Set-Cookie` header value: HttpOnly, Path=/, SameSite as given, Secure
-/// when the app is served over https.
-pub(crate) fn set_cookie(
-    name: &str,
-    value: &str,
-    max_age_secs: i64,
-    same_site: &str,
-    secure: bool,
-) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite={same_site}{secure}"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
+
+    fn cookies(key: &str) -> Cookies {
+        Cookies::new(&key.repeat(64), false).unwrap()
+    }
+
+    fn session(expires: i64) -> Session {
+        Session {
+            team: "acme".into(),
+            email: "alice@acme.example".into(),
+            name: Some("Alice".into()),
+            role: "member".into(),
+            email_verification_pending: false,
+            idp_initiated: false,
+            expires,
+        }
+    }
+
+    /// A request carrying `set_cookie`'s name=value, as a browser sends it back.
+    fn request_with(set_cookies: &[&str]) -> HeaderMap {
+        let pairs: Vec<&str> = set_cookies
+            .iter()
+            .map(|c| c.split(';').next().unwrap())
+            .collect();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&pairs.join("; ")).unwrap(),
+        );
+        headers
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+    }
 
     #[test]
-    fn signed_cookie_round_trips_and_tampering_is_refused() {
-        let key = CookieKey::from_hex(&"ab".repeat(32)).unwrap();
-        let v = key.sign("s", b"{\"email\":\"a@b\"}");
-        assert_eq!(key.verify("s", &v).unwrap(), b"{\"email\":\"a@b\"}");
-        // Another cookie name, a flipped character, another key: refused.
-        assert!(key.verify("t", &v).is_none());
-        let mut bad = v.clone().into_bytes();
-        bad[2] ^= 1;
+    fn session_round_trips_with_its_attributes() {
+        let c = cookies("ab");
+        let set = c.session_cookie(&session(now().timestamp() + 600), now());
+        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=600"] {
+            assert!(set.contains(attribute), "{attribute} in {set}");
+        }
+        assert!(!set.contains("Secure"), "{set}");
+        let back = c.session(&request_with(&[&set]), now()).unwrap();
+        assert_eq!(back.email, "alice@acme.example");
+        // Over https: Secure.
+        let https = Cookies::new(&"ab".repeat(64), true).unwrap();
         assert!(
-            key.verify("s", std::str::from_utf8(&bad).unwrap())
+            https
+                .session_cookie(&session(now().timestamp() + 600), now())
+                .contains("Secure")
+        );
+    }
+
+    #[test]
+    fn tampered_or_foreign_cookies_are_refused() {
+        let c = cookies("ab");
+        let set = c.session_cookie(&session(now().timestamp() + 600), now());
+        assert!(c.session(&request_with(&[&set]), now()).is_some());
+        // A flipped character anywhere in the value: refused.
+        let value_at = set.find('=').unwrap() + 1;
+        let value_end = set.find(';').unwrap();
+        for i in [value_at, value_at + 10, value_at + 50, value_end - 1] {
+            let mut bad = set.clone().into_bytes();
+            bad[i] = if bad[i] == b'A' { b'B' } else { b'A' };
+            let bad = String::from_utf8(bad).unwrap();
+            assert!(c.session(&request_with(&[&bad]), now()).is_none(), "{bad}");
+        }
+        // Unsigned, or signed with another key: refused.
+        let unsigned = format!(
+            "session={}",
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&session(i64::MAX)).unwrap())
+        );
+        assert!(c.session(&request_with(&[&unsigned]), now()).is_none());
+        assert!(
+            cookies("cd")
+                .session(&request_with(&[&set]), now())
                 .is_none()
         );
-        let other = CookieKey::from_hex(&"cd".repeat(32)).unwrap();
-        assert!(other.verify("s", &v).is_none());
-        assert!(CookieKey::from_hex("abcd").is_err());
+        // Expired: refused.
+        let old = c.session_cookie(&session(now().timestamp() - 1), now());
+        assert!(c.session(&request_with(&[&old]), now()).is_none());
+        // Short or odd keys: refused at start-up.
+        assert!(Cookies::new(&"ab".repeat(63), false).is_err());
+        assert!(Cookies::new("abc", false).is_err());
+    }
+
+    #[test]
+    fn a_value_signed_for_one_cookie_is_refused_under_the_other_name() {
+        let c = cookies("ab");
+        let (id, set) = c.browser(&HeaderMap::new());
+        let set = set.unwrap();
+        assert!(
+            set.starts_with("browser=") && set.contains("HttpOnly"),
+            "{set}"
+        );
+        assert_eq!(
+            c.browser_id(&request_with(&[&set])).as_deref(),
+            Some(id.as_str())
+        );
+        // The same browser keeps its ID (no new cookie).
+        let (again, none) = c.browser(&request_with(&[&set]));
+        assert_eq!((again, none), (id, None));
+        // The signed browser value presented as the session, and the other way round.
+        let as_session = set.replacen("browser=", "session=", 1);
+        assert!(c.session(&request_with(&[&as_session]), now()).is_none());
+        let session = c.session_cookie(&session(now().timestamp() + 600), now());
+        let as_browser = session.replacen("session=", "browser=", 1);
+        assert!(c.browser_id(&request_with(&[&as_browser])).is_none());
     }
 }

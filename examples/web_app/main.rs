@@ -6,25 +6,33 @@
 //! ```
 //!
 //! Routes, for each team in the configuration:
-//! - `GET /saml/{team}/init?return_to=/path` builds an AuthnRequest
-//!   (HTTP-Redirect), remembers its ID for this browser, and redirects to the
-//!   team's IdP. `return_to` must be a local path (never an open redirect);
-//!   it travels as RelayState.
-//! - `POST /saml/{team}/acs` takes the browser's outstanding request IDs,
-//!   verifies the SAMLResponse for that team, passes the one-time-use check,
-//!   decides just-in-time provisioning, starts a session (signed, HttpOnly,
-//!   SameSite=Lax, Secure over https) and redirects to the RelayState path.
+//! - `GET /saml/{team}/init?return_to=/path`: `TeamConfig::start_login`
+//!   builds the AuthnRequest, remembers its ID for this browser (a random
+//!   ID in a signed cookie) and answers with a redirect to the team's IdP
+//!   (HTTP-Redirect) or a page that posts it (HTTP-POST, its script allowed
+//!   by a CSP nonce). `return_to` must be a local path (`ReturnPath`, never
+//!   an open redirect, else 400); it travels as RelayState.
+//! - `POST /saml/{team}/acs`: `TeamConfig::finish_login` (the browser's
+//!   outstanding requests, every check of the verifier, one-time use), then
+//!   just-in-time provisioning (`decide_with_async` on the account table), a
+//!   session (signed, HttpOnly, SameSite=Lax, Secure over https; it ends no
+//!   later than the IdP's SessionNotOnOrAfter) and a redirect to
+//!   `Login::return_to` (always a local path). A team with
+//!   `"allow_idp_initiated": true` also takes a Response that answers no
+//!   request (the IdP's portal); the signed-in page then says so.
 //! - `GET /saml/{team}/metadata` serves the team's SP metadata.
 //! - `GET /` shows who is signed in; `POST /logout` ends the session.
 //!
 //! A failed sign-in shows "Sign-in failed" with a message that is safe to
-//! show; the precise error kind and detail go to the log (stderr), never to
-//! the browser.
+//! show, with the status of the error's class (503 transient, 500
+//! configuration, 403 refused); the precise error kind and detail go to the
+//! log (stderr), never to the browser.
 //!
 //! Storage: with `"store": {"kind": "memory"}` one process keeps requests and
-//! used assertions in memory; with `{"kind": "redis", "url": ...}` (cargo
-//! feature `redis`) several instances behind a load balancer share them. An
-//! unreachable Redis makes sign-ins fail (closed), never pass.
+//! used assertions in memory (`LoginContext::in_memory`); with
+//! `{"kind": "redis", "url": ...}` (cargo feature `redis`) several instances
+//! behind a load balancer share them. An unreachable Redis makes sign-ins
+//! fail (closed), never pass.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 #![cfg_attr(
     test,
@@ -41,18 +49,18 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use saml_sp::OsRng;
 use saml_sp::metadata::SpMetadata;
-use saml_sp::provisioning::{asserted_email, decide, subject_key};
-use saml_sp::store::{DEFAULT_REQUEST_LIFETIME, TrackerKey};
-use saml_sp::time::{Clock, SystemClock};
+use saml_sp::provisioning::decide_with_async;
+use saml_sp::team::LoginSend;
+use saml_sp::time::Utc;
+use saml_sp::{Error, ErrorKind, OsRng};
 use serde::Deserialize;
 
 use crate::pages::Failure;
-use crate::state::{App, Session};
+use crate::state::App;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> std::process::ExitCode {
@@ -60,7 +68,7 @@ async fn main() -> std::process::ExitCode {
         eprintln!("usage: web_app CONFIG.json");
         return std::process::ExitCode::from(2);
     };
-    let app = match App::load(&path, SystemClock.now()).await {
+    let app = match App::load(&path, Utc::now()) {
         Ok(app) => Arc::new(app),
         Err(e) => {
             eprintln!("web_app: {e}");
@@ -95,22 +103,16 @@ fn router(app: Arc<App>) -> Router {
 }
 
 async fn index(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let now = SystemClock.now();
-    match app.session(&headers, now) {
-        Some(session) => pages::signed_in(&session).into_response(),
-        None => pages::home(app.team_links()).into_response(),
+    match app.cookies.session(&headers, Utc::now()) {
+        Some(session) => pages::signed_in(&session),
+        None => pages::home(app.team_links()),
     }
 }
 
 async fn logout(State(app): State<Arc<App>>) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, "/".to_owned()),
-            (header::SET_COOKIE, app.clear_session_cookie()),
-        ],
-    )
-        .into_response()
+    let mut response = pages::see_other("/");
+    pages::add_cookie(&mut response, &app.cookies.clear_session());
+    response
 }
 
 #[derive(Deserialize)]
@@ -124,29 +126,24 @@ async fn init(
     Query(query): Query<InitQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let now = SystemClock.now();
+    let now = Utc::now();
     let result = async {
         let team = app.team(&team)?;
-        let return_to = match query.return_to.as_deref() {
-            None => "/",
-            Some(path) => pages::local_path(path).ok_or(Failure::BadReturnPath)?,
-        };
-        let (redirect, request_id) = team.requests.redirect(Some(return_to), &mut OsRng, now)?;
-        let (browser, new_cookie) = app.browser_id(&headers);
-        let key = TrackerKey::new(team.config.slug().as_str(), &browser)?;
-        app.stores
-            .remember(&key, &request_id, now + DEFAULT_REQUEST_LIFETIME, now)
+        let return_to = pages::return_path(query.return_to)?;
+        let (browser, new_cookie) = app.cookies.browser(&headers);
+        let start = team
+            .start_login(&app.login, &browser, Some(&return_to), &mut OsRng, now)
             .await?;
         eprintln!(
             "init team={} request_id={}",
-            team.config.slug(),
-            request_id.as_str()
+            team.slug(),
+            start.request_id().as_str()
         );
-        let mut response = (
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, redirect.into_url())],
-        )
-            .into_response();
+        let mut response = match start.send() {
+            LoginSend::Redirect(url) => pages::see_other(url),
+            LoginSend::Post(form) => pages::post_form(form)?,
+            _ => return Err(Error::new(ErrorKind::ConfigInvalid, "unknown binding").into()),
+        };
         if let Some(cookie) = new_cookie {
             pages::add_cookie(&mut response, &cookie);
         }
@@ -166,59 +163,45 @@ struct AcsForm {
 
 async fn acs(
     State(app): State<Arc<App>>,
-    Path(team): Path<String>,
+    Path(slug): Path<String>,
     headers: HeaderMap,
     Form(form): Form<AcsForm>,
 ) -> Response {
-    let now = SystemClock.now();
+    let now = Utc::now();
     let result = async {
-        let team = app.team(&team)?;
-        // The requests this browser started for this team (taken: one-time).
-        let expected = match app.known_browser_id(&headers) {
-            Some(browser) => {
-                let key = TrackerKey::new(team.config.slug().as_str(), &browser)?;
-                app.stores.take(&key, now).await?
-            }
-            None => Vec::new(),
-        };
-        let verified = team
-            .verifier
-            .verify(form.saml_response.as_bytes(), &expected, now)?;
-        let fresh = app.stores.check_replay(verified, now).await?;
-        // Provisioning: look the person up by stable key, then by email.
-        let key = subject_key(&fresh, &team.config).map_err(Failure::Refused)?;
-        let email = asserted_email(&fresh).map_err(Failure::Refused)?;
-        let known = app.accounts.lookup(&team.config, &key, &email);
-        let decision = decide(&fresh, &team.config, &known);
+        let team = app.team(&slug)?;
+        // A browser without our cookie has no outstanding request.
+        let browser = app
+            .cookies
+            .browser_id(&headers)
+            .unwrap_or_else(cookies::new_browser_id);
+        let (posted, relay_state) = (form.saml_response.as_bytes(), form.relay_state.as_deref());
+        let login = team
+            .finish_login(&app.login, &browser, posted, relay_state, now)
+            .await?;
+        let decision = decide_with_async(login.assertion(), team, |key, email| {
+            app.accounts.lookup(team, key, email)
+        })
+        .await?;
         eprintln!(
-            "acs team={} assertion={} signed={} decision={}",
-            team.config.slug(),
-            fresh.assertion_id(),
-            fresh.signed().as_str(),
+            "acs team={slug} assertion={} idp_initiated={} decision={}",
+            login.assertion().assertion_id(),
+            login.idp_initiated(),
             state::decision_name(&decision)
         );
-        let session: Session = app.accounts.apply(&team.config, decision, now)?;
-        let target = form
-            .relay_state
-            .as_deref()
-            .and_then(pages::local_path)
-            .unwrap_or("/");
-        let mut response = (
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, target.to_owned())],
-        )
-            .into_response();
-        pages::add_cookie(&mut response, &app.session_cookie(&session));
+        let session = app.accounts.apply(team, &login, decision, now)?;
+        let mut response = pages::see_other(login.return_to().as_str());
+        pages::add_cookie(&mut response, &app.cookies.session_cookie(&session, now));
         Ok::<_, Failure>(response)
     }
     .await;
-    result.unwrap_or_else(|f| f.into_page("acs", &team))
+    result.unwrap_or_else(|f| f.into_page("acs", &slug))
 }
 
 async fn metadata(State(app): State<Arc<App>>, Path(team): Path<String>) -> Response {
     let result = (|| {
         let team = app.team(&team)?;
-        let sp = team.config.sp();
+        let sp = team.sp();
         let xml = SpMetadata::new(sp.entity_id().clone(), sp.acs_url().clone()).to_xml()?;
         Ok::<_, Failure>(
             (

@@ -2,8 +2,13 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use saml_sp::provisioning::Refusal;
-use saml_sp::{ErrorClass, ErrorKind};
+use saml_sp::request::PostForm;
+use saml_sp::team::ReturnPath;
+use saml_sp::time::DateTime;
+use saml_sp::{Csprng as _, ErrorClass, ErrorKind, OsRng};
 
 use crate::state::Session;
 
@@ -16,6 +21,10 @@ pub(crate) enum Failure {
     Refused(Refusal),
     /// A provisioning outcome that is not a session (confirm by email).
     Pending(&'static str),
+    /// The IdP's SessionNotOnOrAfter has passed: no session to start.
+    SessionEnded,
+    /// The account table cannot be read (a real app: its database is down).
+    AccountTable,
 }
 
 impl From<saml_sp::Error> for Failure {
@@ -68,6 +77,22 @@ impl Failure {
                     &format!("<p>Sign-in failed: {}.</p>", escape(r.reason.message())),
                 )
             }
+            Self::SessionEnded => {
+                eprintln!("{route} team={team} error=session_ended");
+                page(
+                    StatusCode::FORBIDDEN,
+                    "Sign-in failed",
+                    "<p>Sign-in failed: your identity provider's session has already ended.</p>",
+                )
+            }
+            Self::AccountTable => {
+                eprintln!("{route} team={team} error=account_table_unavailable");
+                page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Sign-in failed",
+                    "<p>Sign-in is unavailable right now. Please try again later.</p>",
+                )
+            }
             Self::Pending(message) => {
                 eprintln!("{route} team={team} pending={message:?}");
                 page(
@@ -92,15 +117,57 @@ fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
-/// `path` if it is a local path safe to redirect to: starts with one `/`,
-/// no `//` or `/\` (protocol-relative URLs), printable ASCII without
-/// backslashes, at most 80 bytes (the RelayState limit).
-pub(crate) fn local_path(path: &str) -> Option<&str> {
-    let ok = path.len() <= 80
-        && path.starts_with('/')
-        && !path.starts_with("//")
-        && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
-    ok.then_some(path)
+/// The `return_to` of a sign-in: `/` when absent, else a local path
+/// (`ReturnPath`: never another host), else 400.
+pub(crate) fn return_path(query: Option<String>) -> Result<ReturnPath, Failure> {
+    match query {
+        None => Ok(ReturnPath::root()),
+        Some(path) => ReturnPath::new(path).map_err(|_| Failure::BadReturnPath),
+    }
+}
+
+/// `303 See Other` to `location` (a URL of the IdP, or a local path whose
+/// non-ASCII bytes pass as they are).
+pub(crate) fn see_other(location: &str) -> Response {
+    let location = HeaderValue::from_bytes(location.as_bytes())
+        .unwrap_or_else(|_| HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+/// The page that posts an AuthnRequest to an IdP that takes HTTP-POST: its
+/// one script runs under a fresh CSP nonce, and the form may post only to
+/// the IdP's origin.
+pub(crate) fn post_form(form: &PostForm) -> Result<Response, Failure> {
+    let mut bytes = [0u8; 18];
+    OsRng.fill_random(&mut bytes);
+    let nonce = STANDARD.encode(bytes);
+    let html = form.html(&nonce)?;
+    let csp = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}'; form-action {}",
+        csp_origin(form.action().as_str()).unwrap_or("'none'")
+    );
+    let mut response = (StatusCode::OK, Html(html)).into_response();
+    let headers = response.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// `scheme://host[:port]` of an http(s) URL, if it is safe in a CSP source
+/// list (no spaces, quotes, `;` or `,`).
+fn csp_origin(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = url.get(..url.len() - rest.len() + host_end)?;
+    let safe = !rest.get(..host_end)?.is_empty()
+        && origin
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:/[]".contains(&b));
+    safe.then_some(origin)
 }
 
 pub(crate) fn escape(text: &str) -> String {
@@ -161,12 +228,24 @@ pub(crate) fn signed_in(session: &Session) -> Response {
     } else {
         ""
     };
+    // Login CSRF: a Response posted by someone else's page signs the browser
+    // in as them. Say plainly how this session started, and as whom.
+    let idp_initiated = if session.idp_initiated {
+        "<p id=\"idp-initiated\">You signed in from your identity provider (IdP-initiated sign-in). \
+         If this is not your account, sign out now.</p>"
+    } else {
+        ""
+    };
+    let ends = DateTime::from_timestamp(session.expires, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_default();
     page(
         StatusCode::OK,
         "Signed in",
         &format!(
             "<p>Signed in as <span id=\"email\">{}</span> ({}) in team <span id=\"team\">{}</span> \
-             with role <span id=\"role\">{}</span>.</p>{pending}\
+             with role <span id=\"role\">{}</span>.</p>{idp_initiated}{pending}\
+             <p>Session ends <span id=\"expires\">{ends}</span>.</p>\
              <form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>",
             escape(&session.email),
             escape(session.name.as_deref().unwrap_or("no name")),
@@ -182,8 +261,10 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_return_targets() {
+        assert_eq!(return_path(None).ok(), Some(ReturnPath::root()));
         for ok in ["/", "/dashboard", "/a/b?c=d&e=f#g"] {
-            assert_eq!(local_path(ok), Some(ok));
+            let path = return_path(Some(ok.into())).ok().unwrap();
+            assert_eq!(path.as_str(), ok);
         }
         for bad in [
             "",
@@ -192,12 +273,56 @@ mod tests {
             "//evil.example/",
             "/\\evil.example",
             "/a b",
-            "/\u{e9}",
             "/\n",
         ] {
-            assert_eq!(local_path(bad), None, "{bad:?}");
+            assert!(
+                matches!(return_path(Some(bad.into())), Err(Failure::BadReturnPath)),
+                "{bad:?}"
+            );
         }
-        assert_eq!(local_path(&format!("/{}", "a".repeat(80))), None);
+        let long = format!("/{}", "a".repeat(80));
+        assert!(matches!(
+            return_path(Some(long)),
+            Err(Failure::BadReturnPath)
+        ));
+    }
+
+    #[test]
+    fn redirects_carry_the_location_as_is() {
+        for location in [
+            "/",
+            "/a?b=c",
+            "/caf\u{e9}",
+            "https://idp.example/sso?SAMLRequest=x",
+        ] {
+            let response = see_other(location);
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            assert_eq!(
+                response.headers()[header::LOCATION].as_bytes(),
+                location.as_bytes()
+            );
+        }
+    }
+
+    #[test]
+    fn the_post_form_may_post_only_to_the_idp_origin() {
+        assert_eq!(
+            csp_origin("https://idp.example:8443/saml2/sso?x=1"),
+            Some("https://idp.example:8443")
+        );
+        assert_eq!(
+            csp_origin("http://127.0.0.1:9000"),
+            Some("http://127.0.0.1:9000")
+        );
+        for bad in [
+            "ftp://idp.example/",
+            "https://",
+            "https://a;b/",
+            "https://a b/",
+            "https://a,b",
+        ] {
+            assert_eq!(csp_origin(bad), None, "{bad}");
+        }
     }
 
     #[test]

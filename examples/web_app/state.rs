@@ -1,79 +1,58 @@
-//! The app's state: teams, cookie key, stores, and a toy account table
-//! standing in for the app's database.
+//! The app's state: teams, the login context (stores), cookies, and a toy
+//! account table standing in for the app's database.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Mutex;
 
-use axum::http::{HeaderMap, header};
+use chrono::TimeDelta;
+use saml_sp::TeamConfig;
 use saml_sp::provisioning::{
-    FoundBy, KeyLink, KnownAccount, ManagedKind, ProvisioningDecision, SubjectKey,
+    EmailAddress, FoundBy, KeyLink, KnownAccount, ManagedKind, ProvisioningDecision, SubjectKey,
 };
-use saml_sp::store::{MemoryReplayCache, MemoryRequestTracker, RequestTracker as _, TrackerKey};
-use saml_sp::team::Role;
+use saml_sp::team::{Login, LoginContext, Role};
 use saml_sp::time::{DateTime, Utc};
-use saml_sp::{
-    AuthnRequestBuilder, Csprng as _, FreshAssertion, OsRng, RequestId, ResponseVerifier,
-    TeamConfig, VerifiedAssertion,
-};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{ConfigFile, StoreConfig};
-use crate::cookies::{self, CookieKey};
+use crate::cookies::Cookies;
 use crate::pages::Failure;
 
-/// How long a session lasts.
+/// The longest session; shorter when the IdP sends SessionNotOnOrAfter.
 const SESSION_HOURS: i64 = 8;
-const SESSION_COOKIE: &str = "session";
-const BROWSER_COOKIE: &str = "browser";
-
-pub(crate) struct Team {
-    pub(crate) config: TeamConfig,
-    pub(crate) verifier: ResponseVerifier,
-    pub(crate) requests: AuthnRequestBuilder,
-}
 
 pub(crate) struct App {
     pub(crate) listen: SocketAddr,
-    teams: HashMap<String, Team>,
-    key: CookieKey,
-    secure: bool,
-    pub(crate) stores: Stores,
+    teams: HashMap<String, TeamConfig>,
+    /// The request tracker and replay cache (and no SP signing key: the
+    /// testbed IdP takes unsigned AuthnRequests).
+    pub(crate) login: LoginContext,
+    pub(crate) cookies: Cookies,
     pub(crate) accounts: Accounts,
 }
 
 impl App {
-    pub(crate) async fn load(path: &Path, now: DateTime<Utc>) -> Result<Self, String> {
+    /// Reads the configuration. Inside the Tokio runtime (Redis's
+    /// connection manager runs a task there).
+    pub(crate) fn load(path: &Path, now: DateTime<Utc>) -> Result<Self, String> {
         let file = ConfigFile::load(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        let mut teams = HashMap::new();
-        for (config, metadata) in file.teams(dir, now)? {
-            let verifier = config.response_verifier();
-            let sp = config.sp();
-            let requests =
-                AuthnRequestBuilder::new(sp.entity_id().clone(), sp.acs_url().clone(), &metadata);
-            teams.insert(
-                config.slug().as_str().to_owned(),
-                Team {
-                    config,
-                    verifier,
-                    requests,
-                },
-            );
-        }
-        let stores = Stores::open(&file.store).await?;
+        let teams = file
+            .teams(dir, now)?
+            .into_iter()
+            .map(|team| (team.slug().as_str().to_owned(), team))
+            .collect();
         Ok(Self {
             listen: file.listen,
             teams,
-            key: CookieKey::from_hex(&file.cookie_key_hex)?,
-            secure: file.base_url.starts_with("https://"),
-            stores,
+            login: login_context(&file.store)?,
+            cookies: Cookies::new(&file.cookie_key_hex, file.base_url.starts_with("https://"))?,
             accounts: Accounts::new(&file.accounts)?,
         })
     }
 
-    pub(crate) fn team(&self, slug: &str) -> Result<&Team, Failure> {
+    pub(crate) fn team(&self, slug: &str) -> Result<&TeamConfig, Failure> {
         self.teams.get(slug).ok_or(Failure::UnknownTeam)
     }
 
@@ -81,156 +60,55 @@ impl App {
         let mut links: Vec<_> = self
             .teams
             .iter()
-            .map(|(slug, t)| {
-                (
-                    slug.clone(),
-                    t.config.sp().sign_on_url().as_str().to_owned(),
-                )
-            })
+            .map(|(slug, t)| (slug.clone(), t.sp().sign_on_url().as_str().to_owned()))
             .collect();
         links.sort();
         links
     }
+}
 
-    /// This browser's ID from its signed cookie, or a new one with the
-    /// cookie to set. The ACS is reached by a cross-site POST from the IdP,
-    /// so over https the cookie is `SameSite=None; Secure` (sent with that
-    /// POST); on http://localhost, where IdP and app share a site, `Lax`.
-    pub(crate) fn browser_id(&self, headers: &HeaderMap) -> (String, Option<String>) {
-        if let Some(id) = self.known_browser_id(headers) {
-            return (id, None);
+/// In memory for one process, or on Redis for several instances.
+fn login_context(config: &StoreConfig) -> Result<LoginContext, String> {
+    match config {
+        StoreConfig::Memory => Ok(LoginContext::in_memory()),
+        #[cfg(feature = "redis")]
+        StoreConfig::Redis { url, namespace } => {
+            use saml_sp::store::{RedisReplayCache, RedisRequestTracker, RedisStore};
+            use std::sync::Arc;
+            let store = RedisStore::open(url, namespace)
+                .map_err(|e| format!("redis: {}: {}", e.kind().as_str(), e.detail()))?;
+            Ok(LoginContext::new(
+                Arc::new(RedisRequestTracker::new(store.clone())),
+                Arc::new(RedisReplayCache::new(store)),
+            ))
         }
-        let mut bytes = [0u8; 16];
-        OsRng.fill_random(&mut bytes);
-        let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let value = self.key.sign(BROWSER_COOKIE, id.as_bytes());
-        let same_site = if self.secure { "None" } else { "Lax" };
-        let cookie = cookies::set_cookie(BROWSER_COOKIE, &value, 3600, same_site, self.secure);
-        (id, Some(cookie))
-    }
-
-    pub(crate) fn known_browser_id(&self, headers: &HeaderMap) -> Option<String> {
-        let value = self.cookie(headers, BROWSER_COOKIE)?;
-        String::from_utf8(value).ok()
-    }
-
-    fn cookie(&self, headers: &HeaderMap, name: &str) -> Option<Vec<u8>> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|h| cookies::find(h, name))
-            .and_then(|v| self.key.verify(name, v))
-    }
-
-    pub(crate) fn session(&self, headers: &HeaderMap, now: DateTime<Utc>) -> Option<Session> {
-        let payload = self.cookie(headers, SESSION_COOKIE)?;
-        let session: Session = serde_json::from_slice(&payload).ok()?;
-        (session.expires > now.timestamp()).then_some(session)
-    }
-
-    pub(crate) fn session_cookie(&self, session: &Session) -> String {
-        let payload = serde_json::to_vec(session).unwrap_or_default();
-        let value = self.key.sign(SESSION_COOKIE, &payload);
-        cookies::set_cookie(
-            SESSION_COOKIE,
-            &value,
-            SESSION_HOURS * 3600,
-            "Lax",
-            self.secure,
-        )
-    }
-
-    pub(crate) fn clear_session_cookie(&self) -> String {
-        cookies::set_cookie(SESSION_COOKIE, "", 0, "Lax", self.secure)
+        #[cfg(not(feature = "redis"))]
+        StoreConfig::Redis { .. } => {
+            Err("\"store\": redis needs the redis feature: cargo run --features redis".into())
+        }
     }
 }
 
 /// Who is signed in (the signed session cookie's payload).
 #[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Session {
     pub(crate) team: String,
     pub(crate) email: String,
     pub(crate) name: Option<String>,
     pub(crate) role: String,
     pub(crate) email_verification_pending: bool,
+    /// Signed in from the IdP's portal (the page says so: login CSRF).
+    pub(crate) idp_initiated: bool,
+    /// Unix time the session ends.
     pub(crate) expires: i64,
 }
 
-/// The request tracker and replay cache: in memory for one process, or on
-/// Redis for several instances.
-pub(crate) enum Stores {
-    Memory {
-        requests: MemoryRequestTracker,
-        replay: MemoryReplayCache,
-    },
-    #[cfg(feature = "redis")]
-    Redis {
-        requests: saml_sp::store::RedisRequestTracker,
-        replay: saml_sp::store::RedisReplayCache,
-    },
-}
-
-impl Stores {
-    async fn open(config: &StoreConfig) -> Result<Self, String> {
-        match config {
-            StoreConfig::Memory => Ok(Self::Memory {
-                requests: MemoryRequestTracker::new(100_000),
-                replay: MemoryReplayCache::new(100_000),
-            }),
-            #[cfg(feature = "redis")]
-            StoreConfig::Redis { url, namespace } => {
-                let store = saml_sp::store::RedisStore::open(url, namespace)
-                    .map_err(|e| format!("redis: {}: {}", e.kind().as_str(), e.detail()))?;
-                Ok(Self::Redis {
-                    requests: saml_sp::store::RedisRequestTracker::new(store.clone()),
-                    replay: saml_sp::store::RedisReplayCache::new(store),
-                })
-            }
-            #[cfg(not(feature = "redis"))]
-            StoreConfig::Redis { .. } => {
-                Err("\"store\": redis needs the redis feature: cargo run --features redis".into())
-            }
-        }
-    }
-
-    pub(crate) async fn remember(
-        &self,
-        key: &TrackerKey,
-        id: &RequestId,
-        expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> saml_sp::Result<()> {
-        match self {
-            Self::Memory { requests, .. } => requests.remember(key, id, expires_at, now).await,
-            #[cfg(feature = "redis")]
-            Self::Redis { requests, .. } => requests.remember(key, id, expires_at, now).await,
-        }
-    }
-
-    pub(crate) async fn take(
-        &self,
-        key: &TrackerKey,
-        now: DateTime<Utc>,
-    ) -> saml_sp::Result<Vec<RequestId>> {
-        match self {
-            Self::Memory { requests, .. } => requests.take(key, now).await,
-            #[cfg(feature = "redis")]
-            Self::Redis { requests, .. } => requests.take(key, now).await,
-        }
-    }
-
-    pub(crate) async fn check_replay(
-        &self,
-        assertion: VerifiedAssertion,
-        now: DateTime<Utc>,
-    ) -> saml_sp::Result<FreshAssertion> {
-        match self {
-            Self::Memory { replay, .. } => assertion.check_replay_async(replay, now).await,
-            #[cfg(feature = "redis")]
-            Self::Redis { replay, .. } => assertion.check_replay_async(replay, now).await,
-        }
-    }
+/// When the app's session ends: after [`SESSION_HOURS`], or earlier when
+/// the IdP says its session ends earlier (SessionNotOnOrAfter).
+pub(crate) fn session_end(now: DateTime<Utc>, idp_end: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    let ours = now + TimeDelta::hours(SESSION_HOURS);
+    idp_end.map_or(ours, |idp| idp.min(ours))
 }
 
 /// One account in the toy account table.
@@ -273,23 +151,19 @@ impl Accounts {
         Ok(Self(Mutex::new(accounts)))
     }
 
-    fn lock(&self) -> saml_sp::Result<std::sync::MutexGuard<'_, Vec<Account>>> {
-        self.0.lock().map_err(|_| {
-            saml_sp::Error::new(saml_sp::ErrorKind::ConfigInvalid, "account table poisoned")
-        })
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Vec<Account>>, Failure> {
+        self.0.lock().map_err(|_| Failure::AccountTable)
     }
 
     /// What the app knows about the person: by stable key first, then by
-    /// (normalized) email.
-    pub(crate) fn lookup(
+    /// (normalized) email. (A real app awaits its database here.)
+    pub(crate) async fn lookup(
         &self,
         team: &TeamConfig,
-        key: &SubjectKey,
-        email: &saml_sp::provisioning::EmailAddress,
-    ) -> KnownAccount {
-        let Ok(accounts) = self.lock() else {
-            return KnownAccount::NoAccount;
-        };
+        key: SubjectKey,
+        email: EmailAddress,
+    ) -> Result<KnownAccount, Failure> {
+        let accounts = self.lock()?;
         let by_key = accounts
             .iter()
             .find(|a| a.subject_keys.iter().any(|k| k == key.as_str()))
@@ -300,7 +174,7 @@ impl Accounts {
                 .find(|a| a.email == email.normalized())
                 .map(|a| (a, FoundBy::Email))
         });
-        match found {
+        Ok(match found {
             None => KnownAccount::NoAccount,
             Some((a, _)) if a.managed.is_some() => KnownAccount::ManagedDirectly {
                 kind: a.managed.unwrap_or(ManagedKind::Integration),
@@ -312,24 +186,31 @@ impl Accounts {
                 },
                 None => KnownAccount::AccountOutsideTeam { found_by },
             },
-        }
+        })
     }
 
-    /// Carries out the decision; returns the session to start.
+    /// Carries out the decision; returns the session to start, which ends
+    /// no later than the IdP's SessionNotOnOrAfter.
     pub(crate) fn apply(
         &self,
         team: &TeamConfig,
+        login: &Login,
         decision: ProvisioningDecision,
         now: DateTime<Utc>,
     ) -> Result<Session, Failure> {
         let slug = team.slug().as_str().to_owned();
+        let expires = session_end(now, login.assertion().session_not_on_or_after());
+        if expires <= now {
+            return Err(Failure::SessionEnded);
+        }
         let session = |email: &str, name: Option<String>, role: &Role, pending: bool| Session {
             team: slug.clone(),
             email: email.to_owned(),
             name,
             role: role.as_str().to_owned(),
             email_verification_pending: pending,
-            expires: now.timestamp() + SESSION_HOURS * 3600,
+            idp_initiated: login.idp_initiated(),
+            expires: expires.timestamp(),
         };
         let mut accounts = self.lock()?;
         match decision {
@@ -401,5 +282,22 @@ pub(crate) fn decision_name(decision: &ProvisioningDecision) -> &'static str {
         ProvisioningDecision::AddToTeam { .. } => "add_to_team",
         ProvisioningDecision::Refused(r) => r.reason.as_str(),
         _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_ends_no_later_than_the_idp_says() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let ours = now + TimeDelta::hours(SESSION_HOURS);
+        assert_eq!(session_end(now, None), ours);
+        let earlier = now + TimeDelta::minutes(30);
+        assert_eq!(session_end(now, Some(earlier)), earlier);
+        assert_eq!(session_end(now, Some(ours + TimeDelta::hours(1))), ours);
+        // Already over: the ACS refuses to start a session (SessionEnded).
+        assert!(session_end(now, Some(now)) <= now);
     }
 }

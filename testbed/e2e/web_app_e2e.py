@@ -4,7 +4,9 @@
 Everything runs on 127.0.0.1 and is stopped by PID at the end (also on failure):
 
   redis-server          one, shared by both app instances (request tracking, one-time use)
-  SimpleSAMLphp IdP     testbed/simplesamlphp, with an SP entry for the app's team `acme`
+  SimpleSAMLphp IdP     testbed/simplesamlphp, with SP entries for the app's teams `acme`
+                        and `globex` (globex allows IdP-initiated sign-in and has only the
+                        IdP's HTTP-POST SSO endpoint in its metadata copy)
   web_app A and B       two instances of `cargo run --features redis --example web_app`,
                         one configuration (same base URL, cookie key and Redis): what a
                         load balancer puts behind one host name
@@ -16,7 +18,17 @@ Checks:
   2. browser: a tampered SAMLResponse posted to the ACS shows "Sign-in failed" and
      sets no session (the page and the cookies say so; the log has digest_mismatch)
   3. two instances: a response accepted by A is refused by B (shared state in Redis)
-  4. Redis stopped: sign-in fails closed (HTTP 503, request_store_unavailable);
+  4. IdP-initiated sign-in (SimpleSAMLphp's spentityid URL, the browser, as bob: globex's
+     user, whom the app does not know as alice's account): signed in to globex at the
+     RelayState path and the page says it was IdP-initiated; a foreign
+     RelayState (https://evil.example/) lands on globex's landing page; the same kind of
+     Response for acme (which does not allow it) is refused (403, unsolicited_response),
+     as is one for globex while the browser has a globex sign-in outstanding; a replayed
+     IdP-initiated Response is refused (assertion_replayed); the session ends at the
+     IdP's SessionNotOnOrAfter
+  5. HTTP-POST binding: globex's SP-initiated sign-in is a page whose script runs under a
+     CSP nonce and posts to the IdP's origin only; the browser signs in through it
+  6. Redis stopped: sign-in fails closed (HTTP 503, request_store_unavailable);
      Redis back on the same port: sign-in works again
 
 Usage: testbed/e2e/web_app_e2e.py [--skip-build]  (after the testbeds' install.sh)
@@ -36,6 +48,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "testbed", "browser"))
@@ -46,7 +59,10 @@ import webdriver  # noqa: E402  (testbed/browser/webdriver.py: headless Chromium
 
 ARTIFACTS = os.path.join(ROOT, "target", "e2e")
 TEAM = "acme"
-COOKIE_KEY = "5a" * 32  # test-only key
+IDP_TEAM = "globex"  # allows IdP-initiated sign-in
+IDP_TEAM_LANDING = "/?team=globex"
+BOB = "bob"  # globex's user at the IdP (bob@globex.example); alice is acme's
+COOKIE_KEY = "5a" * 64  # test-only key (64 bytes: the cookie crate's Key)
 results = []
 
 
@@ -146,6 +162,31 @@ def flow(base, b=None):
     return b, got
 
 
+def idp_sign_in(br, url, user="alice"):
+    """Opens `url`; logs `user` in if the IdP asks (it does not while its session lasts);
+    waits until the app's page says signed in or failed; returns the page text."""
+    def login_form():
+        return br._s("POST", "/elements", {"using": "css selector", "value": "input[name=username]"})
+
+    def app_page():
+        text = br.text()
+        return "Signed in as" in text or "Sign-in failed" in text
+
+    br.open(url)
+    br.wait("the IdP's login form or the app's page", lambda: app_page() or login_form())
+    if not app_page() and login_form():
+        br.fill("username", user)
+        br.fill("password", user + "-password")
+        br.submit()
+        br.wait("the app's page", app_page)
+    return br.text()
+
+
+def idp_initiated_url(ssp, sp_entity_id, relay_state):
+    return "%s?%s" % (ssp["SSP_SSO_URL"], urllib.parse.urlencode(
+        {"spentityid": sp_entity_id, "RelayState": relay_state}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-build", action="store_true")
@@ -170,12 +211,23 @@ def main():
             raise RuntimeError("IdP metadata: HTTP %s" % status)
         with open(metadata, "w", encoding="utf-8") as f:
             f.write(body)
+        # globex's copy keeps only the HTTP-POST SSO endpoint: its sign-ins take the
+        # HTTP-POST binding (the form page), acme's HTTP-Redirect.
+        post_only = re.sub(r'<md:SingleSignOnService Binding="[^"]*HTTP-Redirect"[^>]*/>', "", body)
+        if post_only == body or "HTTP-POST" not in post_only:
+            raise RuntimeError("IdP metadata: no HTTP-Redirect and HTTP-POST SSO endpoints to split")
+        metadata_post = os.path.join(workdir, "idp-metadata-post.xml")
+        with open(metadata_post, "w", encoding="utf-8") as f:
+            f.write(post_only)
         config = {
             "base_url": base,
             "cookie_key_hex": COOKIE_KEY,
             "store": {"kind": "redis", "url": "redis://127.0.0.1:%d" % redis.port, "namespace": "e2e"},
             "teams": [{"slug": TEAM, "idp_metadata_file": metadata, "default_role": "member",
-                       "allowed_email_domains": ["acme.example"]}],
+                       "allowed_email_domains": ["acme.example"]},
+                      {"slug": IDP_TEAM, "idp_metadata_file": metadata_post, "default_role": "member",
+                       "allowed_email_domains": ["globex.example"], "allow_idp_initiated": True,
+                       "landing_page": IDP_TEAM_LANDING}],
         }
         paths = []
         for name, port in (("a", port_a), ("b", port_b)):
@@ -278,7 +330,94 @@ def main():
               status == 200 and 'entityID="%s/saml/%s"' % (base, TEAM) in body
               and 'Location="%s/saml/%s/acs"' % (base, TEAM) in body, body[:400])
 
-        # 4. Redis stopped: fail closed; back: works again.
+        # 4. IdP-initiated sign-in, in the browser.
+        globex_sp = "%s/saml/%s" % (base, IDP_TEAM)
+        acme_sp = "%s/saml/%s" % (base, TEAM)
+        with webdriver.Browser(timeout=20, artifacts=ARTIFACTS) as br:
+            text = idp_sign_in(br, idp_initiated_url(ssp, globex_sp, "/?from=idp"), BOB)
+            br.screenshot(os.path.join(ARTIFACTS, "idp-initiated.png"))
+            check("idp-initiated: signed in to globex", "Signed in as bob@globex.example" in text
+                  and "in team globex" in text, text)
+            check("idp-initiated: the page says the sign-in was IdP-initiated",
+                  "IdP-initiated sign-in" in text, text)
+            check("idp-initiated: a local RelayState is the landing URL",
+                  br.url() == base + "/?from=idp", br.url())
+            check("idp-initiated: the log says idp_initiated=true",
+                  "acs team=globex" in app_a.log() and "idp_initiated=true" in app_a.log(),
+                  app_a.log()[-1500:])
+            # The IdP's session lasts: this time it posts at once.
+            text = idp_sign_in(br, idp_initiated_url(ssp, globex_sp, "https://evil.example/"), BOB)
+            check("idp-initiated: RelayState https://evil.example/ lands on the team's landing page",
+                  br.url() == base + IDP_TEAM_LANDING and "Signed in as" in text,
+                  "%s %s" % (br.url(), text[:200]))
+            check("idp-initiated: never on evil.example", "evil.example" not in br.url(), br.url())
+
+            # 5. HTTP-POST binding: the form page (CSP nonce) in the same browser.
+            text = idp_sign_in(br, "%s/saml/%s/init?return_to=/?via=post" % (base, IDP_TEAM), BOB)
+            check("http-post: SP-initiated sign-in to globex through the form page",
+                  br.url() == base + "/?via=post" and "Signed in as" in text
+                  and "IdP-initiated" not in text, "%s %s" % (br.url(), text[:300]))
+        with urllib.request.urlopen("%s/saml/%s/init" % (base, IDP_TEAM), timeout=10) as r:
+            csp, page = r.headers.get("Content-Security-Policy", ""), r.read().decode()
+        nonce = re.search(r"script-src 'nonce-([A-Za-z0-9+/=]+)'", csp)
+        check("http-post: the form page's script runs under its CSP nonce only",
+              nonce and '<script nonce="%s">' % nonce.group(1) in page
+              and "default-src 'none'" in csp, csp)
+        check("http-post: the form may post only to the IdP's origin",
+              ("form-action %s;" % ssp["SSP_BASE_URL"]) in csp + ";"
+              and 'action="%s"' % ssp["SSP_SSO_URL"] in page, csp)
+
+        # IdP-initiated for acme, which does not allow it: refused.
+        client = login.Browser(timeout=10)
+        got = login.run_flow(client, idp_initiated_url(ssp, acme_sp, "/"))
+        before = len(app_a.log())
+        url, status, body = client.request(got["acs_url"], {"SAMLResponse": got["saml_response"],
+                                                            "RelayState": got["relay_state"] or "/"})
+        log = app_a.log()[before:]
+        check("idp-initiated: posted to acme's ACS", got["acs_url"] == acme_sp + "/acs", got["acs_url"])
+        check("idp-initiated: refused for a team that does not allow it (403)",
+              status == 403 and "Sign-in failed" in body and "Signed in as" not in body,
+              "%s %s" % (status, page_text(body)[:300]))
+        check("idp-initiated: the log says unsolicited_response",
+              "acs team=acme error=unsolicited_response" in log, log)
+        check("idp-initiated: no session for acme",
+              not [c for c in client.jar if c.name == "session"], str(list(client.jar)))
+
+        # globex, while this browser has a globex sign-in outstanding: refused; then a
+        # fresh browser takes the same Response once, and never twice.
+        client = login.Browser(timeout=10)
+        client.request("%s/saml/%s/init" % (base, IDP_TEAM))  # remembers a request; form page
+        got = login.run_flow(client, idp_initiated_url(ssp, globex_sp, "/"), user=BOB,
+                             password=BOB + "-password")
+        form = {"SAMLResponse": got["saml_response"], "RelayState": got["relay_state"] or "/"}
+        before = len(app_a.log())
+        _u, status, body = client.request(got["acs_url"], form)
+        log = app_a.log()[before:]
+        check("idp-initiated: refused while the browser has a sign-in outstanding (403)",
+              status == 403 and "acs team=globex error=unsolicited_response" in log,
+              "%s %s" % (status, log))
+        fresh = login.Browser(timeout=10)
+        _u, status, body = fresh.request(got["acs_url"], form)
+        check("idp-initiated: the Response taken once by a browser with nothing outstanding",
+              status == 200 and "IdP-initiated sign-in" in body, "%s %s" % (status, page_text(body)[:300]))
+        # The app's session (8 h at most) ends no later than the IdP's session: SimpleSAMLphp
+        # sends SessionNotOnOrAfter = its now + 8 h, a little before the app's own limit.
+        idp_end = re.search(r'SessionNotOnOrAfter="([^"]+)"',
+                            base64.b64decode(got["saml_response"]).decode())
+        ends = re.search(r'id="expires">([^<]+)<', body)
+        check("session: ends at the IdP's SessionNotOnOrAfter",
+              idp_end and ends and ends.group(1) == time.strftime(
+                  "%Y-%m-%d %H:%M:%S UTC", time.strptime(idp_end.group(1), "%Y-%m-%dT%H:%M:%SZ")),
+              "%s vs %s" % (idp_end and idp_end.group(1), ends and ends.group(1)))
+        before = len(app_b.log())
+        _u, status, body = login.Browser(timeout=10).request(
+            "http://127.0.0.1:%d/saml/%s/acs" % (port_b, IDP_TEAM), form)
+        log = app_b.log()[before:]
+        check("idp-initiated: the same Response again refused (403, assertion_replayed)",
+              status == 403 and "acs team=globex error=assertion_replayed" in log,
+              "%s %s" % (status, log))
+
+        # 6. Redis stopped: fail closed; back: works again.
         redis.stop()
         t0 = time.time()
         url, status, body = login.Browser(timeout=10).request("%s/saml/%s/init" % (base, TEAM))

@@ -3,9 +3,13 @@
  * SimpleSAMLphp 1.19 authentication sources for the saml-sp test IdP.
  * TEMPLATE: start.sh substitutes the @@-delimited placeholders (see config.php).
  *
- * One test user, alice / alice-password, carrying the claims Azure AD (Entra ID)
+ * The test user alice / alice-password, carrying the claims Azure AD (Entra ID)
  * sends, under Azure's claim URIs. The values are the ones of
  * fixtures/attacks/generate.py and fixtures/dsig (same tenant, object id, groups).
+ *
+ * bob / bob-password, of another organisation (bob@globex.example): examples/web_app's
+ * team `globex` in testbed/e2e (a person of its own, so that his sign-ins there are
+ * not alice's account found by email).
  */
 
 $config = [
@@ -31,6 +35,16 @@ $config = [
             'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname' => ['Liddell'],
             'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress' => ['alice@acme.example'],
             'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name' => ['alice@acme.example'],
+        ],
+        'bob:bob-password' => [
+            'http://schemas.microsoft.com/identity/claims/tenantid' => ['5d4c3b2a-1f0e-4d9c-8b7a-695847362514'],
+            'http://schemas.microsoft.com/identity/claims/objectidentifier' => ['0b0b1e2d-3c4f-4a5b-9c8d-7e6f5a4b3c2d'],
+            'http://schemas.microsoft.com/identity/claims/displayname' => ['Bob Globex'],
+            'http://schemas.microsoft.com/identity/claims/identityprovider' => ['@@IDP_ENTITY_ID@@'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname' => ['Bob'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname' => ['Globex'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress' => ['bob@globex.example'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name' => ['bob@globex.example'],
         ],
     ],
 ];

@@ -12,8 +12,11 @@
  *                                                    refuses unsigned AuthnRequests (SP key: fixtures/keys/sp)
  *
  *   @@ACS_BASE@@/saml/acme                       Assertion only            rsa-sha256
- *                                                    (examples/web_app's team `acme` when its
- *                                                    base URL is SSP_ACS_BASE: testbed/e2e)
+ *   @@ACS_BASE@@/saml/globex                     Assertion only            rsa-sha256
+ *                                                    (examples/web_app's teams `acme` and
+ *                                                    `globex`, the one that allows IdP-initiated
+ *                                                    sign-in, when its base URL is SSP_ACS_BASE:
+ *                                                    testbed/e2e)
  *
  * Each SP's one AssertionConsumerService (HTTP-POST) is @@ACS_BASE@@/saml/<mode>/acs.
  * SimpleSAMLphp posts the Response there whatever AssertionConsumerServiceURL the
@@ -72,6 +75,14 @@ $metadata['https://sso.example.com/saml/signed-requests'] = $sp('signed-requests
 // examples/web_app's team `acme` (SP entity ID <base URL>/saml/acme, the Heroku-style
 // layout of saml_sp::SpUrlLayout) when the app's base URL is SSP_ACS_BASE.
 $metadata['@@ACS_BASE@@/saml/acme'] = $sp('acme', [
+    'saml20.sign.response' => false,
+    'saml20.sign.assertion' => true,
+    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+]);
+
+// examples/web_app's team `globex`, which allows IdP-initiated sign-in (testbed/e2e
+// signs in from $SSP_SSO_URL?spentityid=@@ACS_BASE@@/saml/globex).
+$metadata['@@ACS_BASE@@/saml/globex'] = $sp('globex', [
     'saml20.sign.response' => false,
     'saml20.sign.assertion' => true,
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
