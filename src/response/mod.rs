@@ -28,7 +28,7 @@ use crate::vocabulary::SignaturePolicy;
 use crate::xml::{Document, Element};
 
 pub use attributes::{AttributeValues, Attributes, AttributesIter, SamlAttribute};
-pub use azure::{AzureClaims, claims as azure_claims};
+pub use azure::{AzureClaims, AzureGroups, claims as azure_claims};
 pub use replay::FreshAssertion;
 
 /// Which element a valid signature must cover.
