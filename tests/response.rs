@@ -7,9 +7,8 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use saml_sp::certs::CertificatePolicy;
 use saml_sp::response::{AzureGroups, RequiredSignature};
 use saml_sp::store::{MemoryReplayCache, ReplayCache, StoreFuture, ready};
 use saml_sp::time::{DateTime, Utc};
@@ -18,7 +17,9 @@ use saml_sp::{
 };
 
 mod common;
-use common::{ACS, IDP, REQUEST, SP, fixtures, fresh, now, request, time, verifier};
+use common::{
+    ACS, IDP, REQUEST, SP, fixtures, fresh, now, real_dir, real_verifier, request, time, verifier,
+};
 
 fn dsig_fixture(name: &str) -> Vec<u8> {
     std::fs::read(fixtures().join("dsig").join(name)).unwrap()
@@ -504,11 +505,6 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 // ---- real IdP recordings -------------------------------------------------------
 
-fn real_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
-    dir.is_dir().then_some(dir)
-}
-
 /// Recordings the source repository calls valid that we refuse on purpose,
 /// with the kind and the reason.
 const DELIBERATE: &[(&str, ErrorKind, &str)] = &[
@@ -597,34 +593,8 @@ fn fresh_real(
     row: &serde_json::Value,
     at: DateTime<Utc>,
 ) -> saml_sp::Result<saml_sp::FreshAssertion> {
-    let s = |key: &str| row[key].as_str();
-    let legacy = CertificatePolicy::default().with_min_rsa_bits(1024);
-    let mut certs = Vec::new();
-    for cert in row["certs"].as_array().unwrap() {
-        let bytes = std::fs::read(dir.join(cert.as_str().unwrap())).unwrap();
-        certs.push(SigningCertificate::parse_with_policy(&bytes, &legacy)?);
-    }
-    let certs = IdpCertSet::new(certs, at)?;
-    let sp = row["audience"][0].as_str().unwrap_or("urn:unset");
-    let acs = s("recipient")
-        .or(s("destination"))
-        .unwrap_or("https://unset.invalid/");
-    let idp = s("issuer").unwrap_or("urn:unset");
-    let sha1 = s("signature_algorithm").unwrap_or("").ends_with("sha1")
-        || s("digest_algorithm").unwrap_or("").ends_with("sha1");
-    let verifier = ResponseVerifier::new(
-        EntityId::new(sp)?,
-        EndpointUrl::new(acs)?,
-        EntityId::new(idp)?,
-        certs,
-    )
-    .allow_sha1(sha1)
-    .allow_unsolicited(s("in_response_to").is_none());
-    let requests: Vec<RequestId> = s("in_response_to")
-        .map(|r| RequestId::new(r).unwrap())
-        .into_iter()
-        .collect();
-    let xml = std::fs::read(dir.join(s("file").unwrap())).unwrap();
+    let (verifier, requests) = real_verifier(dir, row, at, None)?;
+    let xml = std::fs::read(dir.join(row["file"].as_str().unwrap())).unwrap();
     Ok(fresh(verifier.verify(&xml, &requests, at)?))
 }
 
