@@ -15,6 +15,7 @@
 use std::time::Instant;
 
 use saml_sp::provisioning::{KnownAccount, ManagedKind, ProvisioningDecision, decide};
+use saml_sp::response::AzureGroups;
 use saml_sp::store::MemoryReplayCache;
 use saml_sp::time::{Clock, DateTime, FixedClock, Utc};
 use saml_sp::{IdpMetadata, IdpSettings, SpUrlLayout, TeamConfig, TeamSlug};
@@ -117,7 +118,11 @@ fn main() -> Result<(), saml_sp::Error> {
         "   {} ({}), groups {}, MFA {}",
         azure.email().unwrap_or("-"),
         azure.display_name().unwrap_or("-"),
-        azure.groups().len(),
+        match azure.groups() {
+            AzureGroups::Listed(groups) => groups.len().to_string(),
+            AzureGroups::Overage { .. } => "too many: ask Microsoft Graph".to_owned(),
+            _ => "not sent".to_owned(),
+        },
         azure.mfa()
     );
     println!("   first use: accepted");

@@ -496,6 +496,17 @@ impl Error {
         Self::new(kind, format!("at byte {offset}: {detail}"))
     }
 
+    /// This error with `hint` appended to its detail as `; hint: ...`: the
+    /// setting an operator should change (see
+    /// [`manual::idp_settings`](crate::manual::idp_settings)). The kind and
+    /// the user text stay as they are.
+    pub(crate) fn with_hint(mut self, hint: Option<String>) -> Self {
+        if let Some(hint) = hint {
+            self.detail = format!("{}; hint: {hint}", self.detail).into_boxed_str();
+        }
+        self
+    }
+
     /// The stable kind of this error.
     pub fn kind(&self) -> ErrorKind {
         self.kind
@@ -707,6 +718,17 @@ mod tests {
         ] {
             assert_eq!(kind.class(), ErrorClass::Refused, "{}", kind.as_str());
         }
+    }
+
+    #[test]
+    fn a_hint_goes_to_the_detail_only() {
+        let err = Error::new(ErrorKind::ResponseNotSigned, "the Response is not signed")
+            .with_hint(Some("sign it".to_owned()));
+        assert_eq!(err.kind(), ErrorKind::ResponseNotSigned);
+        assert_eq!(err.to_string(), "the response is not signed");
+        assert_eq!(err.detail(), "the Response is not signed; hint: sign it");
+        let plain = Error::new(ErrorKind::ResponseNotSigned, "x").with_hint(None);
+        assert_eq!(plain.detail(), "x");
     }
 
     #[test]

@@ -9,8 +9,7 @@
 
 use std::path::Path;
 
-use saml_sp::certs::CertificatePolicy;
-use saml_sp::response::RequiredSignature;
+use saml_sp::response::{AzureGroups, RequiredSignature};
 use saml_sp::store::{MemoryReplayCache, ReplayCache, StoreFuture, ready};
 use saml_sp::time::{DateTime, Utc};
 use saml_sp::{
@@ -18,7 +17,9 @@ use saml_sp::{
 };
 
 mod common;
-use common::{ACS, IDP, REQUEST, SP, fixtures, fresh, now, request, time, verifier};
+use common::{
+    ACS, IDP, REQUEST, SP, fixtures, fresh, now, real_dir, real_verifier, request, time, verifier,
+};
 
 #[path = "common/real_recordings.rs"]
 mod real_recordings;
@@ -81,9 +82,95 @@ fn what_a_verified_assertion_carries() {
     assert!(azure.given_name().is_some());
     assert!(azure.surname().is_some());
     assert!(azure.display_name().is_some());
-    assert_eq!(azure.groups().len(), 2);
+    assert_eq!(
+        azure.groups(),
+        AzureGroups::Listed(vec![
+            "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+            "6ba7b810-9dad-41d1-80b4-00c04fd430c8"
+        ])
+    );
     assert!(azure.mfa());
     assert!(a.attributes().iter().all(|attr| attr.values().len() > 0));
+}
+
+fn provisioning_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(fixtures().join("provisioning").join(name)).unwrap()
+}
+
+/// The Azure claim helpers on the xmlsec1-signed responses of
+/// `fixtures/provisioning` (the tenant's scenario, signed by idp-a).
+#[test]
+fn azure_group_overage_roles_and_identity_provider() {
+    let claims_of = |file: &str| {
+        fresh(
+            verifier()
+                .verify(&provisioning_fixture(file), &request(), now())
+                .unwrap_or_else(|e| panic!("{file}: {e:?}")),
+        )
+    };
+
+    // More than 150 groups: no groups claim, the Graph link instead.
+    let overage = claims_of("azure-group-overage.xml");
+    let groups = overage.azure().groups();
+    assert_eq!(
+        groups,
+        AzureGroups::Overage {
+            link: "https://graph.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/users/\
+                   7c9e6679-7425-40de-944b-e07fc1f90ae7/getMemberObjects"
+        }
+    );
+    assert_eq!(groups.listed(), None);
+    assert_eq!(
+        groups.contains("3f2504e0-4f89-41d3-9a0c-0305e82c3301"),
+        None,
+        "overage says nothing about membership"
+    );
+    assert!(overage.azure().roles().is_empty());
+
+    // App roles next to a listed set of groups.
+    let roles = claims_of("azure-roles.xml");
+    let azure = roles.azure();
+    assert_eq!(azure.roles(), ["Reports.Reader", "Billing.Admin"]);
+    let groups = azure.groups();
+    assert_eq!(
+        groups.listed(),
+        Some(
+            &[
+                "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+                "6ba7b810-9dad-41d1-80b4-00c04fd430c8"
+            ][..]
+        )
+    );
+    assert_eq!(
+        groups.contains("6ba7b810-9dad-41d1-80b4-00c04fd430c8"),
+        Some(true)
+    );
+    assert_eq!(groups.contains("6ba7b810"), Some(false));
+    assert_eq!(azure.identity_provider(), Some(IDP));
+    assert_eq!(
+        azure.auth_methods(),
+        [
+            "http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password",
+            "http://schemas.microsoft.com/claims/multipleauthn"
+        ]
+    );
+    assert!(azure.mfa());
+
+    // A B2B guest: authenticated by its home tenant, with a password only.
+    let guest = claims_of("azure-guest.xml");
+    let azure = guest.azure();
+    assert_eq!(
+        azure.identity_provider(),
+        Some("https://sts.windows.net/9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d/")
+    );
+    assert_ne!(azure.identity_provider(), Some(guest.issuer().as_str()));
+    assert_eq!(
+        azure.auth_methods(),
+        ["http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password"]
+    );
+    assert!(!azure.mfa());
+    assert_eq!(azure.groups(), AzureGroups::NotSent);
+    assert!(azure.roles().is_empty());
 }
 
 #[test]
@@ -490,34 +577,7 @@ fn real_recordings() {
 
 fn verify_real(dir: &Path, row: &serde_json::Value, at: DateTime<Utc>) -> Result<(), ErrorKind> {
     let s = |key: &str| row[key].as_str();
-    let legacy = CertificatePolicy::default().with_min_rsa_bits(1024);
-    let mut certs = Vec::new();
-    for cert in row["certs"].as_array().unwrap() {
-        let bytes = std::fs::read(dir.join(cert.as_str().unwrap())).unwrap();
-        certs.push(SigningCertificate::parse_with_policy(&bytes, &legacy).map_err(|e| e.kind())?);
-    }
-    let certs = IdpCertSet::new(certs, at).map_err(|e| e.kind())?;
-    let sp = row["audience"][0].as_str().unwrap_or("urn:unset");
-    let acs = s("recipient")
-        .or(s("destination"))
-        .unwrap_or("https://unset.invalid/");
-    let idp = s("issuer").unwrap_or("urn:unset");
-    let sha1 = s("signature_algorithm").unwrap_or("").ends_with("sha1")
-        || s("digest_algorithm").unwrap_or("").ends_with("sha1");
-    let verifier = ResponseVerifier::new(
-        EntityId::new(sp).map_err(|e| e.kind())?,
-        EndpointUrl::new(acs).map_err(|e| e.kind())?,
-        EntityId::new(idp).map_err(|e| e.kind())?,
-        certs,
-    )
-    .allow_sha1(sha1)
-    .allow_unsolicited(s("in_response_to").is_none());
-    let requests: Vec<RequestId> = s("in_response_to")
-        .map(|r| RequestId::new(r).unwrap())
-        .into_iter()
-        .collect();
-    let xml = std::fs::read(dir.join(s("file").unwrap())).unwrap();
-    let assertion = fresh(verifier.verify(&xml, &requests, at).map_err(|e| e.kind())?);
+    let assertion = fresh_real(dir, row, at).map_err(|e| e.kind())?;
     if let Some(expected) = s("name_id") {
         assert_eq!(
             assertion.name_id().trim(),
@@ -527,4 +587,92 @@ fn verify_real(dir: &Path, row: &serde_json::Value, at: DateTime<Utc>) -> Result
         );
     }
     Ok(())
+}
+
+/// A real recording verified with the parameters of its manifest row (SHA-1
+/// ones with allow_sha1) at `at`, and replay-checked.
+fn fresh_real(
+    dir: &Path,
+    row: &serde_json::Value,
+    at: DateTime<Utc>,
+) -> saml_sp::Result<saml_sp::FreshAssertion> {
+    let (verifier, requests) = real_verifier(dir, row, at, None)?;
+    let xml = std::fs::read(dir.join(row["file"].as_str().unwrap())).unwrap();
+    Ok(fresh(verifier.verify(&xml, &requests, at)?))
+}
+
+/// The Azure claim helpers on the real Azure AD responses that verify: the
+/// claims they carry come out under the names the helpers read (members of
+/// the tenant, password sign-in, no group or role claim configured).
+#[test]
+fn real_azure_claims() {
+    let Some(dir) = real_dir() else {
+        println!("skipped: ../shared/fixtures/real not found");
+        return;
+    };
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let mut seen = 0;
+    for row in manifest.as_array().unwrap() {
+        if row["kind"] != "response" || row["verdict"] != "valid" || row["idp"] != "Azure AD" {
+            continue;
+        }
+        let file = row["file"].as_str().unwrap();
+        let at = time(row["now"].as_str().unwrap());
+        let assertion = fresh_real(&dir, row, at).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+        let azure = assertion.azure();
+        let issuer = row["issuer"].as_str().unwrap();
+        assert_eq!(azure.identity_provider(), Some(issuer), "{file}");
+        assert_eq!(
+            azure.auth_methods(),
+            ["http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password"],
+            "{file}"
+        );
+        assert!(!azure.mfa(), "{file}");
+        assert_eq!(azure.groups(), AzureGroups::NotSent, "{file}");
+        assert!(azure.roles().is_empty(), "{file}");
+        assert!(
+            azure.tenant_id().is_some_and(|t| issuer.contains(t)),
+            "{file}"
+        );
+        seen += 1;
+    }
+    assert!(seen >= 2, "only {seen} Azure AD responses");
+
+    // Every claim type the helpers read, except authnmethodsreferences
+    // (carried by the responses above), is one the tenants' federation
+    // metadata offers (groups.link as "GroupsOverageClaim").
+    use saml_sp::response::azure_claims as c;
+    let offered = [
+        c::EMAIL,
+        c::GIVEN_NAME,
+        c::SURNAME,
+        c::NAME,
+        c::DISPLAY_NAME,
+        c::OBJECT_ID,
+        c::TENANT_ID,
+        c::GROUPS,
+        c::GROUPS_LINK,
+        c::ROLE,
+        c::IDENTITY_PROVIDER,
+    ];
+    let mut documents = 0;
+    for row in manifest.as_array().unwrap() {
+        if row["kind"] != "metadata" || row["idp"] != "Azure AD" {
+            continue;
+        }
+        let file = row["file"].as_str().unwrap();
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        for claim in offered {
+            assert!(
+                text.contains(&format!("ClaimType Uri=\"{claim}\"")),
+                "{file} does not offer {claim}"
+            );
+        }
+        documents += 1;
+    }
+    assert!(
+        documents >= 3,
+        "only {documents} Azure AD metadata documents"
+    );
 }

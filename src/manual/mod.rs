@@ -8,7 +8,11 @@
 //!   and the cost of hostile input.
 //! - [`architecture`]: the floors of the crate, and why arrows only point
 //!   down.
+//! - [`idp_settings`]: refusals whose cause is a setting at the IdP (or
+//!   the SP's URLs behind a proxy), and the hint each puts in the log
+//!   detail.
 
 pub mod architecture;
+pub mod idp_settings;
 pub mod login;
 pub mod security;

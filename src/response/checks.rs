@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use super::hints::{Fact, IdpProduct, hint};
 use super::{
     Attributes, CoveredAssertion, NameId, RequiredSignature, ResponseVerifier, SignedParts,
     VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
@@ -126,7 +127,7 @@ fn check_issuer(el: Element<'_>, idp: &EntityId, required: bool) -> Result<()> {
     Ok(())
 }
 
-fn check_status(response: Element<'_>) -> Result<()> {
+fn check_status(response: Element<'_>, idp: &EntityId) -> Result<()> {
     let status = children_in(response, SAML_PROTOCOL, "Status")
         .next()
         .ok_or_else(|| malformed("Response has no Status"))?;
@@ -153,9 +154,30 @@ fn check_status(response: Element<'_>) -> Result<()> {
         .next()
         .map(|m| element_text(m).into_owned())
         .unwrap_or_default();
+    let hint = hint(
+        ErrorKind::StatusNotSuccess,
+        IdpProduct::of(idp.as_str()),
+        Fact::StatusMessage(&message),
+    );
     Err(err(
         ErrorKind::StatusNotSuccess,
         format!("status {}; message {message:?}", codes.join(" / ")),
+    )
+    .with_hint(hint))
+}
+
+/// A URL mismatch (`kind`: Destination or Recipient), with the proxy hint
+/// when the two URLs fit its pattern.
+fn url_mismatch(kind: ErrorKind, verifier: &ResponseVerifier, what: &str, theirs: &str) -> Error {
+    let ours = verifier.acs_url.as_str();
+    let fact = Fact::Url {
+        ours,
+        theirs: trim(theirs),
+    };
+    err(kind, format!("{what} {theirs:?}, expected {ours:?}")).with_hint(hint(
+        kind,
+        IdpProduct::of(verifier.idp_entity_id.as_str()),
+        fact,
     ))
 }
 
@@ -166,12 +188,11 @@ fn check_destination(
 ) -> Result<()> {
     match response.attribute(None, "Destination") {
         Some(dest) if trim(dest) == verifier.acs_url.as_str() => Ok(()),
-        Some(dest) => Err(err(
+        Some(dest) => Err(url_mismatch(
             ErrorKind::DestinationMismatch,
-            format!(
-                "Destination {dest:?}, expected {:?}",
-                verifier.acs_url.as_str()
-            ),
+            verifier,
+            "Destination",
+            dest,
         )),
         None if signed => Err(err(
             ErrorKind::DestinationMismatch,
@@ -255,7 +276,7 @@ pub(super) fn verify_document(
     }
     let (response_id, _) = check_version_and_id(response)?;
     let response_sig = verify_if_signed(verifier, response, now)?;
-    check_status(response)?;
+    check_status(response, &verifier.idp_entity_id)?;
     check_destination(verifier, response, response_sig.is_some())?;
     check_issuer(response, &verifier.idp_entity_id, false)?;
     let in_response_to = check_in_response_to(verifier, response, expected)?;
@@ -285,18 +306,24 @@ pub(super) fn verify_document(
         ),
         (None, None) => return Err(not_signed()),
     };
-    match (verifier.required_signature, signed) {
+    let required = verifier.required_signature;
+    let signing_hint = |kind| {
+        hint(
+            kind,
+            IdpProduct::of(verifier.idp_entity_id.as_str()),
+            Fact::Signed { required, signed },
+        )
+    };
+    match (required, signed) {
         (RequiredSignature::Response | RequiredSignature::Both, SignedParts::Assertion) => {
-            return Err(err(
-                ErrorKind::ResponseNotSigned,
-                "the Response is not signed",
-            ));
+            let kind = ErrorKind::ResponseNotSigned;
+            return Err(err(kind, "the Response is not signed").with_hint(signing_hint(kind)));
         }
         (RequiredSignature::Both, SignedParts::Response) => {
-            return Err(err(
-                ErrorKind::AssertionNotSigned,
-                "the Assertion is not signed itself",
-            ));
+            let kind = ErrorKind::AssertionNotSigned;
+            return Err(
+                err(kind, "the Assertion is not signed itself").with_hint(signing_hint(kind))
+            );
         }
         _ => {}
     }
@@ -421,6 +448,14 @@ fn check_bearer(
     })?;
     match data.attribute(None, "Recipient") {
         Some(r) if trim(r) == verifier.acs_url.as_str() => {}
+        Some(r) => {
+            return Err(url_mismatch(
+                ErrorKind::RecipientMismatch,
+                verifier,
+                "Recipient",
+                r,
+            ));
+        }
         other => {
             return Err(err(
                 ErrorKind::RecipientMismatch,

@@ -14,6 +14,7 @@
 mod attributes;
 mod azure;
 mod checks;
+mod hints;
 mod replay;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -23,12 +24,12 @@ use crate::dsig::{VerifiedElement, has_enveloped_signature, verify_enveloped};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId, RequestId};
 use crate::limits::Limits;
-use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
-use crate::vocabulary::SignaturePolicy;
+use crate::ns::{DSIG, SAML_ASSERTION, SAML_PROTOCOL};
+use crate::vocabulary::{DigestAlgorithm, SignatureAlgorithm, SignaturePolicy};
 use crate::xml::{Document, Element};
 
 pub use attributes::{AttributeValues, Attributes, AttributesIter, SamlAttribute};
-pub use azure::{AzureClaims, claims as azure_claims};
+pub use azure::{AzureClaims, AzureGroups, claims as azure_claims};
 pub use replay::FreshAssertion;
 
 /// Which element a valid signature must cover.
@@ -445,5 +446,33 @@ fn verify_if_signed<'d>(
     if !has_enveloped_signature(element) {
         return Ok(None);
     }
-    verify_enveloped(element, &verifier.certs, now, &verifier.signature_policy).map(Some)
+    verify_enveloped(element, &verifier.certs, now, &verifier.signature_policy)
+        .map(Some)
+        .map_err(|e| {
+            if e.kind() == ErrorKind::UnsupportedAlgorithm && signature_uses_sha1(element) {
+                let idp = hints::IdpProduct::of(verifier.idp_entity_id.as_str());
+                let hint = hints::hint(e.kind(), idp, hints::Fact::Sha1);
+                e.with_hint(hint)
+            } else {
+                e
+            }
+        })
+}
+
+/// Whether the enveloped signature of `element` names rsa-sha1 or a sha1
+/// digest (read only to word the hint of a refusal).
+fn signature_uses_sha1(element: Element<'_>) -> bool {
+    let sha1 = [
+        SignatureAlgorithm::RsaSha1.uri(),
+        DigestAlgorithm::Sha1.uri(),
+    ];
+    element
+        .child_elements()
+        .filter(|c| c.is(DSIG, "Signature"))
+        .flat_map(|signature| signature.descendants())
+        .filter(|el| el.is(DSIG, "SignatureMethod") || el.is(DSIG, "DigestMethod"))
+        .any(|el| {
+            el.attribute(None, "Algorithm")
+                .is_some_and(|uri| sha1.contains(&uri))
+        })
 }

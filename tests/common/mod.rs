@@ -69,3 +69,62 @@ pub(crate) fn fresh(assertion: saml_sp::VerifiedAssertion) -> saml_sp::FreshAsse
         .check_replay(&saml_sp::store::MemoryReplayCache::new(1), at)
         .unwrap()
 }
+
+/// `../shared/fixtures/real` (the real IdP recordings), if present.
+pub(crate) fn real_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
+    dir.is_dir().then_some(dir)
+}
+
+/// The rows of the real recordings' `manifest.json`.
+pub(crate) fn real_manifest(dir: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read(dir.join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    manifest.as_array().unwrap().clone()
+}
+
+/// The verifier of a real recording's manifest row, valid at `at`: its
+/// certificates (RSA floor 1024 for the old ones), audience, ACS URL (or
+/// `acs` instead), issuer, SHA-1 allowed when the row's algorithms are
+/// SHA-1, unsolicited when it answers no request; and the requests it
+/// answers.
+pub(crate) fn real_verifier(
+    dir: &Path,
+    row: &serde_json::Value,
+    at: DateTime<Utc>,
+    acs: Option<&str>,
+) -> saml_sp::Result<(ResponseVerifier, Vec<RequestId>)> {
+    let s = |key: &str| row.get(key).and_then(serde_json::Value::as_str);
+    let legacy = saml_sp::certs::CertificatePolicy::default().with_min_rsa_bits(1024);
+    let mut certs = Vec::new();
+    for cert in row.get("certs").and_then(|c| c.as_array()).unwrap() {
+        let bytes = std::fs::read(dir.join(cert.as_str().unwrap())).unwrap();
+        certs.push(SigningCertificate::parse_with_policy(&bytes, &legacy)?);
+    }
+    let certs = IdpCertSet::new(certs, at)?;
+    let sp = row
+        .get("audience")
+        .and_then(|a| a.get(0))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("urn:unset");
+    let acs = acs
+        .or(s("recipient"))
+        .or(s("destination"))
+        .unwrap_or("https://unset.invalid/");
+    let idp = s("issuer").unwrap_or("urn:unset");
+    let sha1 = s("signature_algorithm").unwrap_or("").ends_with("sha1")
+        || s("digest_algorithm").unwrap_or("").ends_with("sha1");
+    let verifier = ResponseVerifier::new(
+        EntityId::new(sp)?,
+        EndpointUrl::new(acs)?,
+        EntityId::new(idp)?,
+        certs,
+    )
+    .allow_sha1(sha1)
+    .allow_unsolicited(s("in_response_to").is_none());
+    let requests = s("in_response_to")
+        .map(|r| RequestId::new(r).unwrap())
+        .into_iter()
+        .collect();
+    Ok((verifier, requests))
+}
