@@ -850,7 +850,9 @@ impl<'a> Input<'a> {
 ///   refuses a key ours takes only for such an exponent, and AWS-LC
 ///   refuses every signature under it. Unreachable in the library: a
 ///   certificate's key passes the rsa crate's checks before ours is made
-///   (`SigningCertificate::from_der`).
+///   (`SigningCertificate::from_der`; `tests/rsa_verify.rs`,
+///   `key_bounds_at_load_are_those_of_before`, loads `2^33 - 1` and refuses
+///   `2^33 + 1`).
 /// - **AWS-LC and keys below 2048 bits**: AWS-LC's parameter sets start at
 ///   2048 bits; the `aws-lc-rs` feature keeps 1024..2048-bit keys on ours,
 ///   so they are compared with the rsa crate only.
