@@ -8,7 +8,8 @@
 //!   again and alone decides every refusal.
 //!
 //! Both enforce the [`Limits`] while building, and build identical trees
-//! (a differential test in [`scan`] checks this on fixtures and mutations).
+//! (a differential test in [`scan`] checks this on fixtures and mutations,
+//! the fuzz target `xml_scan_diff` on whatever libFuzzer makes).
 
 mod scan;
 
