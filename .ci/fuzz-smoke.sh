@@ -5,6 +5,14 @@
 #   bash .ci/fuzz-smoke.sh                 # all targets, 20 s each
 #   FUZZ_SECONDS=60 bash .ci/fuzz-smoke.sh # longer
 #   bash .ci/fuzz-smoke.sh xml_parse       # only the named targets
+#   FUZZ_AWS_LC=1 bash .ci/fuzz-smoke.sh   # and rsa_verify_diff against AWS-LC
+#
+# With FUZZ_AWS_LC=1, rsa_verify_diff runs a second time, built with the fuzz
+# crate's feature aws-lc-rs, so that AWS-LC's verdicts are compared too. Off
+# by default (CI): that build (AWS-LC's C code, with a sanitizer-instrumented
+# saml-sp) costs about 1.5 min of CPU, more than all the 15 s runs together;
+# CI still compares AWS-LC with ours on every Wycheproof vector in
+# `cargo test --all-features`.
 #
 # Exits non-zero if any target crashes (panic, failed assert, sanitizer
 # report, timeout or out-of-memory). The crashing input is kept under
@@ -46,16 +54,22 @@ stamp "building ${targets[*]}"
 cargo fuzz build
 
 failed=()
-for target in "${targets[@]}"; do
+runs=0
+# fuzz_one TARGET LABEL [cargo fuzz run options]: one bounded run.
+fuzz_one() {
+    local target=$1 label=$2
+    shift 2
     mkdir -p "corpus/$target" "artifacts/$target"
-    inputs=("corpus/$target")
+    local inputs=("corpus/$target")
     [ -d "seeds/$target" ] && inputs+=("seeds/$target")
-    dict="xml.dict"
+    local dict="xml.dict"
     [ -f "$target.dict" ] && dict="$target.dict"
+    local before
     before=$(find "artifacts/$target" -type f | sort)
-    stamp "fuzzing $target for ${FUZZ_SECONDS}s"
+    stamp "fuzzing $label for ${FUZZ_SECONDS}s"
+    local log
     log=$(mktemp)
-    if cargo fuzz run "$target" "${inputs[@]}" -- \
+    if cargo fuzz run "$@" "$target" "${inputs[@]}" -- \
         -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" \
         -dict="$dict" -print_final_stats=1 >"$log" 2>&1; then
         # The summary: coverage, corpus, executions and their rate.
@@ -65,7 +79,7 @@ for target in "${targets[@]}"; do
         grep -E -A3 'panicked at|==[0-9]+==ERROR|^SUMMARY|ERROR: libFuzzer' "$log" | head -n 40 || true
         echo "..."
         grep -v -E '^[[:space:]]+([0-9]+: |at )' "$log" | tail -n 25
-        failed+=("$target")
+        failed+=("$label")
         while IFS= read -r artifact; do
             [ -n "$artifact" ] || continue
             echo "---- $artifact ($(wc -c <"$artifact") bytes, hex):"
@@ -73,11 +87,23 @@ for target in "${targets[@]}"; do
         done < <(comm -13 <(echo "$before") <(find "artifacts/$target" -type f | sort))
     fi
     rm -f "$log"
+    runs=$((runs + 1))
+}
+
+for target in "${targets[@]}"; do
+    fuzz_one "$target" "$target"
 done
+
+# The AWS-LC round last: its build replaces the rsa_verify_diff binary.
+if [ "${FUZZ_AWS_LC:-0}" = 1 ] && printf '%s\n' "${targets[@]}" | grep -qx rsa_verify_diff; then
+    stamp "building rsa_verify_diff with --features aws-lc-rs"
+    cargo fuzz build --features aws-lc-rs rsa_verify_diff
+    fuzz_one rsa_verify_diff "rsa_verify_diff+aws-lc-rs" --features aws-lc-rs
+fi
 
 stamp "done"
 if [ "${#failed[@]}" -gt 0 ]; then
-    echo "fuzz smoke FAILED: ${failed[*]} (reproduce: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run <target> artifacts/<target>/<file>)" >&2
+    echo "fuzz smoke FAILED: ${failed[*]} (reproduce: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run [--features aws-lc-rs] <target> artifacts/<target>/<file>)" >&2
     exit 1
 fi
-echo "fuzz smoke passed: ${#targets[@]} targets, ${FUZZ_SECONDS}s each"
+echo "fuzz smoke passed: ${#targets[@]} targets, $runs runs of ${FUZZ_SECONDS}s"

@@ -43,6 +43,12 @@ pub mod provisioning;
 pub mod request;
 pub mod response;
 pub mod team;
+// Floor 10: hooks for the differential fuzz targets (feature `fuzzing`,
+// never for applications).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzzing;
 // Documentation only.
 pub mod manual;
 

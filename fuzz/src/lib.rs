@@ -5,9 +5,17 @@
 //! plain Rust. Every violated property is a panic (`assert!`), which libFuzzer
 //! reports as a crash and saves under `fuzz/artifacts/<target>/`.
 
-use saml_sp::{ErrorKind, Limits};
+use std::sync::OnceLock;
+
+use num_bigint::BigUint;
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::traits::PublicKeyParts;
+use rsa::{BoxedUint, Pkcs1v15Sign, PrivateKey, PublicKey};
+use saml_sp::__fuzzing;
 use saml_sp::building_blocks::{Document, Element, InclusivePrefixes, canonicalize_document, canonicalize_element};
-use saml_sp::vocabulary::C14nMethod;
+use saml_sp::certs::CertificatePolicy;
+use saml_sp::vocabulary::{C14nMethod, DigestAlgorithm};
+use saml_sp::{ErrorKind, Limits, SigningCertificate};
 
 /// The XML-DSig namespace: a direct child `{DSIG_NS}Signature` of a signed
 /// element is what the enveloped-signature transform leaves out.
@@ -534,4 +542,490 @@ impl<'a> Shapes<'a> {
         }
         self.out
     }
+}
+
+// ---- xml_scan_diff ---------------------------------------------------------
+
+/// Target `xml_scan_diff`: the two XML parse paths, each on its own, under
+/// the default limits and under [`small_limits`] (without their 1 KiB input
+/// cap, so that the tiny depth, element, attribute, text and namespace
+/// budgets are what the paths meet). Whatever the fast scanner accepts, the
+/// general (quick-xml) path accepts with an identical tree (buffer, nodes,
+/// attributes, namespace declarations, interned namespace names, `ID`
+/// index, document element); the scanner may give up on anything, accepted
+/// or not. And `Document::parse` returns exactly the fast tree when there
+/// is one, else the general path's outcome (same tree, or same error kind).
+pub fn xml_scan_diff(data: &[u8]) {
+    let mut tiny = small_limits();
+    tiny.max_input_bytes = Limits::default().max_input_bytes;
+    for limits in [&Limits::default(), &tiny] {
+        let (fast, general) = __fuzzing::parse_both(data, limits);
+        if let Some(fast) = &fast {
+            match &general {
+                Ok(general) => assert!(
+                    fast == general,
+                    "the two paths built different trees\n--- fast:\n{fast}\n--- general:\n{general}"
+                ),
+                Err(kind) => panic!("the fast path accepted what the general path refuses ({kind:?})"),
+            }
+        }
+        let public = Document::parse(data, limits)
+            .map(|doc| __fuzzing::dump(&doc))
+            .map_err(|e| e.kind());
+        let expected = match fast {
+            Some(fast) => Ok(fast),
+            None => general,
+        };
+        assert!(public == expected, "Document::parse is neither path's outcome");
+    }
+}
+
+// ---- rsa_verify_diff -------------------------------------------------------
+
+/// The hash algorithms of RSASSA-PKCS1-v1_5 we verify, in input order.
+const HASHES: [DigestAlgorithm; 4] = [
+    DigestAlgorithm::Sha1,
+    DigestAlgorithm::Sha256,
+    DigestAlgorithm::Sha384,
+    DigestAlgorithm::Sha512,
+];
+
+/// The message the fixture keys sign once, with every hash, at start-up.
+pub const SIGNED_MESSAGE: &[u8] = b"saml-sp rsa_verify_diff";
+
+/// Largest public exponent the rsa crate (`PublicKey::MAX_PUB_EXPONENT`)
+/// and AWS-LC (33 bits, "DoS protection") take: `2^33 - 1`.
+const THEIR_MAX_EXPONENT: u64 = (1 << 33) - 1;
+
+/// The fixture certificates and their private keys (`fixtures/keys/`), one
+/// of each RSA size there: 1024 (accepted only under a relaxed policy),
+/// 2048 and 3072 bits.
+const FIXTURE_KEYS: [(&str, &str, &str); 3] = [
+    (
+        "weak1024",
+        include_str!("../../fixtures/keys/weak1024.crt.pem"),
+        include_str!("../../fixtures/keys/weak1024.key.pem"),
+    ),
+    (
+        "idp-a",
+        include_str!("../../fixtures/keys/idp-a.crt.pem"),
+        include_str!("../../fixtures/keys/idp-a.key.pem"),
+    ),
+    (
+        "idp-c",
+        include_str!("../../fixtures/keys/idp-c.crt.pem"),
+        include_str!("../../fixtures/keys/idp-c.key.pem"),
+    ),
+];
+
+/// A fixture certificate's public key, and its private key's signatures of
+/// [`SIGNED_MESSAGE`] (one per hash of [`HASHES`], made by the rsa crate).
+struct FixtureKey {
+    n: Vec<u8>,
+    e: Vec<u8>,
+    signatures: Vec<Vec<u8>>,
+}
+
+fn fixture_keys() -> &'static [FixtureKey] {
+    static KEYS: OnceLock<Vec<FixtureKey>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        FIXTURE_KEYS
+            .iter()
+            .map(|(name, crt, key)| {
+                let private = PrivateKey::from_pkcs8_pem(key).expect(name);
+                let public = private.to_public_key();
+                let (n, e) = (public.n_bytes().to_vec(), public.e_bytes().to_vec());
+                // The certificate's key is the private key's: the same size,
+                // and its PKCS#1 encoding (also a check of `pkcs1_der`) in
+                // the certificate's SubjectPublicKeyInfo.
+                let policy = CertificatePolicy::default().with_min_rsa_bits(1024);
+                let cert = SigningCertificate::parse_with_policy(crt.as_bytes(), &policy).expect(name);
+                let der = pkcs1_der(&n, &e);
+                assert_eq!(cert.key_bits() as u64, BigUint::from_bytes_be(&n).bits(), "{name}");
+                assert!(cert.der().windows(der.len()).any(|w| w == der), "{name}");
+                let signatures = HASHES
+                    .iter()
+                    .map(|&alg| {
+                        let sig = private
+                            .sign(scheme(alg), &hash(alg, SIGNED_MESSAGE))
+                            .expect(name);
+                        // Both verifiers take their valid signatures.
+                        let digest = hash(alg, SIGNED_MESSAGE);
+                        assert_eq!(
+                            __fuzzing::rsa_verify_ours(&n, &e, alg, &digest, &sig),
+                            Some(true),
+                            "{name} {alg:?}"
+                        );
+                        assert!(public.verify(scheme(alg), &digest, &sig).is_ok());
+                        sig
+                    })
+                    .collect();
+                FixtureKey { n, e, signatures }
+            })
+            .collect()
+    })
+}
+
+fn scheme(alg: DigestAlgorithm) -> Pkcs1v15Sign {
+    match alg {
+        DigestAlgorithm::Sha1 => Pkcs1v15Sign::new::<sha1::Sha1>(),
+        DigestAlgorithm::Sha256 => Pkcs1v15Sign::new::<sha2::Sha256>(),
+        DigestAlgorithm::Sha384 => Pkcs1v15Sign::new::<sha2::Sha384>(),
+        DigestAlgorithm::Sha512 => Pkcs1v15Sign::new::<sha2::Sha512>(),
+        other => unimplemented!("{other:?}: add it to HASHES and here"),
+    }
+}
+
+fn hash(alg: DigestAlgorithm, message: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    match alg {
+        DigestAlgorithm::Sha1 => sha1::Sha1::digest(message).to_vec(),
+        DigestAlgorithm::Sha256 => sha2::Sha256::digest(message).to_vec(),
+        DigestAlgorithm::Sha384 => sha2::Sha384::digest(message).to_vec(),
+        DigestAlgorithm::Sha512 => sha2::Sha512::digest(message).to_vec(),
+        other => unimplemented!("{other:?}: add it to HASHES and here"),
+    }
+}
+
+/// `x` big-endian, without leading zero bytes.
+fn trimmed(x: &[u8]) -> &[u8] {
+    let start = x.iter().position(|&b| b != 0).unwrap_or(x.len());
+    &x[start..]
+}
+
+/// The PKCS#1 `RSAPublicKey` DER of `n` and `e` (minimal INTEGERs), as a
+/// certificate carries it; written here so that keys the rsa crate refuses
+/// reach AWS-LC too.
+fn pkcs1_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    fn length(len: usize, out: &mut Vec<u8>) {
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes = len.to_be_bytes();
+            let bytes = trimmed(&bytes);
+            out.push(0x80 | bytes.len() as u8);
+            out.extend_from_slice(bytes);
+        }
+    }
+    fn integer(x: &[u8], out: &mut Vec<u8>) {
+        let x = trimmed(x);
+        let pad = x.first().is_none_or(|&b| b & 0x80 != 0);
+        out.push(0x02);
+        length(x.len() + usize::from(pad), out);
+        if pad {
+            out.push(0);
+        }
+        out.extend_from_slice(x);
+    }
+    let mut body = Vec::new();
+    integer(n, &mut body);
+    integer(e, &mut body);
+    let mut out = vec![0x30];
+    length(body.len(), &mut out);
+    out.extend_from_slice(&body);
+    out
+}
+
+/// `EM = 00 01 FF..FF 00 DigestInfo(alg) digest` of RFC 8017 §9.2 for a
+/// modulus of `k` bytes, with the rsa crate's DigestInfo prefix (at least
+/// no padding when `k` is too small, so possibly longer than `k`).
+fn encoded_message(alg: DigestAlgorithm, digest: &[u8], k: usize) -> Vec<u8> {
+    let prefix = scheme(alg).prefix;
+    let padding = k.saturating_sub(3 + prefix.len() + digest.len());
+    let mut em = vec![0x00, 0x01];
+    em.resize(2 + padding, 0xff);
+    em.push(0x00);
+    em.extend_from_slice(&prefix);
+    em.extend_from_slice(digest);
+    em
+}
+
+/// `x` as `k` big-endian bytes, or as many as it needs if more.
+fn be_bytes(x: &BigUint, k: usize) -> Vec<u8> {
+    let bytes = x.to_bytes_be();
+    let bytes = if x.bits() == 0 { Vec::new() } else { bytes };
+    let mut out = vec![0u8; k.saturating_sub(bytes.len())];
+    out.extend_from_slice(&bytes);
+    out
+}
+
+/// The fuzz input read front to back; zeros once it runs out.
+struct Input<'a>(&'a [u8]);
+
+impl<'a> Input<'a> {
+    fn byte(&mut self) -> u8 {
+        match self.0.split_first() {
+            Some((&b, rest)) => {
+                self.0 = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.byte(), self.byte()])
+    }
+
+    /// Up to `n` bytes (fewer at the end of the input).
+    fn bytes(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.0.split_at(n.min(self.0.len()));
+        self.0 = rest;
+        head
+    }
+
+    /// Exactly `n` bytes, zero-padded at the end of the input.
+    fn exactly(&mut self, n: usize) -> Vec<u8> {
+        let mut out = self.bytes(n).to_vec();
+        out.resize(n, 0);
+        out
+    }
+
+    /// Up to 7 edits of `v`, each 4 bytes (kind, position, value): flip
+    /// the bits of a byte, flip one bit, set a byte, insert a byte, remove
+    /// a byte, or cut everything from a position.
+    fn edit(&mut self, v: &mut Vec<u8>) {
+        for _ in 0..self.byte() % 8 {
+            let (kind, at, value) = (self.byte(), usize::from(self.u16()), self.byte());
+            let len = v.len();
+            match kind % 6 {
+                0 if len > 0 => v[at % len] ^= value.max(1),
+                1 if len > 0 => v[at % len] ^= 1 << (value % 8),
+                2 if len > 0 => v[at % len] = value,
+                3 => v.insert(at % (len + 1), value),
+                4 if len > 0 => {
+                    v.remove(at % len);
+                }
+                5 => v.truncate(at % (len + 1)),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Target `rsa_verify_diff`: our RSASSA-PKCS1-v1_5 verify
+/// (`crypto::rsa_verify`, the default backend) against the rsa crate's
+/// (`rsa::PublicKey` + `Pkcs1v15Sign`, 0.10) and, built with
+/// `--features aws-lc-rs`, AWS-LC's for keys of 2048 bits or more (the
+/// keys that feature sends to AWS-LC): the same verdict for every key,
+/// hash, digest and signature.
+///
+/// The input, read front to back (zeros past its end):
+///
+/// - byte 0: bits 0-1 the key: a fixture certificate's (`weak1024` 1024,
+///   `idp-a` 2048, `idp-c` 3072 bits), or 3, one made from the input;
+///   bits 2-3 the hash of the verify; bit 4 a raw digest (below); bits 5-7
+///   the signature of a fixture key: 0-3 a valid one, 4-5 a value around
+///   `n`, 6-7 input bytes;
+/// - byte 1: bit 0 a message from the input instead of [`SIGNED_MESSAGE`];
+///   bits 1-2 and 3-4 the hashes of the raw digest and of the signature
+///   (or of a made key's encoded message); bit 5 a made key's modulus from
+///   the input; bits 6-7 zero bytes put before the modulus (leading zeros
+///   are no bits);
+/// - byte 2: the message's length, when it comes from the input;
+/// - then the message, and, with a raw digest, edits of the hash of
+///   [`SIGNED_MESSAGE`] (any length, another hash's value): the digest is
+///   then not the message's hash, and AWS-LC (which hashes the message
+///   itself) is not asked;
+/// - a fixture key: the edits of its valid signature (none: the valid
+///   signature, which must verify exactly when the hashes agree and the
+///   message is [`SIGNED_MESSAGE`]), or the value around `n` (`n - 1 - x`,
+///   `n + x`, `n`, `x`, valid `+ n`, `n -` valid), or `k` input bytes;
+/// - a made key: its length in bytes (100..=1059, so 800..=8472 bits, both
+///   bounds crossed), its exponent (3, 5, 7, 17, 257, 65537, or up to 15
+///   input bytes: any value), then either a modulus that makes a signature
+///   of the fuzzer's choosing valid, or input bytes for `n` and the
+///   signature. The made modulus: `EM'` is the encoded message of the
+///   digest (edited by the input: every padding, DigestInfo and digest
+///   byte can be wrong), `s` the integer `e`-th root of a `k`-byte number
+///   from the input, and `n = s^e - EM'` (made odd by stepping `s`), so
+///   that `s^e mod n = EM'`: a signature that is valid exactly when `EM'`
+///   is the right encoding, whatever the modulus looks like (composite,
+///   sparse, any size).
+///
+/// Where the backends legitimately differ, only keys that both take are
+/// compared, and each difference is asserted to be one of these:
+///
+/// - **Public exponents from 2^33 to 2^64-1**: ours takes any odd exponent
+///   from 3 to 2^64-1; the rsa crate (`MAX_PUB_EXPONENT`) and AWS-LC (33
+///   bits, a DoS bound) refuse those above 2^33-1. Asserted: the rsa crate
+///   refuses a key ours takes only for such an exponent, and AWS-LC
+///   refuses every signature under it. Unreachable in the library: a
+///   certificate's key passes the rsa crate's checks before ours is made
+///   (`SigningCertificate::from_der`; `tests/rsa_verify.rs`,
+///   `key_bounds_at_load_are_those_of_before`, loads `2^33 - 1` and refuses
+///   `2^33 + 1`).
+/// - **AWS-LC and keys below 2048 bits**: AWS-LC's parameter sets start at
+///   2048 bits; the `aws-lc-rs` feature keeps 1024..2048-bit keys on ours,
+///   so they are compared with the rsa crate only.
+/// - **AWS-LC and raw digests**: AWS-LC takes the message, not its hash,
+///   so a digest that is not the hash of a message (wrong length, edited)
+///   is compared between ours and the rsa crate only.
+/// - **Empty modulus or exponent**: not given to the rsa crate (a
+///   zero-width `BoxedUint`); ours must refuse the key, as it must refuse
+///   every modulus of 0 bits.
+pub fn rsa_verify_diff(data: &[u8]) {
+    let mut input = Input(data);
+    let control = input.byte();
+    let flags = input.byte();
+    let message_len = usize::from(input.byte());
+    let alg = HASHES[usize::from((control >> 2) & 3)];
+    let digest_alg = HASHES[usize::from((flags >> 1) & 3)];
+    let sign_alg = HASHES[usize::from((flags >> 3) & 3)];
+    let message = if flags & 1 == 0 {
+        SIGNED_MESSAGE
+    } else {
+        input.bytes(message_len)
+    };
+    let (digest, message) = if control & 0x10 != 0 {
+        let mut digest = hash(digest_alg, SIGNED_MESSAGE);
+        input.edit(&mut digest);
+        (digest, None)
+    } else {
+        (hash(alg, message), Some(message))
+    };
+    let (mut n, e, signature) = match control & 3 {
+        3 => made_key(&mut input, flags, sign_alg, &digest, message),
+        fixture => {
+            let key = &fixture_keys()[usize::from(fixture)];
+            let k = key.n.len();
+            let valid = &key.signatures[usize::from((flags >> 3) & 3)];
+            let signature = match control >> 5 {
+                0..=3 => {
+                    let mut s = valid.clone();
+                    input.edit(&mut s);
+                    s
+                }
+                4 | 5 => {
+                    let n = BigUint::from_bytes_be(&key.n);
+                    let x = BigUint::from(input.u16());
+                    let valid = BigUint::from_bytes_be(valid);
+                    let value = match input.byte() % 6 {
+                        0 if x < n => &n - 1u8 - &x,
+                        0 | 1 => &n + &x,
+                        2 => n.clone(),
+                        3 => x,
+                        4 => &valid + &n,
+                        _ => &n - &valid,
+                    };
+                    be_bytes(&value, k)
+                }
+                _ => input.exactly(k),
+            };
+            (key.n.clone(), key.e.clone(), signature)
+        }
+    };
+    for _ in 0..flags >> 6 {
+        n.insert(0, 0);
+    }
+    compare(&n, &e, alg, &digest, message, &signature);
+}
+
+/// A key made from the input, and a signature (see [`rsa_verify_diff`]).
+fn made_key(
+    input: &mut Input<'_>,
+    flags: u8,
+    sign_alg: DigestAlgorithm,
+    digest: &[u8],
+    message: Option<&[u8]>,
+) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let k = 100 + usize::from(input.u16()) % 960;
+    let e_choice = input.byte();
+    let e = if e_choice & 0x80 == 0 {
+        let e = [3u32, 5, 7, 17, 257, 65537, 3, 3][usize::from(e_choice & 7)];
+        BigUint::from(e).to_bytes_be()
+    } else {
+        input.bytes(usize::from(e_choice & 0x0f)).to_vec()
+    };
+    if flags & 0x20 != 0 {
+        let n = input.exactly(k);
+        let signature = input.exactly(trimmed(&n).len());
+        return (n, e, signature);
+    }
+    // The encoded message of the signature's hash over the same message (or
+    // of the raw digest), edited.
+    let em_digest = match message {
+        Some(message) => hash(sign_alg, message),
+        None => digest.to_vec(),
+    };
+    let mut em = encoded_message(sign_alg, &em_digest, k);
+    input.edit(&mut em);
+    let em = BigUint::from_bytes_be(&em);
+    // s: the e-th root of a k-byte number whose top bit is set.
+    let mut top = input.exactly(8);
+    top[0] |= 0x80;
+    top.resize(k, 0);
+    let t = BigUint::from_bytes_be(&top);
+    let e_int = BigUint::from_bytes_be(&e);
+    let Some(e_small) = u32::try_from(&e_int).ok().filter(|&e| e >= 2) else {
+        // No root to take: any signature.
+        let n = input.exactly(k);
+        let signature = input.exactly(trimmed(&n).len());
+        return (n, e, signature);
+    };
+    let mut s = t.nth_root(e_small);
+    let mut power = s.pow(e_small);
+    if power > em && !(&power - &em).bit(0) && s > BigUint::from(1u8) {
+        s -= 1u8;
+        power = s.pow(e_small);
+    }
+    let n = if power > em { &power - &em } else { power | BigUint::from(1u8) };
+    let n_bytes = n.to_bytes_be();
+    let signature = be_bytes(&s, n_bytes.len());
+    (n_bytes, e, signature)
+}
+
+/// The three verdicts on one case (see [`rsa_verify_diff`] for the
+/// exceptions).
+fn compare(
+    n: &[u8],
+    e: &[u8],
+    alg: DigestAlgorithm,
+    digest: &[u8],
+    message: Option<&[u8]>,
+    signature: &[u8],
+) {
+    let ours = __fuzzing::rsa_verify_ours(n, e, alg, digest, signature);
+    let theirs = (!n.is_empty() && !e.is_empty())
+        .then(|| {
+            PublicKey::new(
+                BoxedUint::from_be_slice_vartime(n),
+                BoxedUint::from_be_slice_vartime(e),
+            )
+            .ok()
+        })
+        .flatten()
+        .map(|key| key.verify(scheme(alg), digest, signature).is_ok());
+    let e_int = BigUint::from_bytes_be(e);
+    let big_exponent = e_int > BigUint::from(THEIR_MAX_EXPONENT);
+    match (ours, theirs) {
+        (Some(a), Some(b)) => assert_eq!(
+            a, b,
+            "ours says {a}, the rsa crate {b} ({alg:?}, e = {e_int}, {} bits)",
+            BigUint::from_bytes_be(n).bits()
+        ),
+        (None, None) => {}
+        (Some(_), None) => assert!(
+            big_exponent,
+            "the rsa crate refuses a key ours takes (e = {e_int}, {} bits)",
+            BigUint::from_bytes_be(n).bits()
+        ),
+        (None, Some(_)) => panic!(
+            "ours refuses a key the rsa crate takes (e = {e_int}, {} bits)",
+            BigUint::from_bytes_be(n).bits()
+        ),
+    }
+    #[cfg(feature = "aws-lc-rs")]
+    if let (Some(verdict), Some(message)) = (ours, message) {
+        if BigUint::from_bytes_be(n).bits() >= 2048 {
+            let aws = __fuzzing::rsa_verify_aws_lc(&pkcs1_der(n, e), alg, message, signature);
+            if big_exponent {
+                assert!(!aws, "AWS-LC verified under an exponent above 2^33-1");
+            } else {
+                assert_eq!(verdict, aws, "ours says {verdict}, AWS-LC {aws} ({alg:?}, e = {e_int})");
+            }
+        }
+    }
+    #[cfg(not(feature = "aws-lc-rs"))]
+    let _ = message;
 }

@@ -1,8 +1,9 @@
 //! The cryptographic primitives, and nothing else: digests, our RSA
 //! signature check (isolated in [`rsa_verify`], differentially tested
-//! against the `rsa` crate and Wycheproof), the AWS-LC keys of the opt-in
-//! `aws-lc-rs` feature, the RSA private-key operation (signing, blinded),
-//! and constant-time comparison. Keys arrive here as bytes; what they
+//! against the `rsa` crate and Wycheproof, and fuzzed against the `rsa`
+//! crate and AWS-LC by the target `rsa_verify_diff`), the AWS-LC keys of
+//! the opt-in `aws-lc-rs` feature, the RSA private-key operation (signing,
+//! blinded), and constant-time comparison. Keys arrive here as bytes; what they
 //! belong to (a certificate, the SP) is the business of `certs`.
 
 pub(crate) mod rsa_verify;

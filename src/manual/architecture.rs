@@ -33,9 +33,15 @@
 //! | 8 | `response` | SAML Responses in -> [`VerifiedAssertion`](crate::response::VerifiedAssertion) -> [`FreshAssertion`](crate::response::FreshAssertion) |
 //! | 9 | `team` | per-team configuration, certificate rotation and notices |
 //! | 9 | `provisioning` | just-in-time provisioning decisions |
+//! | 10 | `fuzzing` | hooks for the differential fuzz targets (feature `fuzzing` only): our RSA verify, AWS-LC's, both XML parse paths |
 //!
 //! `manual` (documentation) and `building_blocks` (re-exports for tooling)
 //! hold no code of their own.
+//!
+//! `fuzzing` is a floor of its own, above everything: it reaches down to
+//! internals on several floors (`crypto`, `xml`) to set our hot paths side
+//! by side with what they replace, and nothing may use it. It is compiled
+//! only with the `fuzzing` feature, which the fuzz crate alone enables.
 //!
 //! ## Why
 //!

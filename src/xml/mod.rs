@@ -89,6 +89,33 @@ pub struct Document {
     ns_ranks: OnceLock<Box<[u32]>>,
 }
 
+/// Everything a parse builds, as text: the buffer, the node, attribute and
+/// declaration arrays, the interned namespace names, the `ID` index (sorted)
+/// and the document element. Two parses built the same tree exactly when
+/// their dumps are equal: the differential checks of the two parse paths
+/// (the tests of `parse::scan`, the fuzz target `xml_scan_diff`) compare
+/// these.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn dump(doc: &Document) -> String {
+    let mut ids: Vec<_> = doc.ids.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    ids.sort();
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        doc.buf, doc.nodes, doc.attrs, doc.decls, doc.namespaces, ids, doc.root
+    )
+}
+
+/// The fast scanner's tree (`None` where it gives up) and the general
+/// path's outcome for the same input, each computed on its own after the
+/// checks and normalisation [`Document::parse`] starts with.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn parse_both_paths(
+    input: &[u8],
+    limits: &Limits,
+) -> (Option<Document>, Result<Document>) {
+    parse::parse_both_paths(input, limits)
+}
+
 /// Index of a node in its document's arena.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct NodeId(u32);

@@ -8,7 +8,8 @@
 //!   again and alone decides every refusal.
 //!
 //! Both enforce the [`Limits`] while building, and build identical trees
-//! (a differential test in [`scan`] checks this on fixtures and mutations).
+//! (a differential test in [`scan`] checks this on fixtures and mutations,
+//! the fuzz target `xml_scan_diff` on whatever libFuzzer makes).
 
 mod scan;
 
@@ -37,6 +38,22 @@ const HARD_MAX_INPUT: usize = (u32::MAX / 2) as usize;
 const INPUT_COPY_MAX: usize = (u32::MAX / 4) as usize;
 
 pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
+    let text = prepare(input, limits)?;
+    // The fast scanner accepts the common, plainly well-formed documents and
+    // builds exactly the tree the general path would. On anything else (any
+    // error, a DOCTYPE, a processing instruction, unusual markup) it gives
+    // up, and the general path parses the input from the start: it alone
+    // decides what is refused, and how.
+    if let Some(doc) = Builder::new(&text, limits).run_fast() {
+        return Ok(doc);
+    }
+    Builder::new(&text, limits).run()
+}
+
+/// What both paths start from: the input within its size limit, without
+/// its byte order mark, valid UTF-8, free of characters XML forbids, and
+/// with XML 1.0 end-of-line handling applied.
+fn prepare<'i>(input: &'i [u8], limits: &Limits) -> Result<Cow<'i, str>> {
     if input.len() > limits.max_input_bytes.min(HARD_MAX_INPUT) {
         return Err(Error::new(
             ErrorKind::InputTooLarge,
@@ -62,16 +79,26 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document> {
             "a second byte order mark (U+FEFF before the document element)",
         ));
     }
-    let text = normalize_input(text)?;
-    // The fast scanner accepts the common, plainly well-formed documents and
-    // builds exactly the tree the general path would. On anything else (any
-    // error, a DOCTYPE, a processing instruction, unusual markup) it gives
-    // up, and the general path parses the input from the start: it alone
-    // decides what is refused, and how.
-    if let Some(doc) = Builder::new(&text, limits).run_fast() {
-        return Ok(doc);
+    normalize_input(text)
+}
+
+/// Both paths over the same [`prepare`]d input, each on its own: the fast
+/// scanner's tree (`None` where it gives up) and the general path's
+/// outcome. [`parse`] returns the first if there is one, else the second;
+/// the differential fuzz target `xml_scan_diff` checks that the first, when
+/// there is one, equals the second.
+#[cfg(feature = "fuzzing")]
+pub(super) fn parse_both_paths(
+    input: &[u8],
+    limits: &Limits,
+) -> (Option<Document>, Result<Document>) {
+    match prepare(input, limits) {
+        Ok(text) => (
+            Builder::new(&text, limits).run_fast(),
+            Builder::new(&text, limits).run(),
+        ),
+        Err(e) => (None, Err(e)),
     }
-    Builder::new(&text, limits).run()
 }
 
 /// Whether [`normalize_input`] must look at `b`: a control other than tab

@@ -491,26 +491,14 @@ mod real_recordings;
 mod tests {
     //! Differential tests: whatever the fast scanner accepts, the general
     //! path accepts too, with the same tree; mutated inputs included.
-    use super::super::{Builder, normalize_input};
+    use super::super::{Builder, prepare};
     use super::real_recordings::real_recordings_dir;
     use crate::limits::Limits;
-    use crate::xml::Document;
-
-    fn dump(doc: &Document) -> String {
-        let mut ids: Vec<_> = doc.ids.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-        ids.sort();
-        format!(
-            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
-            doc.buf, doc.nodes, doc.attrs, doc.decls, doc.namespaces, ids, doc.root
-        )
-    }
+    use crate::xml::dump;
 
     /// Runs both paths; returns whether the fast one accepted.
     fn compare(input: &[u8], limits: &Limits) -> bool {
-        let Ok(text) = std::str::from_utf8(input) else {
-            return false;
-        };
-        let Ok(text) = normalize_input(text) else {
+        let Ok(text) = prepare(input, limits) else {
             return false;
         };
         let fast = Builder::new(&text, limits).run_fast();
