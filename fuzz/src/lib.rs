@@ -359,7 +359,12 @@ pub fn response_verify(data: &[u8]) {
         panic!("fixture certificate");
     };
     let verifier = ResponseVerifier::new(sp, acs, idp, certs);
-    if let Ok(assertion) = verifier.verify(data, std::slice::from_ref(&request), now) {
+    if let Ok(verified) = verifier.verify(data, std::slice::from_ref(&request), now) {
+        // An accepted response passes its first one-time-use check.
+        let cache = saml_sp::store::MemoryReplayCache::new(1);
+        let Ok(assertion) = verified.check_replay(&cache, now) else {
+            panic!("a verified assertion failed its first one-time-use check");
+        };
         assert_eq!(assertion.issuer().as_str(), IDP);
         assert_eq!(assertion.audience().as_str(), SP);
         assert_eq!(assertion.in_response_to(), Some(REQUEST));
