@@ -69,3 +69,8 @@ pub(crate) fn fresh(assertion: saml_sp::VerifiedAssertion) -> saml_sp::FreshAsse
         .check_replay(&saml_sp::store::MemoryReplayCache::new(1), at)
         .unwrap()
 }
+
+/// The PEM text of a test certificate from `fixtures/keys`.
+pub(crate) fn cert_pem(name: &str) -> String {
+    std::fs::read_to_string(fixtures().join(format!("keys/{name}.crt.pem"))).unwrap()
+}
