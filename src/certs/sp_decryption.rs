@@ -3,6 +3,7 @@
 //! send once the SP's metadata publishes an encryption certificate.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::{CertificatePolicy, FLOOR_RSA_BITS, SigningCertificate, pem};
 use crate::crypto::RsaDecrypter;
@@ -185,7 +186,8 @@ impl fmt::Debug for SpDecryptionKey {
 /// ```
 #[derive(Clone, Debug)]
 pub struct SpDecryptionKeys {
-    keys: Vec<SpDecryptionKey>,
+    /// Shared: every verifier of every team holds the same keys.
+    keys: Arc<[SpDecryptionKey]>,
 }
 
 impl SpDecryptionKeys {
@@ -195,15 +197,16 @@ impl SpDecryptionKeys {
     /// The current key alone.
     pub fn new(current: SpDecryptionKey) -> Self {
         Self {
-            keys: vec![current],
+            keys: Arc::new([current]),
         }
     }
 
     /// With `next` as the second key (replacing any second key).
-    pub fn with_next(mut self, next: SpDecryptionKey) -> Self {
-        self.keys.truncate(1);
-        self.keys.push(next);
-        self
+    pub fn with_next(self, next: SpDecryptionKey) -> Self {
+        let current = self.keys.first().cloned();
+        Self {
+            keys: current.into_iter().chain([next]).collect(),
+        }
     }
 
     /// One or two keys, current first.
@@ -219,7 +222,7 @@ impl SpDecryptionKeys {
                 keys.len()
             )));
         }
-        Ok(Self { keys })
+        Ok(Self { keys: keys.into() })
     }
 
     /// The keys, current first.
