@@ -282,7 +282,8 @@ fn structural_refusals() {
     assert_eq!(verify(&mgf), Err(ErrorKind::EncryptionAlgorithmUnsupported));
 }
 
-/// RetrievalMethod and KeyName that lead nowhere, or out of the document.
+/// A RetrievalMethod that leads nowhere or out of the document; a KeyName
+/// that matches nothing.
 #[test]
 fn references_are_never_followed_outside() {
     let row = azure_row();
@@ -318,7 +319,15 @@ fn references_are_never_followed_outside() {
         "<ds:KeyName>someone-else</ds:KeyName>",
         1,
     );
-    assert_eq!(verify(&other), Err(ErrorKind::EncryptedDataMalformed));
+    // A KeyName is a hint: matching no CarriedKeyName, the sibling
+    // EncryptedKeys are tried all the same.
+    assert_eq!(verify(&other), Ok(()));
+    // Without any EncryptedKey there is nothing to try.
+    let start = keyname.find("<xenc:EncryptedKey").unwrap();
+    let end = keyname.find("</xenc:EncryptedKey>").unwrap() + "</xenc:EncryptedKey>".len();
+    let mut none = keyname.clone();
+    none.replace_range(start..end, "");
+    assert_eq!(verify(&none), Err(ErrorKind::EncryptedDataMalformed));
 }
 
 /// Key loading: PKCS#1 and PKCS#8, the 2048-bit floor lowered only by the

@@ -11,7 +11,8 @@
 //!   `EncryptedData`'s `ds:KeyInfo`; a sibling named by a `ds:RetrievalMethod`
 //!   (`Type` EncryptedKey, `URI="#id"`: a sibling of this element only) or
 //!   by a `ds:KeyName` equal to its `CarriedKeyName`; or, when the KeyInfo
-//!   names none, every sibling `EncryptedKey`. Key transport is RSA-OAEP
+//!   gives none (a `KeyName` that matches nothing is only a hint), every
+//!   sibling `EncryptedKey`. Key transport is RSA-OAEP
 //!   ([`EncryptionPolicy::key_transport`]); `rsa-1_5` is refused.
 //! - several `EncryptedKey`s (one per recipient): those for us (our
 //!   certificate or its serial number in their `KeyInfo`, or our entity ID
@@ -233,7 +234,8 @@ fn key_elements<'d>(encrypted: Element<'d>, data: Element<'d>) -> Result<Vec<Ele
                     })?;
                 found.push(*target);
             } else if item.is(DSIG, "KeyName") {
-                named = true;
+                // A hint, not a reference: when no CarriedKeyName matches,
+                // the siblings are tried as if it were absent.
                 let name = item.text();
                 found.extend(siblings.iter().filter(|ek| {
                     children(**ek, XMLENC, "CarriedKeyName").any(|c| trim(&c.text()) == trim(&name))
