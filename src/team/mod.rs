@@ -348,7 +348,7 @@ impl TeamConfig {
     }
 
     /// Whether the team refuses assertions that come in the clear
-    /// ([`ErrorKind::AssertionNotEncrypted`](crate::error::ErrorKind::AssertionNotEncrypted)).
+    /// ([`ErrorKind::AssertionNotEncrypted`]).
     /// Off by default. Switches no other check off: an encrypted assertion
     /// must still be signed.
     pub fn require_encrypted_assertion(&self) -> bool {
@@ -362,7 +362,7 @@ impl TeamConfig {
     }
 
     /// Whether the team accepts assertions encrypted with `tripledes-cbc`
-    /// (off by default: [`ErrorKind::TripledesNotAllowed`](crate::error::ErrorKind::TripledesNotAllowed)).
+    /// (off by default: [`ErrorKind::TripledesNotAllowed`]).
     pub fn allow_tripledes(&self) -> bool {
         self.allow_tripledes
     }
