@@ -31,6 +31,10 @@ sp_metadata() { cargo run -q --example saml_check -- sp-metadata "$@"; }
 base=(--sp-entity-id "https://sso.example.com/saml/acme" --acs-url "https://sso.example.com/saml/acme/acs")
 sp_metadata "${base[@]}" >"$out/minimal.xml"
 sp_metadata "${base[@]}" --sign-cert fixtures/keys/sp.crt.pem >"$out/sign-cert.xml"
+grep -q 'AuthnRequestsSigned="true"' "$out/sign-cert.xml"
+sp_metadata "${base[@]}" --sign-cert fixtures/keys/sp.crt.pem --encryption-cert fixtures/keys/sp-enc.crt.pem \
+  --encryption-cert fixtures/keys/sp-enc-next.crt.pem >"$out/encryption-certs.xml"
+test "$(grep -c '<md:KeyDescriptor use="encryption">' "$out/encryption-certs.xml")" = 2
 sp_metadata "${base[@]}" --slo-url "https://sso.example.com/saml/acme/slo" >"$out/slo.xml"
 sp_metadata "${base[@]}" --sign-cert fixtures/keys/sp.crt.pem --slo-url "https://sso.example.com/saml/acme/slo" \
   --name-id-format email --name-id-format persistent --valid-until 2027-01-01T00:00:00Z >"$out/full.xml"

@@ -380,9 +380,10 @@ error_kinds! {
     /// More than one `Assertion`, or plaintext and encrypted ones together.
     AssertionAmbiguous = "assertion_ambiguous", Refused,
         "the response contains more than one assertion";
-    /// The Response carries an `EncryptedAssertion`.
+    /// The Response carries an `EncryptedAssertion` and the SP has no
+    /// decryption key (none given to the verifier).
     EncryptedAssertionUnsupported = "encrypted_assertion_unsupported", Refused,
-        "encrypted assertions are not supported yet";
+        "encrypted assertions are not accepted by this service";
     /// The Assertion is not covered by a valid signature (its own or the
     /// enclosing Response's).
     AssertionNotSigned = "assertion_not_signed", Refused,
@@ -390,7 +391,8 @@ error_kinds! {
     /// The policy requires a signed Response and it is not.
     ResponseNotSigned = "response_not_signed", Refused,
         "the response is not signed";
-    /// No `Subject`, no `NameID`, or an `EncryptedID`.
+    /// No `Subject`, no `NameID` (nor an `EncryptedID` the verifier can
+    /// decrypt), or both.
     SubjectInvalid = "subject_invalid", Refused,
         "the assertion's subject is missing or unsupported";
     /// No bearer `SubjectConfirmation` whose data is valid for us.
@@ -455,6 +457,42 @@ error_kinds! {
     /// or attribute is missing or malformed.
     RequestMalformed = "request_malformed", Refused,
         "the SAML request is malformed";
+    // ---- encrypted assertions (XML Encryption) ----
+    /// Any failure from unwrapping the session key to the decrypted
+    /// element: no key of ours unwraps it, tampered or truncated ciphertext,
+    /// bad CBC padding or GCM tag, decrypted bytes that are not exactly one
+    /// well-formed element of the expected kind (DOCTYPE, depth and every
+    /// other XML limit included), and the decrypted Assertion's own
+    /// signature failing. One kind and one text on purpose: the SP must be
+    /// no padding or format oracle.
+    DecryptionFailed = "decryption_failed", Refused,
+        "the encrypted content could not be decrypted";
+    /// The session key is wrapped with `rsa-1_5` (RSAES-PKCS1-v1_5, open to
+    /// Bleichenbacher's attack): refused whatever the key.
+    KeyTransportRefused = "key_transport_refused", Refused,
+        "the identity provider encrypts with a key transport that is not allowed";
+    /// An `EncryptionMethod` outside the allow-list (data: AES-CBC, AES-GCM,
+    /// tripledes-cbc by opt-in; key transport: RSA-OAEP).
+    EncryptionAlgorithmUnsupported = "encryption_algorithm_unsupported", Refused,
+        "the identity provider encrypts with an algorithm that is not supported";
+    /// The data is encrypted with `tripledes-cbc` and the team has not
+    /// allowed it.
+    TripledesNotAllowed = "tripledes_not_allowed", Refused,
+        "the identity provider encrypts with triple DES, which is not allowed";
+    /// The `EncryptedData` is structurally unusable: no or several
+    /// `EncryptedData`, no `CipherValue` (a `CipherReference` is never
+    /// fetched), bad base64, no `EncryptedKey` to be found.
+    EncryptedDataMalformed = "encrypted_data_malformed", Refused,
+        "the encrypted content is malformed";
+    /// The team requires encrypted assertions and the Assertion came in the
+    /// clear (an `EncryptedID` alone does not count).
+    AssertionNotEncrypted = "assertion_not_encrypted", Refused,
+        "the assertion must be encrypted";
+    /// The SP's decryption key is not an unencrypted RSA key in PKCS#8 or
+    /// PKCS#1 PEM, does not match its certificate, or more keys were given
+    /// than an SP holds (current and next).
+    DecryptionKeyInvalid = "decryption_key_invalid", Configuration,
+        "the service provider's decryption key is not usable";
 }
 
 impl fmt::Display for ErrorKind {
@@ -628,7 +666,7 @@ mod tests {
         ("provisioning_refused", "your account cannot sign in with this identity provider"),
         ("assertion_missing", "the response contains no assertion"),
         ("assertion_ambiguous", "the response contains more than one assertion"),
-        ("encrypted_assertion_unsupported", "encrypted assertions are not supported yet"),
+        ("encrypted_assertion_unsupported", "encrypted assertions are not accepted by this service"),
         ("assertion_not_signed", "the assertion is not signed"),
         ("response_not_signed", "the response is not signed"),
         ("subject_invalid", "the assertion's subject is missing or unsupported"),
@@ -649,6 +687,13 @@ mod tests {
         ("input_not_deflate", "the SAML message is not valid DEFLATE data"),
         ("inflated_too_large", "the SAML message is too large once decompressed"),
         ("request_malformed", "the SAML request is malformed"),
+        ("decryption_failed", "the encrypted content could not be decrypted"),
+        ("key_transport_refused", "the identity provider encrypts with a key transport that is not allowed"),
+        ("encryption_algorithm_unsupported", "the identity provider encrypts with an algorithm that is not supported"),
+        ("tripledes_not_allowed", "the identity provider encrypts with triple DES, which is not allowed"),
+        ("encrypted_data_malformed", "the encrypted content is malformed"),
+        ("assertion_not_encrypted", "the assertion must be encrypted"),
+        ("decryption_key_invalid", "the service provider's decryption key is not usable"),
     ];
 
     #[test]
@@ -694,6 +739,7 @@ mod tests {
         (ErrorKind::MetadataExpired, ErrorClass::Configuration),
         (ErrorKind::EndpointMissing, ErrorClass::Configuration),
         (ErrorKind::PrivateKeyInvalid, ErrorClass::Configuration),
+        (ErrorKind::DecryptionKeyInvalid, ErrorClass::Configuration),
     ];
 
     #[test]

@@ -37,6 +37,7 @@ mod xml;
 // Floor 5: key material; 6: signatures.
 pub mod certs;
 mod dsig;
+mod xmlenc;
 // Floor 7: metadata; 8: messages; 9: per-team flow.
 pub mod metadata;
 pub mod provisioning;

@@ -35,7 +35,10 @@ pub struct Limits {
     /// Default 64.
     pub max_attributes_per_element: usize,
     /// Longest text node, attribute value, comment or processing instruction,
-    /// in bytes. Default 256 KiB.
+    /// in bytes. Default 1 MiB: the longest text of a real message is the
+    /// `CipherValue` of an encrypted assertion, one base64 text node 4/3 the
+    /// size of the whole assertion (its plaintext is then parsed under these
+    /// same limits). The cost per byte does not depend on this limit.
     pub max_text_bytes: usize,
     /// Most namespace declarations in scope at any element: its own and its
     /// ancestors', shadowed ones included. Default 128 (real SAML messages
@@ -54,7 +57,7 @@ impl Limits {
         max_depth: 64,
         max_elements: 30_000,
         max_attributes_per_element: 64,
-        max_text_bytes: 256 * 1024,
+        max_text_bytes: 1024 * 1024,
         max_namespaces_in_scope: 128,
         max_inflated_bytes: 256 * 1024,
     };

@@ -357,3 +357,205 @@ impl MessageKind {
         }
     }
 }
+
+/// A data encryption algorithm of XML Encryption that this crate decrypts
+/// (the `EncryptionMethod` of an `EncryptedData`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DataEncryption {
+    /// `xmlenc#aes128-cbc`.
+    Aes128Cbc,
+    /// `xmlenc#aes192-cbc`.
+    Aes192Cbc,
+    /// `xmlenc#aes256-cbc`.
+    Aes256Cbc,
+    /// `xmlenc11#aes128-gcm`.
+    Aes128Gcm,
+    /// `xmlenc11#aes192-gcm`.
+    Aes192Gcm,
+    /// `xmlenc11#aes256-gcm`.
+    Aes256Gcm,
+    /// `xmlenc#tripledes-cbc`: only with [`EncryptionPolicy::allow_tripledes`].
+    TripleDesCbc,
+}
+
+impl DataEncryption {
+    /// Every data algorithm, the preferred first (what SP metadata lists).
+    pub const ALL: [Self; 7] = [
+        Self::Aes256Gcm,
+        Self::Aes128Gcm,
+        Self::Aes192Gcm,
+        Self::Aes256Cbc,
+        Self::Aes192Cbc,
+        Self::Aes128Cbc,
+        Self::TripleDesCbc,
+    ];
+
+    /// The algorithm identifier URI.
+    pub const fn uri(self) -> &'static str {
+        match self {
+            Self::Aes128Cbc => "http://www.w3.org/2001/04/xmlenc#aes128-cbc",
+            Self::Aes192Cbc => "http://www.w3.org/2001/04/xmlenc#aes192-cbc",
+            Self::Aes256Cbc => "http://www.w3.org/2001/04/xmlenc#aes256-cbc",
+            Self::Aes128Gcm => "http://www.w3.org/2009/xmlenc11#aes128-gcm",
+            Self::Aes192Gcm => "http://www.w3.org/2009/xmlenc11#aes192-gcm",
+            Self::Aes256Gcm => "http://www.w3.org/2009/xmlenc11#aes256-gcm",
+            Self::TripleDesCbc => "http://www.w3.org/2001/04/xmlenc#tripledes-cbc",
+        }
+    }
+
+    /// The key length in bytes.
+    pub const fn key_len(self) -> usize {
+        match self {
+            Self::Aes128Cbc | Self::Aes128Gcm => 16,
+            Self::Aes192Cbc | Self::Aes192Gcm | Self::TripleDesCbc => 24,
+            Self::Aes256Cbc | Self::Aes256Gcm => 32,
+        }
+    }
+}
+
+/// A key transport algorithm of XML Encryption that this crate unwraps
+/// with (the `EncryptionMethod` of an `EncryptedKey`), with its digests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyTransport {
+    /// The OAEP digest (`DigestMethod`; SHA-1 when absent).
+    pub digest: DigestAlgorithm,
+    /// The MGF1 digest (SHA-1 for `rsa-oaep-mgf1p`; `MGF` of
+    /// `xmlenc11#rsa-oaep`, SHA-1 when absent).
+    pub mgf: DigestAlgorithm,
+}
+
+/// `xmlenc#rsa-oaep-mgf1p`: RSA-OAEP with MGF1-SHA1.
+pub const RSA_OAEP_MGF1P: &str = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
+/// `xmlenc11#rsa-oaep`: RSA-OAEP with an explicit MGF.
+pub const RSA_OAEP: &str = "http://www.w3.org/2009/xmlenc11#rsa-oaep";
+/// `xmlenc#rsa-1_5`: RSAES-PKCS1-v1_5, refused.
+const RSA_1_5: &str = "http://www.w3.org/2001/04/xmlenc#rsa-1_5";
+/// The key transport algorithms SP metadata lists.
+pub const KEY_TRANSPORTS: [&str; 2] = [RSA_OAEP, RSA_OAEP_MGF1P];
+
+/// What decryption accepts beyond the fixed allow-list: only
+/// `tripledes-cbc`, off by default.
+///
+/// ```
+/// use saml_sp::vocabulary::{DataEncryption, EncryptionPolicy};
+/// let policy = EncryptionPolicy::default();
+/// assert_eq!(
+///     policy.data_method("http://www.w3.org/2009/xmlenc11#aes256-gcm")?,
+///     DataEncryption::Aes256Gcm
+/// );
+/// let tdes = "http://www.w3.org/2001/04/xmlenc#tripledes-cbc";
+/// assert_eq!(policy.data_method(tdes).unwrap_err().kind(), saml_sp::ErrorKind::TripledesNotAllowed);
+/// assert!(policy.with_tripledes_allowed(true).data_method(tdes).is_ok());
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EncryptionPolicy {
+    /// Accept data encrypted with `tripledes-cbc` (off by default: a 64-bit
+    /// block cipher; a stock pysaml2 IdP uses nothing else).
+    pub allow_tripledes: bool,
+}
+
+impl EncryptionPolicy {
+    /// This policy with `allow_tripledes` set.
+    pub fn with_tripledes_allowed(mut self, allow: bool) -> Self {
+        self.allow_tripledes = allow;
+        self
+    }
+
+    /// The data algorithm `uri` names, if this policy accepts it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::TripledesNotAllowed`] for tripledes-cbc unless allowed;
+    /// [`ErrorKind::EncryptionAlgorithmUnsupported`] for anything else off
+    /// the list.
+    pub fn data_method(&self, uri: &str) -> Result<DataEncryption> {
+        let algorithm = DataEncryption::ALL
+            .into_iter()
+            .find(|a| a.uri() == uri)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::EncryptionAlgorithmUnsupported,
+                    format!("data encryption algorithm {uri:?}"),
+                )
+            })?;
+        if algorithm == DataEncryption::TripleDesCbc && !self.allow_tripledes {
+            return Err(Error::new(
+                ErrorKind::TripledesNotAllowed,
+                "tripledes-cbc data encryption needs allow_tripledes",
+            ));
+        }
+        Ok(algorithm)
+    }
+
+    /// The key transport `uri` names with its `DigestMethod` and `MGF`
+    /// algorithm URIs (either may be absent: SHA-1).
+    ///
+    /// ```
+    /// use saml_sp::vocabulary::{DigestAlgorithm, EncryptionPolicy, RSA_OAEP};
+    /// let kt = EncryptionPolicy::default().key_transport(
+    ///     RSA_OAEP,
+    ///     Some("http://www.w3.org/2001/04/xmlenc#sha256"),
+    ///     Some("http://www.w3.org/2009/xmlenc11#mgf1sha256"),
+    /// )?;
+    /// assert_eq!((kt.digest, kt.mgf), (DigestAlgorithm::Sha256, DigestAlgorithm::Sha256));
+    /// let pkcs1 = EncryptionPolicy::default()
+    ///     .key_transport("http://www.w3.org/2001/04/xmlenc#rsa-1_5", None, None);
+    /// assert_eq!(pkcs1.unwrap_err().kind(), saml_sp::ErrorKind::KeyTransportRefused);
+    /// # Ok::<(), saml_sp::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::KeyTransportRefused`] for `rsa-1_5`;
+    /// [`ErrorKind::EncryptionAlgorithmUnsupported`] for any other URI off
+    /// the list, an unknown digest or MGF, or an MGF on `rsa-oaep-mgf1p`.
+    pub fn key_transport(
+        &self,
+        uri: &str,
+        digest: Option<&str>,
+        mgf: Option<&str>,
+    ) -> Result<KeyTransport> {
+        let unsupported =
+            |what: String| Error::new(ErrorKind::EncryptionAlgorithmUnsupported, what);
+        let digest = match digest {
+            None => DigestAlgorithm::Sha1,
+            Some(d) => DigestAlgorithm::ALL
+                .into_iter()
+                .find(|a| a.uri() == d)
+                .ok_or_else(|| unsupported(format!("OAEP digest {d:?}")))?,
+        };
+        match uri {
+            RSA_OAEP_MGF1P if mgf.is_none() => Ok(KeyTransport {
+                digest,
+                mgf: DigestAlgorithm::Sha1,
+            }),
+            RSA_OAEP_MGF1P => Err(unsupported("rsa-oaep-mgf1p fixes MGF1-SHA1: no MGF".into())),
+            RSA_OAEP => {
+                let mgf = match mgf {
+                    None => DigestAlgorithm::Sha1,
+                    Some(m) => DigestAlgorithm::ALL
+                        .into_iter()
+                        .find(|a| mgf_uri(*a) == m)
+                        .ok_or_else(|| unsupported(format!("MGF {m:?}")))?,
+                };
+                Ok(KeyTransport { digest, mgf })
+            }
+            RSA_1_5 => Err(Error::new(
+                ErrorKind::KeyTransportRefused,
+                "rsa-1_5 key transport (RSAES-PKCS1-v1_5, Bleichenbacher) is refused",
+            )),
+            other => Err(unsupported(format!("key transport algorithm {other:?}"))),
+        }
+    }
+}
+
+/// The `xmlenc11#mgf1*` URI of MGF1 with `digest`.
+const fn mgf_uri(digest: DigestAlgorithm) -> &'static str {
+    match digest {
+        DigestAlgorithm::Sha1 => "http://www.w3.org/2009/xmlenc11#mgf1sha1",
+        DigestAlgorithm::Sha256 => "http://www.w3.org/2009/xmlenc11#mgf1sha256",
+        DigestAlgorithm::Sha384 => "http://www.w3.org/2009/xmlenc11#mgf1sha384",
+        DigestAlgorithm::Sha512 => "http://www.w3.org/2009/xmlenc11#mgf1sha512",
+    }
+}

@@ -29,6 +29,7 @@ use std::time::Instant;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
 use saml_sp::request::NameIdPolicy;
 use saml_sp::response::{RequiredSignature, SignedParts};
 use saml_sp::time::Utc;
@@ -423,6 +424,57 @@ fn live_simplesamlphp() {
         }
         println!("signed-requests {what} request refused by the IdP");
     }
+    // Assertion encryption (assertion.encryption with the sp-enc
+    // certificate in the remote-SP metadata): the IdP signs the Assertion,
+    // then encrypts it (aes128-cbc, rsa-oaep-mgf1p); we decrypt it with the
+    // sp-enc key, and refuse it without a key.
+    let sp = Sp {
+        idp: &idp,
+        metadata: &metadata,
+        mode: "encrypted",
+    };
+    let decryption = SpDecryptionKey::from_pem(
+        &std::fs::read_to_string(common::fixtures().join("keys/sp-enc.key.pem")).unwrap(),
+    )
+    .unwrap()
+    .with_certificate(cert("sp-enc"))
+    .unwrap();
+    for how in [Send::Redirect, Send::Post] {
+        let binding = match how {
+            Send::Redirect => "redirect",
+            Send::Post => "post",
+        };
+        let (captured, id) = sp.send(&sp.builder(), how, "encrypted");
+        logins += 1;
+        let response = captured
+            .unwrap_or_else(|e| panic!("encrypted {binding}: IdP refused: {e}"))
+            .saml_response;
+        let xml = STANDARD.decode(response.as_bytes()).unwrap();
+        let text = String::from_utf8_lossy(&xml);
+        assert!(text.contains("EncryptedAssertion"), "{text}");
+        assert!(text.contains("http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"));
+        assert_eq!(
+            sp.verifier(RequiredSignature::Assertion)
+                .verify(response.as_bytes(), std::slice::from_ref(&id), Utc::now())
+                .unwrap_err()
+                .kind(),
+            ErrorKind::EncryptedAssertionUnsupported
+        );
+        let verified = sp
+            .verifier(RequiredSignature::Assertion)
+            .decryption_keys(SpDecryptionKeys::new(decryption.clone()))
+            .require_encrypted_assertion(true)
+            .verify(response.as_bytes(), &[id], Utc::now())
+            .unwrap_or_else(|e| panic!("encrypted {binding}: {e:?}"));
+        assert!(verified.encrypted());
+        let assertion = fresh(verified);
+        assert_eq!(assertion.name_id(), "alice@acme.example");
+        assert_eq!(assertion.signed(), SignedParts::Assertion);
+        println!(
+            "      encrypted {binding:<8} decrypted (sp-enc) and accepted; refused without a key"
+        );
+    }
+
     println!(
         "{logins} logins, {:?} in all (before stop)",
         started.elapsed()

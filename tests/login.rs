@@ -385,3 +385,49 @@ fn the_futures_are_send() {
     send(team.start_login(&context, BROWSER, None, &mut rng, soon()));
     send(team.finish_login(&context, BROWSER, b"", None, soon()));
 }
+
+/// The SP's decryption keys come with the context (not the team): an
+/// encrypted Azure response signs in; a team that requires encryption
+/// refuses the cleartext one; a context without keys refuses encryption.
+#[test]
+fn encrypted_assertions_through_the_facade() {
+    use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
+    let key = SpDecryptionKey::from_pem(
+        &std::fs::read_to_string(fixtures().join("keys/sp-enc.key.pem")).unwrap(),
+    )
+    .unwrap();
+    let with_keys = LoginContext::in_memory().with_decryption_keys(SpDecryptionKeys::new(key));
+    let mut team = team(Binding::HttpRedirect);
+    team.set_require_encrypted_assertion(true);
+    let encrypted = "xmlenc/alg-aes256cbc-rsaoaepmgf1p-sha1-azure.xml";
+    let start = |context: &LoginContext| {
+        let mut rng = RecordedRequestId::new(REQUEST).unwrap();
+        team.start_login_sync(
+            context,
+            BROWSER,
+            None,
+            &mut rng,
+            time("2026-03-02T10:00:00Z"),
+        )
+        .unwrap();
+    };
+    start(&with_keys);
+    let login = team
+        .finish_login_sync(&with_keys, BROWSER, &response(encrypted), None, soon())
+        .unwrap();
+    assert_eq!(login.assertion().name_id(), "alice@acme.example");
+    assert!(login.assertion().encrypted());
+
+    start(&with_keys);
+    let err = team
+        .finish_login_sync(&with_keys, BROWSER, &response(SOLICITED), None, soon())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AssertionNotEncrypted);
+
+    let without = LoginContext::in_memory();
+    start(&without);
+    let err = team
+        .finish_login_sync(&without, BROWSER, &response(encrypted), None, soon())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::EncryptedAssertionUnsupported);
+}

@@ -515,7 +515,8 @@ const DELIBERATE: &[(&str, ErrorKind, &str)] = &[
     (
         "okta/crewjam-2020-signed-response-encrypted-assertion.xml",
         ErrorKind::EncryptedAssertionUnsupported,
-        "assertion decryption does not exist yet",
+        "this table gives the verifier no SP decryption key; tests/xmlenc.rs decrypts it \
+         with the key the manifest names",
     ),
     (
         "onelogin/passportsaml-2014-response.xml",

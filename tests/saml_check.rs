@@ -506,3 +506,109 @@ fn verify_reaches_the_response_checks_behind_a_1024_bit_idp_key_with_min_rsa_bit
     assert_eq!(json["ok"], true);
     assert_eq!(json["issuer"], IDP);
 }
+
+#[test]
+fn verify_decrypts_with_decryption_key_and_says_encrypted() {
+    let encrypted = "fixtures/xmlenc/alg-aes256cbc-rsaoaepmgf1p-sha1-azure.xml";
+    // Without a key: refused with its kind.
+    let mut args = ci_verify_args();
+    args.push(encrypted);
+    let run = saml_check(&args);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert_eq!(run.json()["error"], "encrypted_assertion_unsupported");
+    // With the key (and the next one, repeatable): decrypted.
+    let mut args = ci_verify_args();
+    args.extend([
+        "--decryption-key",
+        "fixtures/keys/sp-enc-next.key.pem",
+        "--decryption-key",
+        "fixtures/keys/sp-enc.pkcs1.key.pem",
+        encrypted,
+    ]);
+    let run = saml_check(&args);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    let json = run.json();
+    assert_eq!(json["name_id"], "alice@acme.example");
+    assert_eq!(json["encrypted"], true);
+    // A cleartext response says false.
+    let mut args = ci_verify_args();
+    args.extend([
+        "--decryption-key",
+        "fixtures/keys/sp-enc.key.pem",
+        "fixtures/attacks/valid-b64-wrapped76.b64",
+    ]);
+    let run = saml_check(&args);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert_eq!(run.json()["encrypted"], false);
+    // tripledes: refused unless allowed.
+    let mut args = ci_verify_args();
+    args.extend([
+        "--decryption-key",
+        "fixtures/keys/sp-enc.key.pem",
+        "fixtures/xmlenc/alg-tripledes-cbc.xml",
+    ]);
+    let run = saml_check(&args);
+    assert_eq!(
+        run.json()["error"],
+        "tripledes_not_allowed",
+        "{}",
+        run.describe()
+    );
+    args.insert(1, "--allow-tripledes");
+    let run = saml_check(&args);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    // A 1024-bit key only with --min-rsa-bits 1024.
+    let mut args = ci_verify_args();
+    args.extend([
+        "--decryption-key",
+        "fixtures/keys/sp-enc-1024.key.pem",
+        "fixtures/xmlenc/legacy-rsa1024-key.xml",
+    ]);
+    let run = saml_check(&args);
+    assert_eq!(run.json()["error"], "key_too_small", "{}", run.describe());
+    args.insert(1, "--min-rsa-bits");
+    args.insert(2, "1024");
+    let run = saml_check(&args);
+    assert_eq!(run.code, 0, "{}", run.describe());
+}
+
+#[test]
+fn sp_metadata_publishes_encryption_certificates_and_signed_requests() {
+    let run = saml_check(&[
+        "sp-metadata",
+        "--sp-entity-id",
+        SP,
+        "--acs-url",
+        ACS,
+        "--sign-cert",
+        "fixtures/keys/sp.crt.pem",
+        "--encryption-cert",
+        "fixtures/keys/sp-enc.crt.pem",
+        "--encryption-cert",
+        "fixtures/keys/sp-enc-next.crt.pem",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    let xml = run.stdout;
+    assert!(xml.contains(r#"AuthnRequestsSigned="true""#), "{xml}");
+    assert_eq!(
+        xml.matches(r#"<md:KeyDescriptor use="encryption">"#)
+            .count(),
+        2
+    );
+    for alg in [
+        "http://www.w3.org/2009/xmlenc11#aes256-gcm",
+        "http://www.w3.org/2001/04/xmlenc#aes128-cbc",
+        "http://www.w3.org/2009/xmlenc11#rsa-oaep",
+        "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+    ] {
+        assert!(
+            xml.contains(&format!(r#"<md:EncryptionMethod Algorithm="{alg}"/>"#)),
+            "{alg}"
+        );
+    }
+    assert!(!xml.contains("tripledes"));
+    assert!(!xml.contains("rsa-1_5"));
+    // Without a signing certificate: not signed.
+    let run = saml_check(&["sp-metadata", "--sp-entity-id", SP, "--acs-url", ACS]);
+    assert!(run.stdout.contains(r#"AuthnRequestsSigned="false""#));
+}

@@ -756,6 +756,32 @@ mod storage {
         );
     }
 
+    /// The encryption settings are stored; configurations stored before
+    /// they existed load with both off.
+    #[test]
+    fn encryption_settings_round_trip() {
+        let mut team = configured();
+        team.set_require_encrypted_assertion(true);
+        team.set_allow_tripledes(true);
+        let json = serde_json::to_value(&team).unwrap();
+        assert_eq!(json["require_encrypted_assertion"], true);
+        assert_eq!(json["allow_tripledes"], true);
+        let back = load(json.clone()).unwrap();
+        assert_eq!(back, team);
+        assert!(back.require_encrypted_assertion() && back.allow_tripledes());
+        // Now a cleartext assertion is refused for this team.
+        assert_eq!(
+            verify(&back, "dsig/assertion-signed.xml", now()).unwrap_err(),
+            saml_sp::ErrorKind::AssertionNotEncrypted
+        );
+        let mut old = json;
+        let object = old.as_object_mut().unwrap();
+        object.remove("require_encrypted_assertion");
+        object.remove("allow_tripledes");
+        let back = load(old).unwrap();
+        assert!(!back.require_encrypted_assertion() && !back.allow_tripledes());
+    }
+
     #[test]
     fn parts_round_trip() {
         let c = cert("idp-c");

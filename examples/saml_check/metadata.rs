@@ -3,7 +3,7 @@
 //! ```text
 //! saml_check metadata --idp-metadata FILE [--entity-id ID] [--pin-cert PEM]...
 //!     [--min-rsa-bits N] --now RFC3339
-//! saml_check sp-metadata --sp-entity-id URI --acs-url URL [--sign-cert PEM] [--slo-url URL]
+//! saml_check sp-metadata --sp-entity-id URI --acs-url URL [--sign-cert PEM] [--encryption-cert PEM]... [--slo-url URL]
 //!     [--name-id-format email|persistent|transient|unspecified]... [--valid-until RFC3339]
 //! ```
 //!
@@ -89,6 +89,10 @@ pub(crate) struct SpMetadataArgs {
     /// Our AuthnRequest signing certificate, published for the IdP.
     #[arg(long, value_name = "PEM")]
     sign_cert: Option<PathBuf>,
+    /// Our encryption certificate, published with the algorithms we
+    /// decrypt; repeatable (current and next key).
+    #[arg(long = "encryption-cert", value_name = "PEM")]
+    encryption_certs: Vec<PathBuf>,
     /// Our SingleLogoutService URL (HTTP-Redirect).
     #[arg(long, value_name = "URL")]
     slo_url: Option<String>,
@@ -173,6 +177,7 @@ pub(crate) fn sp_metadata(args: SpMetadataArgs) -> Result<(), Failure> {
         sp_entity_id: entity_id,
         acs_url,
         sign_cert,
+        encryption_certs,
         slo_url,
         name_id_formats: formats,
         valid_until,
@@ -184,6 +189,10 @@ pub(crate) fn sp_metadata(args: SpMetadataArgs) -> Result<(), Failure> {
     if let Some(path) = sign_cert {
         metadata =
             metadata.with_signing_certificate(SigningCertificate::parse(&read_file(&path)?)?);
+    }
+    for path in encryption_certs {
+        metadata =
+            metadata.with_encryption_certificate(SigningCertificate::parse(&read_file(&path)?)?);
     }
     if let Some(url) = slo_url {
         metadata =

@@ -3,13 +3,16 @@
 //! ```text
 //! saml_check verify --idp-metadata FILE --sp-entity-id URI --acs-url URL [--request-id ID]...
 //!     [--allow-unsolicited] [--allow-sha1] [--clock-skew SECONDS] [--min-rsa-bits N]
-//!     --now RFC3339 [--repeat N] RESPONSE_FILE
+//!     [--decryption-key PEM]... [--allow-tripledes] --now RFC3339 [--repeat N] RESPONSE_FILE
 //! ```
 //!
 //! RESPONSE_FILE holds the base64 `SAMLResponse` form value, or raw XML if it
 //! starts with `<`. The IdP's entity ID and signing certificates (those valid
 //! at `--now`) come from the metadata, loaded under `--min-rsa-bits`
-//! (default 2048). stdout is exactly one JSON object.
+//! (default 2048). stdout is exactly one JSON object, with `"encrypted"`
+//! saying whether the Assertion came encrypted. `--decryption-key` (the
+//! SP's private key, PKCS#8 or PKCS#1 PEM, under the same `--min-rsa-bits`;
+//! at most two: current and next) decrypts an `EncryptedAssertion`.
 //! `--repeat N` verifies the same input N times in one process (no replay
 //! cache) and adds `"per_verify_ns"`, the median: the figure used to compare
 //! saml-sp with other SAML libraries.
@@ -19,6 +22,7 @@ use std::time::Instant;
 
 use chrono::{SecondsFormat, TimeDelta};
 use clap::builder::RangedU64ValueParser;
+use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
 use saml_sp::metadata::IdpMetadataReader;
 use saml_sp::store::MemoryReplayCache;
 use saml_sp::time::{DateTime, Utc};
@@ -59,6 +63,13 @@ pub(crate) struct VerifyArgs {
     clock_skew: Option<TimeDelta>,
     #[command(flatten)]
     key_size: KeySizeArgs,
+    /// The SP's decryption key (PEM, PKCS#8 or PKCS#1) for encrypted
+    /// assertions; repeatable (current and next).
+    #[arg(long = "decryption-key", value_name = "PEM")]
+    decryption_keys: Vec<PathBuf>,
+    /// Accept assertions encrypted with tripledes-cbc.
+    #[arg(long)]
+    allow_tripledes: bool,
     /// The time to verify at.
     #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
     now: DateTime<Utc>,
@@ -90,6 +101,8 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<(), Failure> {
         allow_sha1,
         clock_skew,
         key_size,
+        decryption_keys,
+        allow_tripledes,
         now,
         repeat,
         file,
@@ -108,7 +121,21 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<(), Failure> {
         certs,
     )
     .allow_unsolicited(allow_unsolicited)
-    .allow_sha1(allow_sha1);
+    .allow_sha1(allow_sha1)
+    .allow_tripledes(allow_tripledes);
+    if !decryption_keys.is_empty() {
+        let keys = decryption_keys
+            .iter()
+            .map(|path| {
+                let pem = String::from_utf8_lossy(&read_file(path)?).into_owned();
+                Ok(SpDecryptionKey::from_pem_with_policy(
+                    &pem,
+                    &key_size.policy(),
+                )?)
+            })
+            .collect::<Result<Vec<_>, Failure>>()?;
+        verifier = verifier.decryption_keys(SpDecryptionKeys::from_keys(keys)?);
+    }
     if let Some(skew) = clock_skew {
         verifier = verifier.clock_skew(skew)?;
     }
@@ -142,6 +169,7 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<(), Failure> {
         "session_index": assertion.session_index(),
         "attributes": attributes,
         "signed": assertion.signed().as_str(),
+        "encrypted": assertion.encrypted(),
         "not_on_or_after": assertion.not_on_or_after().to_rfc3339_opts(SecondsFormat::AutoSi, true),
     });
     if let Some(n) = repeat {

@@ -1034,3 +1034,134 @@ fn compare(
     #[cfg(not(feature = "aws-lc-rs"))]
     let _ = message;
 }
+
+// ---- xmlenc ----------------------------------------------------------------
+
+/// Target `xmlenc`: the XML Encryption structures of an encrypted
+/// response, decrypted with the SP's keys (sp-enc and sp-enc-next). The
+/// first byte chooses the mode:
+///
+/// - even: the rest is the whole Response (seeds: the `fixtures/xmlenc`
+///   files), so mutations reach EncryptedData / EncryptedKey / KeyInfo /
+///   RetrievalMethod / KeyName parsing, the algorithm allow-list and the
+///   key-candidate order;
+/// - odd: the rest is the *plaintext*: the harness encrypts it (AES-256-CBC
+///   under the session key of `alg-aes256cbc-rsaoaepmgf1p-sha1-azure.xml`,
+///   unwrapped once here with the `rsa` crate) into that file's
+///   EncryptedData, so mutations reach the parse of decrypted content.
+///
+/// What must hold: no panic; an accepted assertion can only be one the IdP
+/// signed (its NameID is one of the corpus's); and in the plaintext mode no
+/// XML or structure error of the decrypted content escapes as its own kind
+/// (every failure there is `decryption_failed`: no format oracle).
+pub fn xmlenc(data: &[u8]) {
+    use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
+    use saml_sp::{EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier};
+    static CERT: &[u8] = include_bytes!("../../fixtures/keys/idp-a.crt.pem");
+    static KEY: &str = include_str!("../../fixtures/keys/sp-enc.key.pem");
+    static NEXT: &str = include_str!("../../fixtures/keys/sp-enc-next.key.pem");
+    static AZURE: &str = include_str!("../../fixtures/xmlenc/alg-aes256cbc-rsaoaepmgf1p-sha1-azure.xml");
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let plaintext_mode = mode % 2 == 1;
+    let input = if plaintext_mode {
+        encrypt_into_azure(AZURE, KEY, rest).into_bytes()
+    } else {
+        rest.to_vec()
+    };
+    let now = fixture_now();
+    let (Ok(cert), Ok(sp), Ok(acs), Ok(idp), Ok(request), Ok(key), Ok(next)) = (
+        saml_sp::SigningCertificate::parse(CERT),
+        EntityId::new(SP),
+        EndpointUrl::new(ACS),
+        EntityId::new(IDP),
+        RequestId::new(REQUEST),
+        SpDecryptionKey::from_pem(KEY),
+        SpDecryptionKey::from_pem(NEXT),
+    ) else {
+        panic!("fixture setup");
+    };
+    let Ok(certs) = IdpCertSet::new([cert], now) else {
+        panic!("fixture certificate");
+    };
+    let verifier = ResponseVerifier::new(sp, acs, idp, certs)
+        .decryption_keys(SpDecryptionKeys::new(key).with_next(next))
+        .allow_tripledes(mode & 2 == 2);
+    match verifier.verify(&input, std::slice::from_ref(&request), now) {
+        Ok(assertion) => {
+            let Ok(fresh) = assertion.check_replay(&saml_sp::store::MemoryReplayCache::new(1), now) else {
+                panic!("first use refused");
+            };
+            assert!(
+                ["alice@acme.example", "kV3q1nZ8y0bW2c4xR6t8uA0sD2fG4hJ6kL8zX0cV2bN"].contains(&fresh.name_id()),
+                "accepted a NameID the IdP never signed: {:?}",
+                fresh.name_id()
+            );
+            assert_eq!(fresh.issuer().as_str(), IDP);
+        }
+        Err(e) if plaintext_mode => {
+            let kind = e.kind();
+            let leaked = kind.as_str().starts_with("xml_")
+                || matches!(
+                    kind,
+                    ErrorKind::EncryptedDataMalformed
+                        | ErrorKind::EncryptionAlgorithmUnsupported
+                        | ErrorKind::KeyTransportRefused
+                        | ErrorKind::TripledesNotAllowed
+                        | ErrorKind::InputTooLarge
+                        | ErrorKind::PrefixListTooLong
+                        | ErrorKind::SignatureMalformed
+                        | ErrorKind::SignatureInvalid
+                        | ErrorKind::DigestMismatch
+                );
+            assert!(!leaked, "the decrypted content's failure escaped as {e:?}");
+        }
+        Err(_) => {}
+    }
+}
+
+/// The Azure fixture with its data CipherValue replaced by `plaintext`
+/// encrypted under the fixture's own session key (AES-256-CBC, fixed IV,
+/// XML Encryption padding).
+fn encrypt_into_azure(azure: &str, key_pem: &str, plaintext: &[u8]) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use cbc::cipher::{BlockModeEncrypt as _, KeyIvInit as _};
+    static SESSION: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let between = |text: &str, open: &str, close: &str| -> (usize, usize) {
+        let (Some(a), Some(b)) = (text.find(open), text.find(close)) else {
+            panic!("fixture layout");
+        };
+        (a + open.len(), b)
+    };
+    let session = SESSION.get_or_init(|| {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        let (a, b) = between(azure, "<e:CipherValue>", "</e:CipherValue>");
+        let wrapped: String = azure[a..b].split_whitespace().collect();
+        let (Ok(wrapped), Ok(key)) = (STANDARD.decode(wrapped), rsa::PrivateKey::from_pkcs8_pem(key_pem)) else {
+            panic!("fixture key");
+        };
+        let Ok(session) = key.decrypt(rsa::Oaep::<sha1::Sha1>::new(), &wrapped) else {
+            panic!("fixture unwrap");
+        };
+        session
+    });
+    let iv = [0x5au8; 16];
+    let pad = 16 - plaintext.len() % 16;
+    let mut buf = plaintext.to_vec();
+    buf.extend(std::iter::repeat_n(pad as u8, pad));
+    let Ok(mut enc) = cbc::Encryptor::<aes::Aes256>::new_from_slices(session, &iv) else {
+        panic!("session key");
+    };
+    for block in buf.chunks_exact_mut(16) {
+        let Ok(block) = <&mut aes::Block>::try_from(block) else {
+            panic!("block");
+        };
+        enc.encrypt_block(block);
+    }
+    let mut data = iv.to_vec();
+    data.extend(buf);
+    let (a, b) = between(azure, "<xenc:CipherValue>", "</xenc:CipherValue>");
+    format!("{}{}{}", &azure[..a], STANDARD.encode(data), &azure[b..])
+}

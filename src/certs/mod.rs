@@ -23,8 +23,10 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::vocabulary::{DigestAlgorithm, SignatureAlgorithm, SignaturePolicy};
 
 mod pem;
+mod sp_decryption;
 mod sp_key;
 
+pub use sp_decryption::{SpDecryptionKey, SpDecryptionKeys};
 pub use sp_key::SpSigningKey;
 
 /// Smallest RSA modulus accepted by default, in bits.

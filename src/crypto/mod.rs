@@ -2,10 +2,12 @@
 //! signature check (isolated in [`rsa_verify`], differentially tested
 //! against the `rsa` crate and Wycheproof, and fuzzed against the `rsa`
 //! crate and AWS-LC by the target `rsa_verify_diff`), the AWS-LC keys of
-//! the opt-in `aws-lc-rs` feature, the RSA private-key operation (signing,
-//! blinded), and constant-time comparison. Keys arrive here as bytes; what they
+//! the opt-in `aws-lc-rs` feature, the RSA private-key operations (signing
+//! and RSA-OAEP key unwrapping, blinded), the data ciphers of XML
+//! Encryption (AES-CBC, AES-GCM, 3DES-CBC), and constant-time comparison. Keys arrive here as bytes; what they
 //! belong to (a certificate, the SP) is the business of `certs`.
 
+mod decrypt;
 pub(crate) mod rsa_verify;
 mod signer;
 
@@ -14,6 +16,7 @@ use std::io::Write;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
+pub(crate) use decrypt::{RsaDecrypter, decrypt_data};
 pub(crate) use signer::RsaSigner;
 
 /// The hash functions of the allow-list are the digest algorithms.

@@ -31,15 +31,7 @@ impl RsaSigner {
     /// An unencrypted PKCS#8 `PrivateKeyInfo` (`pkcs1 == false`) or PKCS#1
     /// `RSAPrivateKey`, checked for consistency.
     pub(crate) fn from_der(der: &[u8], pkcs1: bool) -> Result<Self> {
-        let key = if pkcs1 {
-            PrivateKey::from_pkcs1_der(der)
-                .map_err(|e| key_invalid(format!("not a PKCS#1 RSA private key: {e}")))?
-        } else {
-            PrivateKey::from_pkcs8_der(der)
-                .map_err(|e| key_invalid(format!("not a PKCS#8 RSA private key: {e}")))?
-        };
-        key.validate()
-            .map_err(|e| key_invalid(format!("inconsistent RSA key: {e}")))?;
+        let key = parse_private_key(der, pkcs1)?;
         let public = key.to_public_key();
         Ok(Self {
             signer: SigningKey::new(key),
@@ -70,6 +62,23 @@ impl RsaSigner {
             .map(|s| s.to_vec())
             .map_err(|e| key_invalid(format!("signing failed: {e}")))
     }
+}
+
+/// An unencrypted PKCS#8 `PrivateKeyInfo` (`pkcs1 == false`) or PKCS#1
+/// `RSAPrivateKey`, checked for consistency
+/// ([`ErrorKind::PrivateKeyInvalid`] otherwise; callers holding a
+/// decryption key rename the kind).
+pub(crate) fn parse_private_key(der: &[u8], pkcs1: bool) -> Result<PrivateKey> {
+    let key = if pkcs1 {
+        PrivateKey::from_pkcs1_der(der)
+            .map_err(|e| key_invalid(format!("not a PKCS#1 RSA private key: {e}")))?
+    } else {
+        PrivateKey::from_pkcs8_der(der)
+            .map_err(|e| key_invalid(format!("not a PKCS#8 RSA private key: {e}")))?
+    };
+    key.validate()
+        .map_err(|e| key_invalid(format!("inconsistent RSA key: {e}")))?;
+    Ok(key)
 }
 
 /// A [`Csprng`] as the `rand_core` 0.10 generator `rsa` 0.10 takes for

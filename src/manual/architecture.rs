@@ -25,9 +25,10 @@
 //! | 1 | `store` | every storage trait and key, bounded in-memory stores (replay cache, request tracker), Redis behind a feature |
 //! | 2 | `xml` | bytes -> namespace-resolved tree (two parse paths, one tree); the XML writer |
 //! | 3 | `c14n` | tree -> canonical bytes |
-//! | 4 | `crypto` | digests, our RSA verify (isolated), the AWS-LC keys, the RSA private-key operation, constant-time comparison |
-//! | 5 | `certs` | all key material: IdP [`SigningCertificate`](crate::certs::SigningCertificate) / [`IdpCertSet`](crate::certs::IdpCertSet), the SP's [`SpSigningKey`](crate::certs::SpSigningKey); the one PEM reader |
+//! | 4 | `crypto` | digests, our RSA verify (isolated), the AWS-LC keys, the RSA private-key operations (signing, OAEP unwrap), the data ciphers (AES-CBC/GCM, 3DES), constant-time comparison |
+//! | 5 | `certs` | all key material: IdP [`SigningCertificate`](crate::certs::SigningCertificate) / [`IdpCertSet`](crate::certs::IdpCertSet), the SP's [`SpSigningKey`](crate::certs::SpSigningKey) and [`SpDecryptionKeys`](crate::certs::SpDecryptionKeys); the one PEM reader |
 //! | 6 | `dsig` | enveloped XML signatures, verified and made; HTTP-Redirect query signatures |
+//! | 6 | `xmlenc` | XML Encryption read: EncryptedData / EncryptedKey / KeyInfo, the algorithm allow-list, decryption into a tree |
 //! | 7 | `metadata` | IdP metadata in, SP metadata out |
 //! | 8 | `request` | AuthnRequests out, decoded back |
 //! | 8 | `response` | SAML Responses in -> [`VerifiedAssertion`](crate::response::VerifiedAssertion) -> [`FreshAssertion`](crate::response::FreshAssertion) |

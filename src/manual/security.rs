@@ -71,6 +71,10 @@
 //! | predictable request IDs (an attacker who guesses the next ID can pre-build a matching response flow) | 128 bits from the caller's CSPRNG (`OsRng` in production) | `tests/request.rs` |
 //! | replay across app instances behind a load balancer | the replay cache and the request tracker on one shared store (Redis `SET NX` with expiry); an unreachable store fails closed (`replay_cache_unavailable`, `request_store_unavailable`) | `tests/redis_store.rs`, `testbed/e2e` |
 //! | open redirect through RelayState (it is not signed over HTTP-POST) | the web-app example accepts only a local path (`/…`, no `//`, no backslash) both when it sends RelayState and when it comes back | `examples/web_app`, `testbed/e2e` |
+//! | a forged assertion encrypted to the SP's public key (anyone can encrypt: encryption gives no authenticity) | a decrypted Assertion is held to every rule of a cleartext one: it must be covered by a verified signature, its own or the Response's over the `EncryptedAssertion` (a direct child); claims are read only from it | `tests/xmlenc.rs` (`refuse-nothing-signed`, `refuse-inner-attacker-signed`, `refuse-swapped-encrypted-assertion`) |
+//! | padding / format oracles on the ciphertext (Jager and Somorovsky 2011 on XML Encryption CBC; Bleichenbacher on PKCS#1 v1.5) | `rsa-1_5` key transport refused outright (`key_transport_refused`); when the Response is signed its signature is verified before anything is decrypted; every failure from the key unwrap to the decrypted Assertion's signature is one kind, `decryption_failed`, with one user text; see "Decryption and timing" | `tests/xmlenc.rs` |
+//! | external references in encrypted data (`CipherReference`, `RetrievalMethod` to a URL) | never fetched or followed: a `CipherReference` is `encrypted_data_malformed`, a `RetrievalMethod` may only name a sibling `EncryptedKey` by `#id` | `tests/xmlenc.rs` (`references_are_never_followed_outside`) |
+//! | hostile decrypted content (DOCTYPE, two roots, 50,000-deep nesting, a whole Response, another namespace) | the plaintext is parsed with the same [`Limits`](crate::limits::Limits) and parser into its own tree whose root must be exactly one SAML `Assertion` (`NameID`, `Attribute` for `EncryptedID`, `EncryptedAttribute`): `decryption_failed` otherwise | `tests/xmlenc.rs` (`refuse-content-*`) |
 //! | crashes on hostile input | `#![forbid(unsafe_code)]`, no `unwrap`/`panic`/indexing in `src/` (clippy-denied), fuzzing of every parser | `fuzz/`, `tests/fuzz_regressions.rs` |
 //!
 //! ## Cost of hostile input
@@ -103,6 +107,54 @@
 //!
 //! - A bearer `SubjectConfirmationData` with `NotBefore` (one IdP in the real
 //!   recordings sends it): the Web SSO profile forbids it.
-//! - `EncryptedAssertion` and `EncryptedID`: refused with their own kinds
-//!   until decryption exists.
+//! - `EncryptedAssertion`: refused (`encrypted_assertion_unsupported`) when
+//!   the SP has no decryption key; `rsa-1_5` key transport always
+//!   (`key_transport_refused`); `tripledes-cbc` unless the team opts in
+//!   (`tripledes_not_allowed`).
 //! - SHA-1 signatures: refused unless the team opts in with `allow_sha1`.
+//!
+//! ## Decryption and timing
+//!
+//! What an attacker can learn from how we fail to decrypt, and why what
+//! remains is acceptable.
+//!
+//! - **Kinds and texts.** Every failure from unwrapping the session key to
+//!   the decrypted Assertion's own signature is `decryption_failed` with one
+//!   user text. The cleartext structure (algorithms, placement, base64) has
+//!   its own kinds: anyone can read it, so saying what is wrong with it
+//!   tells nothing secret. The log detail ([`Error::detail`](crate::error::Error::detail))
+//!   does say which step failed, for operators: it must not be shown to
+//!   users, like every detail.
+//! - **Signed Responses first.** When the Response is signed, its signature
+//!   (over the ciphertext) is verified before any private-key operation, so
+//!   a modified ciphertext is refused as `digest_mismatch` without touching
+//!   the key: no oracle at all for IdPs that sign the Response.
+//! - **The RSA operation** is `rsa` 0.10's: constant-time `crypto-bigint`
+//!   Montgomery arithmetic, blinded with fresh randomness on every call, then
+//!   OAEP decoding whose checks are combined in constant time. `rsa-1_5`
+//!   (where even a constant-time decoder leaks through what follows) is
+//!   refused before any operation.
+//! - **Randomness.** The verifier takes no random generator: blinding and
+//!   the stand-in session key below come from [`OsRng`](crate::rng::OsRng)
+//!   (the operating system's generator) inside the decryption. Its failure
+//!   is not recoverable, as everywhere in this crate.
+//! - **One path for both failures.** When no `EncryptedKey` unwraps, the
+//!   data is still decrypted, with a random session key, and fails where a
+//!   bad ciphertext fails; so "wrong key" and "bad padding" differ by no
+//!   step. The CBC padding check itself looks only at the last byte.
+//! - **What remains: timing.** (1) The work after a successful decryption
+//!   (parsing the plaintext, verifying the inner signature) runs only when
+//!   the padding or GCM tag was right, and takes longer than a failure;
+//!   over CBC that is the classic distinction an oracle needs. It is
+//!   acceptable here because a useful oracle needs thousands to millions of
+//!   adaptive queries, each one a full sign-in attempt over HTTPS measured
+//!   through network jitter that is far larger than the gap at the padding
+//!   step (microseconds), and each refused attempt is a
+//!   `decryption_failed` the app can count and rate-limit per source; and
+//!   because what it would decrypt is an assertion the IdP encrypted to us,
+//!   which gives the attacker no forgery (a decrypted Assertion still needs
+//!   the IdP's signature). Teams that want no CBC at all can have their IdP
+//!   use AES-GCM (every major IdP offers it), where a modified ciphertext
+//!   fails the tag before any plaintext exists. (2) The number of
+//!   `EncryptedKey`s tried, at most four (`xmlenc::MAX_UNWRAPS`)
+//!   private-key operations per element, depends only on public structure.

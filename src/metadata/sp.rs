@@ -8,7 +8,7 @@ use crate::certs::SigningCertificate;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId};
 use crate::ns::{DSIG, SAML_METADATA, SAML_PROTOCOL};
-use crate::vocabulary::{Binding, NameIdFormat};
+use crate::vocabulary::{Binding, DataEncryption, KEY_TRANSPORTS, NameIdFormat};
 use crate::xml::XmlWriter;
 
 /// Our SP's metadata: an `EntityDescriptor` with one `SPSSODescriptor`, for
@@ -34,6 +34,8 @@ use crate::xml::XmlWriter;
 /// assert!(xml.contains(r#"entityID="https://sso.example.com/saml/acme""#));
 /// assert!(xml.contains(r#"<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sso.example.com/saml/acme/acs" index="0" isDefault="true"/>"#));
 /// assert!(xml.contains(r#"<md:KeyDescriptor use="signing">"#));
+/// // A published signing certificate means we sign our requests.
+/// assert!(xml.contains(r#"AuthnRequestsSigned="true""#));
 /// # Ok::<(), saml_sp::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +46,7 @@ pub struct SpMetadata {
     authn_requests_signed: bool,
     want_assertions_signed: bool,
     signing_certificate: Option<SigningCertificate>,
+    encryption_certificates: Vec<SigningCertificate>,
     single_logout: Option<(EndpointUrl, Binding)>,
     valid_until: Option<DateTime<Utc>>,
 }
@@ -52,7 +55,7 @@ impl SpMetadata {
     /// Our metadata with its two mandatory values: the SP entity ID (the
     /// Audience the IdP will address) and the ACS URL (HTTP-POST, where the
     /// IdP posts responses). `WantAssertionsSigned` is true and
-    /// `AuthnRequestsSigned` false until changed.
+    /// `AuthnRequestsSigned` false until a signing certificate is added.
     pub fn new(entity_id: EntityId, acs_url: EndpointUrl) -> Self {
         Self {
             entity_id,
@@ -61,6 +64,7 @@ impl SpMetadata {
             authn_requests_signed: false,
             want_assertions_signed: true,
             signing_certificate: None,
+            encryption_certificates: Vec::new(),
             single_logout: None,
             valid_until: None,
         }
@@ -76,8 +80,31 @@ impl SpMetadata {
     }
 
     /// Our signing certificate, published as a `KeyDescriptor use="signing"`.
+    /// An SP that publishes one signs its AuthnRequests (the
+    /// [`LoginContext`](crate::team::LoginContext) with a signing key signs
+    /// every one), so this also sets `AuthnRequestsSigned="true"`;
+    /// [`with_authn_requests_signed`](Self::with_authn_requests_signed)
+    /// after it says otherwise.
     pub fn with_signing_certificate(mut self, certificate: SigningCertificate) -> Self {
         self.signing_certificate = Some(certificate);
+        self.authn_requests_signed = true;
+        self
+    }
+
+    /// An encryption certificate (the certificate of an
+    /// [`SpDecryptionKey`](crate::certs::SpDecryptionKey)), published as a
+    /// `KeyDescriptor use="encryption"` with the `EncryptionMethod`s we
+    /// decrypt: AES-GCM and AES-CBC data, RSA-OAEP key transport. Call it
+    /// for the current and the next key during a rollover; a certificate
+    /// added twice is written once.
+    pub fn with_encryption_certificate(mut self, certificate: SigningCertificate) -> Self {
+        if !self
+            .encryption_certificates
+            .iter()
+            .any(|c| c.fingerprint() == certificate.fingerprint())
+        {
+            self.encryption_certificates.push(certificate);
+        }
         self
     }
 
@@ -145,17 +172,26 @@ impl SpMetadata {
         // The schema's order: KeyDescriptor*, SingleLogoutService*,
         // NameIDFormat*, AssertionConsumerService+.
         if let Some(cert) = &self.signing_certificate {
-            w.raw("    ");
-            w.open("md:KeyDescriptor");
-            w.attr("use", "signing");
-            w.close_open();
-            w.raw("\n      ");
-            w.open("ds:KeyInfo");
-            w.attr("xmlns:ds", DSIG);
-            w.close_open();
-            w.raw("\n        <ds:X509Data>\n          ");
-            w.text_element("ds:X509Certificate", &STANDARD.encode(cert.der()));
-            w.raw("\n        </ds:X509Data>\n      </ds:KeyInfo>\n    </md:KeyDescriptor>\n");
+            key_descriptor(&mut w, "signing", cert);
+            w.raw("    </md:KeyDescriptor>\n");
+        }
+        for cert in &self.encryption_certificates {
+            key_descriptor(&mut w, "encryption", cert);
+            // What we decrypt, preferred first (tripledes-cbc is a
+            // per-team opt-in and never advertised).
+            let methods = DataEncryption::ALL
+                .iter()
+                .filter(|a| **a != DataEncryption::TripleDesCbc)
+                .map(|a| a.uri())
+                .chain(KEY_TRANSPORTS);
+            for method in methods {
+                w.raw("      ");
+                w.open("md:EncryptionMethod");
+                w.attr("Algorithm", method);
+                w.close_empty();
+                w.raw("\n");
+            }
+            w.raw("    </md:KeyDescriptor>\n");
         }
         if let Some((url, binding)) = &self.single_logout {
             w.raw("    ");
@@ -180,6 +216,21 @@ impl SpMetadata {
         w.raw("\n  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n");
         Ok(w.finish())
     }
+}
+
+/// An open `KeyDescriptor` with its `KeyInfo` (the caller closes it).
+fn key_descriptor(w: &mut XmlWriter, use_: &str, cert: &SigningCertificate) {
+    w.raw("    ");
+    w.open("md:KeyDescriptor");
+    w.attr("use", use_);
+    w.close_open();
+    w.raw("\n      ");
+    w.open("ds:KeyInfo");
+    w.attr("xmlns:ds", DSIG);
+    w.close_open();
+    w.raw("\n        <ds:X509Data>\n          ");
+    w.text_element("ds:X509Certificate", &STANDARD.encode(cert.der()));
+    w.raw("\n        </ds:X509Data>\n      </ds:KeyInfo>\n");
 }
 
 fn bool_str(value: bool) -> &'static str {

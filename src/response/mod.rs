@@ -19,13 +19,13 @@ mod replay;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::certs::{CertFingerprint, IdpCertSet};
+use crate::certs::{CertFingerprint, IdpCertSet, SpDecryptionKeys};
 use crate::dsig::{VerifiedElement, has_enveloped_signature, verify_enveloped};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId, RequestId};
 use crate::limits::Limits;
 use crate::ns::{DSIG, SAML_ASSERTION, SAML_PROTOCOL};
-use crate::vocabulary::{DigestAlgorithm, SignatureAlgorithm, SignaturePolicy};
+use crate::vocabulary::{DigestAlgorithm, EncryptionPolicy, SignatureAlgorithm, SignaturePolicy};
 use crate::xml::{Document, Element};
 
 pub use attributes::{AttributeValues, Attributes, AttributesIter, SamlAttribute};
@@ -108,6 +108,9 @@ pub struct ResponseVerifier {
     signature_policy: SignaturePolicy,
     required_signature: RequiredSignature,
     limits: Limits,
+    decryption_keys: Option<SpDecryptionKeys>,
+    encryption_policy: EncryptionPolicy,
+    require_encryption: bool,
 }
 
 /// Default allowed clock skew between us and the IdP: 180 seconds.
@@ -135,6 +138,9 @@ impl ResponseVerifier {
             signature_policy: SignaturePolicy::default(),
             required_signature: RequiredSignature::default(),
             limits: Limits::default(),
+            decryption_keys: None,
+            encryption_policy: EncryptionPolicy::default(),
+            require_encryption: false,
         }
     }
 
@@ -179,6 +185,48 @@ impl ResponseVerifier {
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// The SP's decryption keys: with them, an `EncryptedAssertion` (and
+    /// `EncryptedID`, `EncryptedAttribute`) is decrypted, and then every
+    /// check applies to the decrypted Assertion as to a plaintext one (it
+    /// must be covered by a verified signature: its own, or the Response's
+    /// over the `EncryptedAssertion`). Without them an `EncryptedAssertion`
+    /// is refused ([`ErrorKind::EncryptedAssertionUnsupported`]).
+    ///
+    /// Decryption never adds trust: anyone can encrypt to the SP's public
+    /// key. A signed Response is verified before anything is decrypted.
+    pub fn decryption_keys(mut self, keys: SpDecryptionKeys) -> Self {
+        self.decryption_keys = Some(keys);
+        self
+    }
+
+    /// Accept data encrypted with `tripledes-cbc` (off by default:
+    /// [`ErrorKind::TripledesNotAllowed`]). For IdPs that encrypt with
+    /// nothing else (a stock pysaml2).
+    pub fn allow_tripledes(mut self, allow: bool) -> Self {
+        self.encryption_policy = self.encryption_policy.with_tripledes_allowed(allow);
+        self
+    }
+
+    /// Refuse an Assertion that came in the clear
+    /// ([`ErrorKind::AssertionNotEncrypted`]; an `EncryptedID` alone does not
+    /// make it encrypted). Switches no other check off.
+    pub fn require_encrypted_assertion(mut self, required: bool) -> Self {
+        self.require_encryption = required;
+        self
+    }
+
+    /// What decryption needs, when the verifier has keys.
+    fn decryption(&self) -> Option<crate::xmlenc::Decryption<'_>> {
+        self.decryption_keys
+            .as_ref()
+            .map(|keys| crate::xmlenc::Decryption {
+                keys,
+                policy: self.encryption_policy,
+                recipient: self.sp_entity_id.as_str(),
+                limits: &self.limits,
+            })
     }
 
     /// The clock skew allowed on every time comparison.
@@ -262,6 +310,7 @@ pub struct VerifiedAssertion {
     signed: SignedParts,
     certificate: CertFingerprint,
     clock_skew: TimeDelta,
+    encrypted: bool,
 }
 
 impl VerifiedAssertion {
@@ -279,6 +328,11 @@ impl VerifiedAssertion {
     /// confirmation: the assertion is not usable from then on.
     pub fn not_on_or_after(&self) -> DateTime<Utc> {
         self.not_on_or_after
+    }
+
+    /// Whether the Assertion came encrypted (an `EncryptedAssertion`).
+    pub fn encrypted(&self) -> bool {
+        self.encrypted
     }
 
     /// The request this answers (`InResponseTo`), `None` when unsolicited.
@@ -393,6 +447,13 @@ impl FreshAssertion {
         self.0.signed
     }
 
+    /// Whether the Assertion came encrypted (an `EncryptedAssertion`
+    /// decrypted with the SP's key). An encrypted `EncryptedID` or
+    /// `EncryptedAttribute` in a cleartext Assertion does not count.
+    pub fn encrypted(&self) -> bool {
+        self.0.encrypted
+    }
+
     /// The certificate that verified the signature (the Assertion's, or the
     /// Response's when only the Response was signed).
     pub fn certificate(&self) -> CertFingerprint {
@@ -423,6 +484,17 @@ impl<'d> CoveredAssertion<'d> {
 
     fn from_response(response: &VerifiedElement<'d>, assertion: Element<'d>) -> Option<Self> {
         (assertion.parent() == Some(response.element())).then_some(Self { element: assertion })
+    }
+
+    /// The Assertion decrypted from `encrypted`, an `EncryptedAssertion`
+    /// that is a direct child of the verified Response: the Response's
+    /// signature covers the ciphertext, hence what it decrypts to.
+    fn from_encrypted(
+        response: &VerifiedElement<'d>,
+        encrypted: Element<'d>,
+        decrypted: Element<'d>,
+    ) -> Option<Self> {
+        (encrypted.parent() == Some(response.element())).then_some(Self { element: decrypted })
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::TeamConfig;
-use crate::certs::SpSigningKey;
+use crate::certs::{SpDecryptionKeys, SpSigningKey};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::RequestId;
 use crate::request::PostForm;
@@ -76,8 +76,11 @@ impl ReturnPath {
 }
 
 /// What sign-in needs besides a team: the app's stores (in memory for one
-/// process, Redis for several) and, for IdPs that want signed
-/// AuthnRequests, the SP's signing key. Built once at startup and shared.
+/// process, Redis for several), for IdPs that want signed AuthnRequests the
+/// SP's signing key, and for IdPs that encrypt assertions the SP's
+/// decryption keys. Built once at startup and shared. The keys are the SP's,
+/// not a team's: the app loads them from its secret store, never through
+/// the team configuration (which is what serde stores).
 ///
 /// ```
 /// use saml_sp::team::LoginContext;
@@ -89,6 +92,7 @@ pub struct LoginContext {
     tracker: Arc<dyn RequestTracker>,
     replay: Arc<dyn ReplayCache>,
     signing_key: Option<SpSigningKey>,
+    decryption_keys: Option<SpDecryptionKeys>,
     request_lifetime: TimeDelta,
 }
 
@@ -96,6 +100,7 @@ impl std::fmt::Debug for LoginContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoginContext")
             .field("signing_key", &self.signing_key)
+            .field("decryption_keys", &self.decryption_keys)
             .field("request_lifetime", &self.request_lifetime)
             .finish_non_exhaustive()
     }
@@ -109,6 +114,7 @@ impl LoginContext {
             tracker,
             replay,
             signing_key: None,
+            decryption_keys: None,
             request_lifetime: DEFAULT_REQUEST_LIFETIME,
         }
     }
@@ -125,6 +131,14 @@ impl LoginContext {
     /// signed requests; harmless otherwise).
     pub fn with_signing_key(mut self, key: SpSigningKey) -> Self {
         self.signing_key = Some(key);
+        self
+    }
+
+    /// Decrypts encrypted assertions with `keys` (the SP's current key and,
+    /// during a rollover, the next one; their certificates go into the SP
+    /// metadata). Without keys an `EncryptedAssertion` is refused.
+    pub fn with_decryption_keys(mut self, keys: SpDecryptionKeys) -> Self {
+        self.decryption_keys = Some(keys);
         self
     }
 
@@ -344,7 +358,7 @@ impl TeamConfig {
     ) -> Result<Login> {
         let key = TrackerKey::new(self.slug.as_str(), browser)?;
         let pending = context.tracker.take(&key, now).await?;
-        let verified = self.verify_login(&pending, saml_response, now)?;
+        let verified = self.verify_login(context, &pending, saml_response, now)?;
         let idp_initiated = verified.in_response_to().is_none();
         let assertion = verified
             .check_replay_async(context.replay.as_ref(), now)
@@ -382,12 +396,16 @@ impl TeamConfig {
     /// them and a browser with nothing outstanding, and only fresh ones.
     fn verify_login(
         &self,
+        context: &LoginContext,
         pending: &[RequestId],
         saml_response: &[u8],
         now: DateTime<Utc>,
     ) -> Result<VerifiedAssertion> {
         let unsolicited_ok = self.allow_idp_initiated && pending.is_empty();
-        let verifier = self.response_verifier().allow_unsolicited(unsolicited_ok);
+        let mut verifier = self.response_verifier().allow_unsolicited(unsolicited_ok);
+        if let Some(keys) = &context.decryption_keys {
+            verifier = verifier.decryption_keys(keys.clone());
+        }
         let verified = verifier.verify(saml_response, pending, now)?;
         if verified.in_response_to().is_none() {
             let oldest = now - IDP_INITIATED_MAX_AGE - verifier.skew();

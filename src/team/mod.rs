@@ -225,6 +225,8 @@ pub struct TeamConfig {
     allow_idp_initiated: bool,
     landing_page: ReturnPath,
     notices: NoticeLog,
+    require_encrypted_assertion: bool,
+    allow_tripledes: bool,
 }
 
 impl TeamConfig {
@@ -246,6 +248,8 @@ impl TeamConfig {
             allow_idp_initiated: false,
             landing_page: ReturnPath::root(),
             notices: NoticeLog::default(),
+            require_encrypted_assertion: false,
+            allow_tripledes: false,
         })
     }
 
@@ -349,10 +353,38 @@ impl TeamConfig {
         self.require_mfa = required;
     }
 
+    /// Whether the team refuses assertions that come in the clear
+    /// ([`ErrorKind::AssertionNotEncrypted`]).
+    /// Off by default. Switches no other check off: an encrypted assertion
+    /// must still be signed.
+    pub fn require_encrypted_assertion(&self) -> bool {
+        self.require_encrypted_assertion
+    }
+
+    /// Sets whether the team requires encrypted assertions (the SP's
+    /// decryption keys come with the [`LoginContext`]).
+    pub fn set_require_encrypted_assertion(&mut self, required: bool) {
+        self.require_encrypted_assertion = required;
+    }
+
+    /// Whether the team accepts assertions encrypted with `tripledes-cbc`
+    /// (off by default: [`ErrorKind::TripledesNotAllowed`]).
+    pub fn allow_tripledes(&self) -> bool {
+        self.allow_tripledes
+    }
+
+    /// Allows `tripledes-cbc` for this team: for an IdP that encrypts with
+    /// nothing else (a stock pysaml2), whose admin cannot change that.
+    pub fn set_allow_tripledes(&mut self, allow: bool) {
+        self.allow_tripledes = allow;
+    }
+
     /// The team's [`ResponseVerifier`]: Audience = the team's SP entity ID,
     /// Destination/Recipient = its ACS URL, Issuer = its IdP, signatures
-    /// under its certificates. Options (clock skew, required signature) can
-    /// be chained on it.
+    /// under its certificates, and the team's encryption settings (require
+    /// encryption, allow tripledes). Options (clock skew, required
+    /// signature, the SP's decryption keys, which are the SP's and not the
+    /// team's: [`LoginContext::with_decryption_keys`]) can be chained on it.
     pub fn response_verifier(&self) -> ResponseVerifier {
         ResponseVerifier::new(
             self.sp.entity_id().clone(),
@@ -360,6 +392,8 @@ impl TeamConfig {
             self.idp.entity_id.clone(),
             self.idp.certificates.clone(),
         )
+        .require_encrypted_assertion(self.require_encrypted_assertion)
+        .allow_tripledes(self.allow_tripledes)
     }
 
     /// The team's [`AuthnRequestBuilder`]: Issuer = the team's SP entity
@@ -538,6 +572,12 @@ mod serde_impls {
         #[serde(default)]
         landing_page: Option<String>,
         notices_sent: Vec<NoticeRecord>,
+        /// Absent before encrypted assertions existed: off.
+        #[serde(default)]
+        require_encrypted_assertion: bool,
+        /// Absent before encrypted assertions existed: off.
+        #[serde(default)]
+        allow_tripledes: bool,
     }
 
     const VERSION: u32 = 1;
@@ -561,6 +601,8 @@ mod serde_impls {
                     .iter()
                     .map(|(sha256, handled)| NoticeRecord { sha256, handled })
                     .collect(),
+                require_encrypted_assertion: self.require_encrypted_assertion,
+                allow_tripledes: self.allow_tripledes,
             }
             .serialize(s)
         }
@@ -593,6 +635,8 @@ mod serde_impls {
                     None => ReturnPath::root(),
                 },
                 notices: NoticeLog::default(),
+                require_encrypted_assertion: stored.require_encrypted_assertion,
+                allow_tripledes: stored.allow_tripledes,
             };
             let domains = stored.allowed_email_domains.len();
             config.set_allowed_email_domains(stored.allowed_email_domains);

@@ -22,6 +22,7 @@
 #   SSP_IDP_ENTITY_ID  (default urn:saml-sp:testbed:simplesamlphp)
 #   SSP_IDP_KEY, SSP_IDP_CERT  IdP signing pair (default fixtures/keys/idp-a.{key,crt}.pem)
 #   SSP_SP_CERT        cert of the signed-requests SP (default fixtures/keys/sp.crt.pem)
+#   SSP_SP_ENC_CERT    encryption cert of the encrypted SP (default fixtures/keys/sp-enc.crt.pem)
 #   SSP_HOME           as in install.sh (default <repo>/target/simplesamlphp)
 #   SSP_RUN_DIR        run directory (default $SSP_HOME/run/$SSP_PORT; emptied first)
 #   SSP_START_TIMEOUT  seconds to wait for the server (default 15)
@@ -56,18 +57,20 @@ IDP_ENTITY_ID="${SSP_IDP_ENTITY_ID:-urn:saml-sp:testbed:simplesamlphp}"
 IDP_KEY="${SSP_IDP_KEY:-$KEYS/idp-a.key.pem}"
 IDP_CERT="${SSP_IDP_CERT:-$KEYS/idp-a.crt.pem}"
 SP_CERT="${SSP_SP_CERT:-$KEYS/sp.crt.pem}"
+SP_ENC_CERT="${SSP_SP_ENC_CERT:-$KEYS/sp-enc.crt.pem}"
 RUN_DIR="${SSP_RUN_DIR:-$SSP_HOME/run/$SSP_PORT}"
 TIMEOUT="${SSP_START_TIMEOUT:-15}"
 LOG_LEVEL="${SSP_LOG_LEVEL:-INFO}"
 case "${SSP_DEBUG_SAML:-0}" in 1|true|yes) DEBUG_SAML=true ;; *) DEBUG_SAML=false ;; esac
 case "$LOG_LEVEL" in ERR|WARNING|NOTICE|INFO|DEBUG) ;; *) log "bad SSP_LOG_LEVEL: $LOG_LEVEL"; exit 2 ;; esac
 
-for f in "$IDP_KEY" "$IDP_CERT" "$SP_CERT"; do
+for f in "$IDP_KEY" "$IDP_CERT" "$SP_CERT" "$SP_ENC_CERT"; do
     [ -r "$f" ] || { log "cannot read $f"; exit 2; }
 done
 IDP_KEY="$(cd "$(dirname "$IDP_KEY")" && pwd)/$(basename "$IDP_KEY")"
 IDP_CERT="$(cd "$(dirname "$IDP_CERT")" && pwd)/$(basename "$IDP_CERT")"
 SP_CERT="$(cd "$(dirname "$SP_CERT")" && pwd)/$(basename "$SP_CERT")"
+SP_ENC_CERT="$(cd "$(dirname "$SP_ENC_CERT")" && pwd)/$(basename "$SP_ENC_CERT")"
 mkdir -p "$RUN_DIR"
 RUN_DIR="$(cd "$RUN_DIR" && pwd)"
 
@@ -86,12 +89,12 @@ mkdir -p "$RUN_DIR/config/metadata" "$RUN_DIR/tmp" "$RUN_DIR/data" "$RUN_DIR/log
 # refuse quotes and backslashes rather than escape them.
 export R_BASE_URL="$BASE_URL" R_RUN_DIR="$RUN_DIR" R_CONFIG_DIR="$RUN_DIR/config" \
        R_SSP_ROOT="$SSP_ROOT" R_IDP_ENTITY_ID="$IDP_ENTITY_ID" R_IDP_KEY="$IDP_KEY" \
-       R_IDP_CERT="$IDP_CERT" R_SP_CERT="$SP_CERT" R_ACS_BASE="$ACS_BASE" \
+       R_IDP_CERT="$IDP_CERT" R_SP_CERT="$SP_CERT" R_SP_ENC_CERT="$SP_ENC_CERT" R_ACS_BASE="$ACS_BASE" \
        R_LOG_LEVEL="$LOG_LEVEL" R_DEBUG_SAML="$DEBUG_SAML"
 php -r '
     $vars = [];
     foreach (["BASE_URL","RUN_DIR","CONFIG_DIR","SSP_ROOT","IDP_ENTITY_ID","IDP_KEY","IDP_CERT",
-              "SP_CERT","ACS_BASE","LOG_LEVEL","DEBUG_SAML"] as $k) {
+              "SP_CERT","SP_ENC_CERT","ACS_BASE","LOG_LEVEL","DEBUG_SAML"] as $k) {
         $v = getenv("R_" . $k);
         if ($v === false || $v === "" || strpbrk($v, "\x27\\\\\n") !== false) {
             fwrite(STDERR, "start.sh: unusable value for $k: " . var_export($v, true) . "\n");

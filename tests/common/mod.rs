@@ -128,3 +128,8 @@ pub(crate) fn real_verifier(
         .collect();
     Ok((verifier, requests))
 }
+
+/// The PEM text of a test certificate from `fixtures/keys`.
+pub(crate) fn cert_pem(name: &str) -> String {
+    std::fs::read_to_string(fixtures().join(format!("keys/{name}.crt.pem"))).unwrap()
+}

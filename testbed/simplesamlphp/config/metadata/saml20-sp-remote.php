@@ -10,6 +10,10 @@
  *   https://sso.example.com/saml/sha1                Assertion only            rsa-sha1 (+ sha1 digest)
  *   https://sso.example.com/saml/signed-requests     Response and Assertion    rsa-sha256;
  *                                                    refuses unsigned AuthnRequests (SP key: fixtures/keys/sp)
+ *   https://sso.example.com/saml/encrypted           Assertion, then encrypts it rsa-sha256; aes128-cbc +
+ *                                                    rsa-oaep-mgf1p to fixtures/keys/sp-enc (1.19 uses
+ *                                                    nothing else for a public key: sharedkey_algorithm
+ *                                                    only applies to a pre-shared 'sharedkey')
  *
  *   @@ACS_BASE@@/saml/acme                       Assertion only            rsa-sha256
  *   @@ACS_BASE@@/saml/globex                     Assertion only            rsa-sha256
@@ -70,6 +74,16 @@ $metadata['https://sso.example.com/saml/signed-requests'] = $sp('signed-requests
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     'validate.authnrequest' => true,
     'certificate' => '@@SP_CERT@@',
+]);
+
+// Assertion encryption: the SP's encryption certificate ('certificate' is what
+// SimpleSAMLphp encrypts to) and assertion.encryption on.
+$metadata['https://sso.example.com/saml/encrypted'] = $sp('encrypted', [
+    'saml20.sign.response' => false,
+    'saml20.sign.assertion' => true,
+    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    'assertion.encryption' => true,
+    'certificate' => '@@SP_ENC_CERT@@',
 ]);
 
 // examples/web_app's team `acme` (SP entity ID <base URL>/saml/acme, the Heroku-style
