@@ -12,7 +12,9 @@ use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::{BoxedUint, Pkcs1v15Sign, PrivateKey, PublicKey};
 use saml_sp::__fuzzing;
-use saml_sp::building_blocks::{Document, Element, InclusivePrefixes, canonicalize_document, canonicalize_element};
+use saml_sp::building_blocks::{
+    Document, Element, InclusivePrefixes, canonicalize_document, canonicalize_element,
+};
 use saml_sp::certs::CertificatePolicy;
 use saml_sp::vocabulary::{C14nMethod, DigestAlgorithm};
 use saml_sp::{ErrorKind, Limits, SigningCertificate};
@@ -390,7 +392,11 @@ pub fn response_shapes(data: &[u8]) {
     };
     let built = Shapes::new(program).build();
     let xml = match site % 4 {
-        0 => RESPONSE.replacen("</Signature><Subject>", &format!("</Signature>{built}<Subject>"), 1),
+        0 => RESPONSE.replacen(
+            "</Signature><Subject>",
+            &format!("</Signature>{built}<Subject>"),
+            1,
+        ),
         1 => {
             let list: Vec<String> = program.iter().take(40).map(|b| format!("p{b}")).collect();
             RESPONSE
@@ -571,7 +577,9 @@ pub fn xml_scan_diff(data: &[u8]) {
                     fast == general,
                     "the two paths built different trees\n--- fast:\n{fast}\n--- general:\n{general}"
                 ),
-                Err(kind) => panic!("the fast path accepted what the general path refuses ({kind:?})"),
+                Err(kind) => {
+                    panic!("the fast path accepted what the general path refuses ({kind:?})")
+                }
             }
         }
         let public = Document::parse(data, limits)
@@ -581,7 +589,10 @@ pub fn xml_scan_diff(data: &[u8]) {
             Some(fast) => Ok(fast),
             None => general,
         };
-        assert!(public == expected, "Document::parse is neither path's outcome");
+        assert!(
+            public == expected,
+            "Document::parse is neither path's outcome"
+        );
     }
 }
 
@@ -644,9 +655,14 @@ fn fixture_keys() -> &'static [FixtureKey] {
                 // and its PKCS#1 encoding (also a check of `pkcs1_der`) in
                 // the certificate's SubjectPublicKeyInfo.
                 let policy = CertificatePolicy::default().with_min_rsa_bits(1024);
-                let cert = SigningCertificate::parse_with_policy(crt.as_bytes(), &policy).expect(name);
+                let cert =
+                    SigningCertificate::parse_with_policy(crt.as_bytes(), &policy).expect(name);
                 let der = pkcs1_der(&n, &e);
-                assert_eq!(cert.key_bits() as u64, BigUint::from_bytes_be(&n).bits(), "{name}");
+                assert_eq!(
+                    cert.key_bits() as u64,
+                    BigUint::from_bytes_be(&n).bits(),
+                    "{name}"
+                );
                 assert!(cert.der().windows(der.len()).any(|w| w == der), "{name}");
                 let signatures = HASHES
                     .iter()
@@ -974,7 +990,11 @@ fn made_key(
         s -= 1u8;
         power = s.pow(e_small);
     }
-    let n = if power > em { &power - &em } else { power | BigUint::from(1u8) };
+    let n = if power > em {
+        &power - &em
+    } else {
+        power | BigUint::from(1u8)
+    };
     let n_bytes = n.to_bytes_be();
     let signature = be_bytes(&s, n_bytes.len());
     (n_bytes, e, signature)
@@ -1005,7 +1025,8 @@ fn compare(
     let big_exponent = e_int > BigUint::from(THEIR_MAX_EXPONENT);
     match (ours, theirs) {
         (Some(a), Some(b)) => assert_eq!(
-            a, b,
+            a,
+            b,
             "ours says {a}, the rsa crate {b} ({alg:?}, e = {e_int}, {} bits)",
             BigUint::from_bytes_be(n).bits()
         ),
@@ -1027,7 +1048,10 @@ fn compare(
             if big_exponent {
                 assert!(!aws, "AWS-LC verified under an exponent above 2^33-1");
             } else {
-                assert_eq!(verdict, aws, "ours says {verdict}, AWS-LC {aws} ({alg:?}, e = {e_int})");
+                assert_eq!(
+                    verdict, aws,
+                    "ours says {verdict}, AWS-LC {aws} ({alg:?}, e = {e_int})"
+                );
             }
         }
     }
@@ -1060,7 +1084,8 @@ pub fn xmlenc(data: &[u8]) {
     static CERT: &[u8] = include_bytes!("../../fixtures/keys/idp-a.crt.pem");
     static KEY: &str = include_str!("../../fixtures/keys/sp-enc.key.pem");
     static NEXT: &str = include_str!("../../fixtures/keys/sp-enc-next.key.pem");
-    static AZURE: &str = include_str!("../../fixtures/xmlenc/alg-aes256cbc-rsaoaepmgf1p-sha1-azure.xml");
+    static AZURE: &str =
+        include_str!("../../fixtures/xmlenc/alg-aes256cbc-rsaoaepmgf1p-sha1-azure.xml");
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
@@ -1090,11 +1115,16 @@ pub fn xmlenc(data: &[u8]) {
         .allow_tripledes(mode & 2 == 2);
     match verifier.verify(&input, std::slice::from_ref(&request), now) {
         Ok(assertion) => {
-            let Ok(fresh) = assertion.check_replay(&saml_sp::store::MemoryReplayCache::new(1), now) else {
+            let Ok(fresh) = assertion.check_replay(&saml_sp::store::MemoryReplayCache::new(1), now)
+            else {
                 panic!("first use refused");
             };
             assert!(
-                ["alice@acme.example", "kV3q1nZ8y0bW2c4xR6t8uA0sD2fG4hJ6kL8zX0cV2bN"].contains(&fresh.name_id()),
+                [
+                    "alice@acme.example",
+                    "kV3q1nZ8y0bW2c4xR6t8uA0sD2fG4hJ6kL8zX0cV2bN"
+                ]
+                .contains(&fresh.name_id()),
                 "accepted a NameID the IdP never signed: {:?}",
                 fresh.name_id()
             );
@@ -1139,7 +1169,10 @@ fn encrypt_into_azure(azure: &str, key_pem: &str, plaintext: &[u8]) -> String {
         use rsa::pkcs8::DecodePrivateKey as _;
         let (a, b) = between(azure, "<e:CipherValue>", "</e:CipherValue>");
         let wrapped: String = azure[a..b].split_whitespace().collect();
-        let (Ok(wrapped), Ok(key)) = (STANDARD.decode(wrapped), rsa::PrivateKey::from_pkcs8_pem(key_pem)) else {
+        let (Ok(wrapped), Ok(key)) = (
+            STANDARD.decode(wrapped),
+            rsa::PrivateKey::from_pkcs8_pem(key_pem),
+        ) else {
             panic!("fixture key");
         };
         let Ok(session) = key.decrypt(rsa::Oaep::<sha1::Sha1>::new(), &wrapped) else {
