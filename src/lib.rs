@@ -35,6 +35,7 @@ mod xml;
 pub mod certs;
 mod dsig;
 // Floor 7: metadata; 8: messages; 9: per-team flow.
+pub mod logout;
 pub mod metadata;
 pub mod provisioning;
 pub mod request;
