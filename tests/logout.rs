@@ -786,3 +786,252 @@ fn skew_option_is_bounded() {
         .verify_request(post(&xml), now())
         .unwrap();
 }
+
+// ---------------------------------------------------------------------------
+// The team facade: register at sign-in, IdP-initiated and SP-initiated.
+// ---------------------------------------------------------------------------
+
+use saml_sp::team::{LoginContext, LoginSend, ReturnPath};
+use saml_sp::{IdpSettings, SpUrlLayout, TeamConfig, TeamSlug};
+
+fn team() -> TeamConfig {
+    let (idp, _) = IdpSettings::from_metadata(&azure_metadata(), now()).unwrap();
+    TeamConfig::new(
+        TeamSlug::new("acme").unwrap(),
+        &SpUrlLayout::new("https://sso.example.com").unwrap(),
+        idp,
+    )
+    .unwrap()
+}
+
+fn alice_signed_in(team: &TeamConfig) -> saml_sp::FreshAssertion {
+    let xml = std::fs::read(fixtures().join("dsig/assertion-signed.xml")).unwrap();
+    let request = RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f").unwrap();
+    team.response_verifier()
+        .verify(&xml, &[request], now())
+        .unwrap()
+        .check_replay(&MemoryReplayCache::new(1), now())
+        .unwrap()
+}
+
+#[test]
+fn team_settings_carry_logout() {
+    let team = team();
+    assert_eq!(team.sp().slo_url().unwrap().as_str(), SLO);
+    assert_eq!(
+        team.idp().single_logout().redirect().unwrap().as_str(),
+        "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2"
+    );
+    assert_eq!(
+        team.idp().logout_binding(),
+        Some(saml_sp::vocabulary::Binding::HttpRedirect)
+    );
+    assert_eq!(team.idp().logout_issuer_alias().unwrap().as_str(), ALIAS);
+    assert!(!team.idp().dangerous_allow_unsigned_logout());
+}
+
+#[test]
+fn idp_initiated_logout_ends_the_registered_session_once() {
+    let team = team();
+    let context = LoginContext::in_memory();
+    let alice = alice_signed_in(&team);
+    let until = now() + TimeDelta::hours(8);
+    team.register_session_sync(&context, &alice, "app-session-1", until, now())
+        .unwrap();
+    assert_eq!(
+        LogoutSubject::from_assertion(&alice).session_indexes(),
+        ["_a3e1c9d7-4b6f-4e2a-9c8d-7f1e0b2a3c4d"]
+    );
+
+    let url = read("lr-redirect-valid-relaystate.url");
+    let input = LogoutInput::Redirect(query(&url));
+    assert_eq!(input.is_response(), Some(false));
+    let handled = team
+        .handle_logout_request_sync(&context, input, &mut saml_sp::OsRng, now())
+        .unwrap();
+    assert_eq!(handled.ended_sessions(), ["app-session-1"]);
+    assert_eq!(handled.request().name_id().value, "alice@acme.example");
+    let LoginSend::Redirect(answer) = handled.send() else {
+        panic!("Azure answers over HTTP-Redirect");
+    };
+    assert!(answer.starts_with(
+        "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2?SAMLResponse="
+    ));
+    let msg = RedirectMessage::from_url(answer, &Limits::default()).unwrap();
+    assert_eq!(
+        msg.relay_state(),
+        Some("https://myapps.microsoft.com/signout?t=acme")
+    );
+    let xml = String::from_utf8(msg.xml().to_vec()).unwrap();
+    assert!(
+        xml.contains(r#"InResponseTo="_c4a7e2f1-8d3b-4e6a-9f0c-1b2d3e4f5a6b""#),
+        "{xml}"
+    );
+
+    // The same LogoutRequest again: refused, nothing more ended.
+    let err = team
+        .handle_logout_request_sync(
+            &context,
+            LogoutInput::Redirect(query(&url)),
+            &mut saml_sp::OsRng,
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LogoutRequestReplayed);
+    // A forged one never reaches the registry.
+    let forged = read("xsw-lr-unsigned-wrapper.xml");
+    let err = team
+        .handle_logout_request_sync(
+            &context,
+            LogoutInput::Post {
+                value: &forged,
+                relay_state: None,
+            },
+            &mut saml_sp::OsRng,
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SignatureMissing);
+}
+
+#[test]
+fn sp_initiated_logout_round_trip_with_azure_issuer() {
+    let team = team();
+    let context = LoginContext::in_memory();
+    let alice = alice_signed_in(&team);
+    team.register_session_sync(
+        &context,
+        &alice,
+        "app-session-1",
+        now() + TimeDelta::hours(8),
+        now(),
+    )
+    .unwrap();
+    assert!(
+        team.unregister_session(&context, alice.name_id_details(), "app-session-1", now())
+            .now_or_never()
+    );
+    let subject = LogoutSubject::from_assertion(&alice);
+    let return_to = ReturnPath::new("/teams/acme/signed-out").unwrap();
+    let mut rng = RecordedRequestId::new(KEPT).unwrap();
+    let start = team
+        .start_logout_sync(
+            &context,
+            "browser-1",
+            &subject,
+            Some(&return_to),
+            &mut rng,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(start.request_id().as_str(), KEPT);
+    let sent =
+        RedirectMessage::from_url(start.redirect_url().unwrap(), &Limits::default()).unwrap();
+    let xml = String::from_utf8(sent.xml().to_vec()).unwrap();
+    assert!(
+        xml.contains(
+            "<samlp:SessionIndex>_a3e1c9d7-4b6f-4e2a-9c8d-7f1e0b2a3c4d</samlp:SessionIndex>"
+        ),
+        "{xml}"
+    );
+    assert!(xml.contains(r#"Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">alice@acme.example</saml:NameID>"#), "{xml}");
+
+    // Azure answers with its login.microsoftonline.com Issuer: accepted
+    // through the derived alias.
+    let url = read("lresp-redirect-azure-login-issuer.url");
+    let input = LogoutInput::Redirect(query(&url));
+    assert_eq!(input.is_response(), Some(true));
+    // Another browser has no such request outstanding.
+    assert_eq!(
+        team.finish_logout_sync(&context, "browser-2", input, now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InResponseToMismatch
+    );
+    let done = team
+        .finish_logout_sync(&context, "browser-1", input, now())
+        .unwrap();
+    assert_eq!(done.status(), LogoutStatus::Success);
+    assert_eq!(done.return_to().as_str(), "/teams/acme/signed-out");
+    // Once only.
+    assert_eq!(
+        team.finish_logout_sync(&context, "browser-1", input, now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InResponseToMismatch
+    );
+}
+
+#[test]
+fn a_logout_id_never_answers_a_login() {
+    // The logout tracker key is not the login one: a LogoutRequest ID kept
+    // for a browser is not an outstanding AuthnRequest of that browser.
+    let team = team();
+    let context = LoginContext::in_memory();
+    let alice = alice_signed_in(&team);
+    let subject = LogoutSubject::from_assertion(&alice);
+    let mut rng = RecordedRequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f").unwrap();
+    team.start_logout_sync(&context, "browser-1", &subject, None, &mut rng, now())
+        .unwrap();
+    let xml = std::fs::read(fixtures().join("dsig/assertion-signed.xml")).unwrap();
+    let err = team
+        .finish_login_sync(&context, "browser-1", &xml, None, now())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InResponseToMismatch);
+}
+
+#[test]
+fn unsigned_logout_only_when_the_team_allows_it() {
+    let mut team = team();
+    let context = LoginContext::in_memory();
+    let url = read("lr-redirect-unsigned.url");
+    let err = team
+        .handle_logout_request_sync(
+            &context,
+            LogoutInput::Redirect(query(&url)),
+            &mut saml_sp::OsRng,
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SignatureMissing);
+    team.set_dangerous_allow_unsigned_logout(true);
+    let handled = team
+        .handle_logout_request_sync(
+            &context,
+            LogoutInput::Redirect(query(&url)),
+            &mut saml_sp::OsRng,
+            now(),
+        )
+        .unwrap();
+    assert!(!handled.request().is_signed());
+    // A team whose IdP wants signed logout messages and no key: refused
+    // before anything is sent.
+    team.set_sign_logout(true);
+    let alice = alice_signed_in(&team);
+    let err = team
+        .start_logout_sync(
+            &context,
+            "b",
+            &LogoutSubject::from_assertion(&alice),
+            None,
+            &mut saml_sp::OsRng,
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
+}
+
+trait NowOrNever {
+    fn now_or_never(self) -> bool;
+}
+
+impl<F: std::future::Future<Output = saml_sp::Result<bool>>> NowOrNever for F {
+    fn now_or_never(self) -> bool {
+        let mut f = std::pin::pin!(self);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(r) => r.unwrap(),
+            std::task::Poll::Pending => panic!("not ready"),
+        }
+    }
+}

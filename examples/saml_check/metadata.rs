@@ -89,7 +89,7 @@ pub(crate) struct SpMetadataArgs {
     /// Our AuthnRequest signing certificate, published for the IdP.
     #[arg(long, value_name = "PEM")]
     sign_cert: Option<PathBuf>,
-    /// Our SingleLogoutService URL (HTTP-Redirect).
+    /// Our SingleLogoutService URL (published for HTTP-Redirect and HTTP-POST).
     #[arg(long, value_name = "URL")]
     slo_url: Option<String>,
     /// A NameID format we accept; repeatable.
@@ -186,8 +186,10 @@ pub(crate) fn sp_metadata(args: SpMetadataArgs) -> Result<(), Failure> {
             metadata.with_signing_certificate(SigningCertificate::parse(&read_file(&path)?)?);
     }
     if let Some(url) = slo_url {
-        metadata =
-            metadata.with_single_logout_service(EndpointUrl::new(url)?, Binding::HttpRedirect);
+        let url = EndpointUrl::new(url)?;
+        metadata = metadata
+            .with_single_logout_service(url.clone(), Binding::HttpRedirect)
+            .with_single_logout_service(url, Binding::HttpPost);
     }
     if let Some(t) = valid_until {
         metadata = metadata.with_valid_until(t);

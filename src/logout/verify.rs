@@ -40,6 +40,23 @@ pub enum LogoutInput<'a> {
     },
 }
 
+impl LogoutInput<'_> {
+    /// Whether the message is a LogoutResponse (`SAMLResponse`) rather than
+    /// a LogoutRequest: on HTTP-Redirect, whether the query has a
+    /// `SAMLResponse` parameter (a query with both is refused when
+    /// verified); `None` on HTTP-POST, where the form field's name tells.
+    pub fn is_response(&self) -> Option<bool> {
+        match self {
+            LogoutInput::Redirect(query) => Some(
+                query
+                    .split('&')
+                    .any(|c| c.split('=').next() == Some("SAMLResponse")),
+            ),
+            LogoutInput::Post { .. } => None,
+        }
+    }
+}
+
 /// How a logout message was signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Signed {

@@ -51,8 +51,8 @@ use crate::request::PostForm;
 use crate::response::{FreshAssertion, VerifiedAssertion};
 use crate::rng::Csprng;
 use crate::store::{
-    DEFAULT_REQUEST_LIFETIME, MemoryReplayCache, MemoryRequestTracker, ReplayCache, RequestTracker,
-    TrackerKey, ready_future,
+    DEFAULT_REQUEST_LIFETIME, MemoryReplayCache, MemoryRequestTracker, MemorySessionRegistry,
+    ReplayCache, RequestTracker, SessionRegistry, TrackerKey, ready_future,
 };
 use crate::vocabulary::Binding;
 
@@ -123,16 +123,18 @@ impl ReturnPath {
 /// ```
 #[derive(Clone)]
 pub struct LoginContext {
-    tracker: Arc<dyn RequestTracker>,
-    replay: Arc<dyn ReplayCache>,
-    signing_key: Option<SpSigningKey>,
-    request_lifetime: TimeDelta,
+    pub(super) tracker: Arc<dyn RequestTracker>,
+    pub(super) replay: Arc<dyn ReplayCache>,
+    pub(super) sessions: Option<Arc<dyn SessionRegistry>>,
+    pub(super) signing_key: Option<SpSigningKey>,
+    pub(super) request_lifetime: TimeDelta,
 }
 
 impl std::fmt::Debug for LoginContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoginContext")
             .field("signing_key", &self.signing_key)
+            .field("session_registry", &self.sessions.is_some())
             .field("request_lifetime", &self.request_lifetime)
             .finish_non_exhaustive()
     }
@@ -145,21 +147,35 @@ impl LoginContext {
         Self {
             tracker,
             replay,
+            sessions: None,
             signing_key: None,
             request_lifetime: DEFAULT_REQUEST_LIFETIME,
         }
     }
 
-    /// Bounded in-memory stores, for an app that runs as one process.
+    /// Bounded in-memory stores, for an app that runs as one process
+    /// (a session registry included).
     pub fn in_memory() -> Self {
         Self::new(
             Arc::new(MemoryRequestTracker::new(100_000)),
             Arc::new(MemoryReplayCache::new(100_000)),
         )
+        .with_session_registry(Arc::new(MemorySessionRegistry::new(100_000)))
     }
 
-    /// Signs every AuthnRequest with `key` (needed when a team's IdP wants
-    /// signed requests; harmless otherwise).
+    /// The registry of the app's sessions per person, for Single Logout
+    /// ([`TeamConfig::register_session`] after sign-in,
+    /// [`TeamConfig::handle_logout`] ends them). Without one, an
+    /// IdP-initiated logout still verifies and answers, and the app ends
+    /// the sessions of the NameID it returns itself.
+    pub fn with_session_registry(mut self, registry: Arc<dyn SessionRegistry>) -> Self {
+        self.sessions = Some(registry);
+        self
+    }
+
+    /// Signs every AuthnRequest, LogoutRequest and LogoutResponse with
+    /// `key` (needed when a team's IdP wants signed messages; harmless
+    /// otherwise).
     pub fn with_signing_key(mut self, key: SpSigningKey) -> Self {
         self.signing_key = Some(key);
         self
