@@ -1035,3 +1035,73 @@ impl<F: std::future::Future<Output = saml_sp::Result<bool>>> NowOrNever for F {
         }
     }
 }
+
+#[test]
+fn facade_refusals_have_their_kinds() {
+    use std::sync::Arc;
+    let team = team();
+    let alice = alice_signed_in(&team);
+    // A context without a session registry: registering is a setup error;
+    // an IdP-initiated logout still verifies and answers, ending nothing.
+    let bare = LoginContext::new(
+        Arc::new(saml_sp::store::MemoryRequestTracker::new(10)),
+        Arc::new(MemoryReplayCache::new(10)),
+    );
+    let err = team
+        .register_session_sync(&bare, &alice, "app-1", now() + TimeDelta::hours(1), now())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
+    let url = read("lr-redirect-valid-no-relaystate.url");
+    let handled = team
+        .handle_logout_request_sync(
+            &bare,
+            LogoutInput::Redirect(query(&url)),
+            &mut saml_sp::OsRng,
+            now(),
+        )
+        .unwrap();
+    assert!(handled.ended_sessions().is_empty());
+
+    // An IdP entered by hand without a Logout URL: nothing to send to.
+    let idp = IdpSettings::manual(
+        EntityId::new(IDP).unwrap(),
+        EndpointUrl::new(
+            "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2",
+        )
+        .unwrap(),
+        saml_sp::vocabulary::Binding::HttpRedirect,
+        [cert("idp-a")],
+        now(),
+    )
+    .unwrap();
+    assert_eq!(idp.logout_binding(), None);
+    let mut no_slo = TeamConfig::new(
+        TeamSlug::new("acme").unwrap(),
+        &SpUrlLayout::new("https://sso.example.com").unwrap(),
+        idp,
+    )
+    .unwrap();
+    let context = LoginContext::in_memory();
+    let subject = LogoutSubject::from_assertion(&alice);
+    let err = no_slo
+        .start_logout_sync(&context, "b", &subject, None, &mut saml_sp::OsRng, now())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::EndpointMissing);
+    let url = read("lr-post-valid.xml");
+    let err = no_slo
+        .handle_logout_request_sync(&context, post(&url), &mut saml_sp::OsRng, now())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::EndpointMissing);
+    // The admin enters Azure's Logout URL: it works.
+    no_slo.set_idp_single_logout(
+        saml_sp::vocabulary::Binding::HttpRedirect,
+        EndpointUrl::new(
+            "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2",
+        )
+        .unwrap(),
+    );
+    let start = no_slo
+        .start_logout_sync(&context, "b", &subject, None, &mut saml_sp::OsRng, now())
+        .unwrap();
+    assert!(start.redirect_url().is_some());
+}

@@ -323,12 +323,13 @@ impl LogoutVerifier {
             .child_elements()
             .filter(|c| c.is(SAML_PROTOCOL, "SessionIndex"))
         {
+            // Exactly as written (an xs:string): what the IdP asserted at
+            // sign-in is compared with it byte for byte.
             let text = element_text(el);
-            let text = trim(&text);
-            if text.is_empty() {
+            if trim(&text).is_empty() {
                 return Err(malformed("an empty SessionIndex".into()));
             }
-            session_indexes.push(text.to_owned());
+            session_indexes.push(text.into_owned());
         }
 
         // 5, 6. Issuer and Destination.
