@@ -281,7 +281,7 @@ fn redirect_input_rejections_have_their_kinds() {
     // A LogoutRequest query where a LogoutResponse is expected, and back.
     let kept = RequestId::new(KEPT).unwrap();
     assert_eq!(
-        v.verify_response(LogoutInput::Redirect(q), &[kept.clone()], now())
+        v.verify_response(LogoutInput::Redirect(q), std::slice::from_ref(&kept), now())
             .unwrap_err()
             .kind(),
         ErrorKind::QueryMalformed

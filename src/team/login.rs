@@ -165,7 +165,7 @@ impl LoginContext {
 
     /// The registry of the app's sessions per person, for Single Logout
     /// ([`TeamConfig::register_session`] after sign-in,
-    /// [`TeamConfig::handle_logout`] ends them). Without one, an
+    /// [`TeamConfig::handle_logout_request`] ends them). Without one, an
     /// IdP-initiated logout still verifies and answers, and the app ends
     /// the sessions of the NameID it returns itself.
     pub fn with_session_registry(mut self, registry: Arc<dyn SessionRegistry>) -> Self {

@@ -312,6 +312,16 @@ pub struct RotationReport {
 /// Only SP-initiated login is supported: the verifier it builds refuses
 /// unsolicited responses.
 ///
+/// **Single Logout.** The layout gives each team an SLO URL
+/// ([`SpEndpoints::slo_url`], published by [`TeamConfig::sp_metadata`] for
+/// HTTP-Redirect and HTTP-POST); the IdP settings carry its
+/// SingleLogoutService, whether it wants signed logout messages, and the
+/// LogoutResponse issuer alias (derived for Azure AD tenants). The
+/// facade: [`TeamConfig::register_session`] after sign-in,
+/// [`TeamConfig::start_logout`] / [`TeamConfig::finish_logout`] when the
+/// user signs out here, [`TeamConfig::handle_logout_request`] when the IdP
+/// signs them out (see [`crate::logout`] for the checks).
+///
 /// **Rotation, as admins do it.** [`TeamConfig::add_certificate`] (up to
 /// three; a fourth, a duplicate or an expired one is refused),
 /// [`TeamConfig::remove_certificate`], [`TeamConfig::replace_idp`] from
