@@ -9,7 +9,10 @@
  *   https://sso.example.com/saml/both                Response and Assertion    rsa-sha256
  *   https://sso.example.com/saml/sha1                Assertion only            rsa-sha1 (+ sha1 digest)
  *   https://sso.example.com/saml/signed-requests     Response and Assertion    rsa-sha256;
- *                                                    refuses unsigned AuthnRequests (SP key: fixtures/keys/sp)
+ *                                                    refuses unsigned AuthnRequests (SP key: fixtures/keys/sp);
+ *                                                    Single Logout over HTTP-Redirect at
+ *                                                    @@ACS_BASE@@/saml/signed-requests/slo, signed
+ *                                                    logout messages required (validate.logout)
  *
  *   @@ACS_BASE@@/saml/acme                       Assertion only            rsa-sha256
  *                                                    (examples/web_app's team `acme` when its
@@ -67,6 +70,15 @@ $metadata['https://sso.example.com/saml/signed-requests'] = $sp('signed-requests
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     'validate.authnrequest' => true,
     'certificate' => '@@SP_CERT@@',
+    // Single Logout (tests/live_idp.rs): our SLO URL takes HTTP-Redirect; the
+    // IdP checks our LogoutRequests' and LogoutResponses' signatures.
+    'SingleLogoutService' => [
+        [
+            'Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+            'Location' => '@@ACS_BASE@@/saml/signed-requests/slo',
+        ],
+    ],
+    'validate.logout' => true,
 ]);
 
 // examples/web_app's team `acme` (SP entity ID <base URL>/saml/acme, the Heroku-style
