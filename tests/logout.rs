@@ -1105,3 +1105,57 @@ fn facade_refusals_have_their_kinds() {
         .unwrap();
     assert!(start.redirect_url().is_some());
 }
+
+/// The logout settings are stored with the team, and a configuration
+/// stored before Single Logout existed still loads (no SLO URL, no IdP SLO
+/// endpoint), refusing logout with a setup error until they are set.
+#[cfg(feature = "serde")]
+#[test]
+fn logout_settings_round_trip_and_old_configs_load() {
+    let mut team = team();
+    team.set_sign_logout(true);
+    team.set_logout_issuer_alias(Some(
+        EntityId::new("https://idp.example.com/alias").unwrap(),
+    ));
+    let json = serde_json::to_value(&team).unwrap();
+    assert_eq!(json["sp"]["slo_url"], SLO);
+    assert_eq!(
+        json["idp"]["slo_redirect_url"],
+        "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2"
+    );
+    assert_eq!(json["idp"]["sign_logout"], true);
+    assert_eq!(json["idp"]["dangerous_allow_unsigned_logout"], false);
+    let back: TeamConfig = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, team);
+    assert_eq!(
+        back.idp().logout_issuer_alias().unwrap().as_str(),
+        "https://idp.example.com/alias"
+    );
+
+    // As stored before Single Logout.
+    let mut old = json;
+    for (part, field) in [
+        ("sp", "slo_url"),
+        ("idp", "slo_redirect_url"),
+        ("idp", "sign_logout"),
+        ("idp", "logout_issuer_alias"),
+        ("idp", "dangerous_allow_unsigned_logout"),
+    ] {
+        old[part].as_object_mut().unwrap().remove(field);
+    }
+    let mut old: TeamConfig = serde_json::from_value(old).unwrap();
+    assert!(old.sp().slo_url().is_none());
+    assert_eq!(old.idp().logout_binding(), None);
+    // The Azure alias is derived, not stored.
+    assert_eq!(old.idp().logout_issuer_alias().unwrap().as_str(), ALIAS);
+    assert_eq!(
+        old.logout_verifier().unwrap_err().kind(),
+        ErrorKind::ConfigInvalid
+    );
+    old.set_slo_url(EndpointUrl::new(SLO).unwrap());
+    assert!(old.logout_verifier().is_ok());
+    // Unknown fields are still refused.
+    let mut bad = serde_json::to_value(&team).unwrap();
+    bad["idp"]["allow_everything"] = true.into();
+    assert!(serde_json::from_value::<TeamConfig>(bad).is_err());
+}

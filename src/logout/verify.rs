@@ -68,6 +68,16 @@ enum Signed {
     Unsigned,
 }
 
+/// A message after steps 1 to 3: its root (checked), `ID` and
+/// `IssueInstant`, how it was signed, and the RelayState that came with it.
+struct Opened<'d> {
+    root: Element<'d>,
+    id: &'d str,
+    issue_instant: DateTime<Utc>,
+    signed: Signed,
+    relay_state: Option<String>,
+}
+
 /// Checks the IdP's logout messages for one SP (one team) and one IdP.
 ///
 /// Every check is on and fails closed; the options widen nothing but what
@@ -190,9 +200,13 @@ impl LogoutVerifier {
         input: LogoutInput<'_>,
         kind: MessageKind,
         now: DateTime<Utc>,
-        read: impl FnOnce(Element<'_>, Signed, Option<String>) -> Result<T>,
-        root_check: impl FnOnce(Element<'_>) -> Result<()>,
+        read: impl FnOnce(Opened<'_>) -> Result<T>,
     ) -> Result<T> {
+        let (local, malformed) = match kind {
+            MessageKind::Request => ("LogoutRequest", ErrorKind::LogoutRequestMalformed),
+            _ => ("LogoutResponse", ErrorKind::LogoutResponseMalformed),
+        };
+        let root_check = |root| root_checks(root, local, |d| Error::new(malformed, d));
         match input {
             LogoutInput::Redirect(query) => {
                 let message = RedirectMessage::from_query(query, &self.limits)?;
@@ -204,7 +218,7 @@ impl LogoutVerifier {
                 }
                 let doc = Document::parse(message.xml(), &self.limits)?;
                 let root = doc.root();
-                root_check(root)?;
+                let (id, issue_instant) = root_check(root)?;
                 // The binding's signature only: a ds:Signature in the XML
                 // is not one (bindings 3.4.4.1 has it removed).
                 let signed = if message.is_signed() || !self.allow_unsigned {
@@ -217,7 +231,13 @@ impl LogoutVerifier {
                 } else {
                     Signed::Unsigned
                 };
-                read(root, signed, message.relay_state().map(str::to_owned))
+                read(Opened {
+                    root,
+                    id,
+                    issue_instant,
+                    signed,
+                    relay_state: message.relay_state().map(str::to_owned),
+                })
             }
             LogoutInput::Post { value, relay_state } => {
                 if let Some(rs) = relay_state {
@@ -226,7 +246,7 @@ impl LogoutVerifier {
                 let bytes = decode_post_value(value, &self.limits)?;
                 let doc = Document::parse(&bytes, &self.limits)?;
                 let root = doc.root();
-                root_check(root)?;
+                let (id, issue_instant) = root_check(root)?;
                 // Only the root's own enveloped Signature counts.
                 let signed = if has_enveloped_signature(root) {
                     let verified =
@@ -240,7 +260,13 @@ impl LogoutVerifier {
                         format!("the {} has no Signature of its own", root.local_name()),
                     ));
                 };
-                read(root, signed, relay_state.map(str::to_owned))
+                read(Opened {
+                    root,
+                    id,
+                    issue_instant,
+                    signed,
+                    relay_state: relay_state.map(str::to_owned),
+                })
             }
         }
     }
@@ -263,25 +289,24 @@ impl LogoutVerifier {
         input: LogoutInput<'_>,
         now: DateTime<Utc>,
     ) -> Result<VerifiedLogoutRequest> {
-        let malformed = |d: String| Error::new(ErrorKind::LogoutRequestMalformed, d);
-        self.open(
-            input,
-            MessageKind::Request,
-            now,
-            |root, signed, relay_state| self.read_request(root, signed, relay_state, now),
-            |root| root_checks(root, "LogoutRequest", malformed).map(|_| ()),
-        )
+        self.open(input, MessageKind::Request, now, |opened| {
+            self.read_request(opened, now)
+        })
     }
 
     fn read_request(
         &self,
-        root: Element<'_>,
-        signed: Signed,
-        relay_state: Option<String>,
+        opened: Opened<'_>,
         now: DateTime<Utc>,
     ) -> Result<VerifiedLogoutRequest> {
         let malformed = |d: String| Error::new(ErrorKind::LogoutRequestMalformed, d);
-        let (id, issue_instant) = root_checks(root, "LogoutRequest", malformed)?;
+        let Opened {
+            root,
+            id,
+            issue_instant,
+            signed,
+            relay_state,
+        } = opened;
 
         // 4. Shape: one NameID in the whole document, a child of the root.
         let mut name_ids = 0usize;
@@ -385,25 +410,24 @@ impl LogoutVerifier {
         expected: &[RequestId],
         now: DateTime<Utc>,
     ) -> Result<VerifiedLogoutResponse> {
-        let malformed = |d: String| Error::new(ErrorKind::LogoutResponseMalformed, d);
-        self.open(
-            input,
-            MessageKind::Response,
-            now,
-            |root, signed, relay_state| self.read_response(root, signed, relay_state, expected),
-            |root| root_checks(root, "LogoutResponse", malformed).map(|_| ()),
-        )
+        self.open(input, MessageKind::Response, now, |opened| {
+            self.read_response(opened, expected)
+        })
     }
 
     fn read_response(
         &self,
-        root: Element<'_>,
-        signed: Signed,
-        relay_state: Option<String>,
+        opened: Opened<'_>,
         expected: &[RequestId],
     ) -> Result<VerifiedLogoutResponse> {
         let malformed = |d: String| Error::new(ErrorKind::LogoutResponseMalformed, d);
-        let (id, _) = root_checks(root, "LogoutResponse", malformed)?;
+        let Opened {
+            root,
+            id,
+            signed,
+            relay_state,
+            ..
+        } = opened;
         self.check_issuer(root, self.response_issuer_alias.as_ref(), malformed)?;
         self.check_destination(root)?;
         let in_response_to = match root.attribute(None, "InResponseTo") {
