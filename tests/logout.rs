@@ -1159,3 +1159,39 @@ fn logout_settings_round_trip_and_old_configs_load() {
     bad["idp"]["allow_everything"] = true.into();
     assert!(serde_json::from_value::<TeamConfig>(bad).is_err());
 }
+
+#[test]
+fn the_slo_path_is_a_template_like_the_others() {
+    let layout = SpUrlLayout::new("https://sso.example.com")
+        .unwrap()
+        .with_slo_path("/sp/{team}/logout")
+        .unwrap();
+    let urls = layout.endpoints(&TeamSlug::new("acme").unwrap()).unwrap();
+    assert_eq!(
+        urls.slo_url().unwrap().as_str(),
+        "https://sso.example.com/sp/acme/logout"
+    );
+    for bad in [
+        "/saml/{team}/acs",
+        "/saml/logout",
+        "/saml/{team}/{team}",
+        "saml/{team}/slo",
+    ] {
+        let err = SpUrlLayout::new("https://sso.example.com")
+            .unwrap()
+            .with_slo_path(bad)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UrlTemplateInvalid, "{bad}");
+    }
+    // Another path may not take the SLO path.
+    let err = SpUrlLayout::new("https://sso.example.com")
+        .unwrap()
+        .with_paths(
+            "/saml/{team}",
+            "/saml/{team}/slo",
+            "/saml/{team}/acs",
+            "/saml/{team}/metadata",
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UrlTemplateInvalid);
+}

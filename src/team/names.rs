@@ -195,13 +195,16 @@ impl SpUrlLayout {
         check_template("sign-on", sign_on)?;
         check_template("ACS", acs)?;
         check_template("metadata", metadata)?;
-        if sign_on == acs
-            || acs == metadata
-            || sign_on == metadata
-            || [sign_on, acs, metadata].contains(&self.slo.as_str())
-        {
+        if sign_on == acs || acs == metadata || sign_on == metadata {
             return Err(template_error(format!(
                 "the sign-on, ACS and metadata paths must differ ({sign_on:?}, {acs:?}, {metadata:?})"
+            )));
+        }
+        if [sign_on, acs, metadata].contains(&self.slo.as_str()) {
+            return Err(template_error(format!(
+                "the sign-on, ACS and metadata paths must differ from the SLO path {:?} \
+                 (change it first with with_slo_path)",
+                self.slo
             )));
         }
         self.entity_id = entity_id.to_owned();
@@ -220,7 +223,13 @@ impl SpUrlLayout {
     /// [`ErrorKind::UrlTemplateInvalid`].
     pub fn with_slo_path(mut self, slo: &str) -> Result<Self> {
         check_template("SLO", slo)?;
-        if [&self.sign_on, &self.acs, &self.metadata].contains(&&slo.to_owned()) {
+        if [
+            self.sign_on.as_str(),
+            self.acs.as_str(),
+            self.metadata.as_str(),
+        ]
+        .contains(&slo)
+        {
             return Err(template_error(format!(
                 "the SLO path {slo:?} must differ from the sign-on, ACS and metadata paths"
             )));
