@@ -1195,3 +1195,75 @@ fn the_slo_path_is_a_template_like_the_others() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UrlTemplateInvalid);
 }
+
+/// An IdP whose SingleLogoutService has a ResponseLocation: our
+/// LogoutRequests go to its Location, our LogoutResponses to its
+/// ResponseLocation (SAML metadata 2.2.2), from metadata and in the team.
+#[test]
+fn logout_responses_go_to_the_response_location() {
+    let xml = String::from_utf8(std::fs::read(fixtures().join("metadata/azure-app-signed.xml")).unwrap())
+        .unwrap()
+        .replace(
+            r#"<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2"/>"#,
+            r#"<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/slo" ResponseLocation="https://idp.example.com/slo/return"/>"#,
+        );
+    let metadata = IdpMetadata::parse(xml.as_bytes(), now()).unwrap();
+    let slo = metadata.single_logout();
+    let redirect = saml_sp::vocabulary::Binding::HttpRedirect;
+    assert_eq!(
+        slo.get(redirect).unwrap().as_str(),
+        "https://idp.example.com/slo"
+    );
+    assert_eq!(
+        slo.response_location(redirect).unwrap().as_str(),
+        "https://idp.example.com/slo/return"
+    );
+
+    let url = read("lr-redirect-valid-relaystate.url");
+    let request = verifier()
+        .verify_request(LogoutInput::Redirect(query(&url)), now())
+        .unwrap()
+        .check_replay(&MemoryReplayCache::new(1), now())
+        .unwrap();
+    let answer = LogoutResponseBuilder::new(EntityId::new(SP).unwrap(), &metadata)
+        .redirect(&request, LogoutStatus::Success, &mut saml_sp::OsRng, now())
+        .unwrap();
+    assert!(
+        answer
+            .url()
+            .starts_with("https://idp.example.com/slo/return?SAMLResponse=")
+    );
+    assert!(
+        answer
+            .xml()
+            .contains(r#"Destination="https://idp.example.com/slo/return""#)
+    );
+    let (sent, _) = LogoutRequestBuilder::new(EntityId::new(SP).unwrap(), &metadata)
+        .redirect(&subject(), None, &mut saml_sp::OsRng, now())
+        .unwrap();
+    assert!(
+        sent.url()
+            .starts_with("https://idp.example.com/slo?SAMLRequest=")
+    );
+
+    // The team keeps both; an admin-entered Logout URL replaces both.
+    let (idp, _) = IdpSettings::from_metadata(&metadata, now()).unwrap();
+    assert_eq!(
+        idp.single_logout()
+            .response_location(redirect)
+            .unwrap()
+            .as_str(),
+        "https://idp.example.com/slo/return"
+    );
+    let idp = idp.with_single_logout(
+        redirect,
+        EndpointUrl::new("https://idp.example.com/other").unwrap(),
+    );
+    assert_eq!(
+        idp.single_logout()
+            .response_location(redirect)
+            .unwrap()
+            .as_str(),
+        "https://idp.example.com/other"
+    );
+}

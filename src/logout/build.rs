@@ -38,7 +38,14 @@ struct Sender {
 }
 
 impl Sender {
-    fn destination(&self, binding: Binding, what: &str) -> Result<&EndpointUrl> {
+    /// Where a message of ours goes: the SingleLogoutService's `Location`
+    /// for a LogoutRequest, its `ResponseLocation` (if any) for a
+    /// LogoutResponse.
+    fn destination(&self, binding: Binding, kind: MessageKind) -> Result<&EndpointUrl> {
+        let what = match kind {
+            MessageKind::Request => "LogoutRequest",
+            _ => "LogoutResponse",
+        };
         if self.signed_wanted && self.signing_key.is_none() {
             return Err(Error::new(
                 ErrorKind::ConfigInvalid,
@@ -48,7 +55,11 @@ impl Sender {
                 ),
             ));
         }
-        self.single_logout.get(binding).ok_or_else(|| {
+        let endpoint = match kind {
+            MessageKind::Request => self.single_logout.get(binding),
+            _ => self.single_logout.response_location(binding),
+        };
+        endpoint.ok_or_else(|| {
             Error::new(
                 ErrorKind::EndpointMissing,
                 format!(
@@ -218,7 +229,7 @@ impl LogoutRequestBuilder {
     ) -> Result<(RedirectRequest, RequestId)> {
         let destination = self
             .sender
-            .destination(Binding::HttpRedirect, "LogoutRequest")?;
+            .destination(Binding::HttpRedirect, MessageKind::Request)?;
         if let Some(rs) = relay_state {
             redirect::check_relay_state(rs)?;
         }
@@ -243,7 +254,7 @@ impl LogoutRequestBuilder {
     ) -> Result<(PostForm, RequestId)> {
         let destination = self
             .sender
-            .destination(Binding::HttpPost, "LogoutRequest")?;
+            .destination(Binding::HttpPost, MessageKind::Request)?;
         let id = RequestId::random(rng);
         // Checked once before signing, so a bad value is not a signing error.
         self.render(subject, id.as_str(), destination, now, None)?;
@@ -416,7 +427,7 @@ impl LogoutResponseBuilder {
     ) -> Result<RedirectRequest> {
         let destination = self
             .sender
-            .destination(Binding::HttpRedirect, "LogoutResponse")?;
+            .destination(Binding::HttpRedirect, MessageKind::Response)?;
         let id = RequestId::random(rng);
         let xml = self.render(request, status, id.as_str(), destination, now, None);
         let url = self.sender.redirect_url(
@@ -442,7 +453,7 @@ impl LogoutResponseBuilder {
     ) -> Result<PostForm> {
         let destination = self
             .sender
-            .destination(Binding::HttpPost, "LogoutResponse")?;
+            .destination(Binding::HttpPost, MessageKind::Response)?;
         let id = RequestId::random(rng);
         let render = |signature: Option<&str>| {
             Ok(self.render(request, status, id.as_str(), destination, now, signature))

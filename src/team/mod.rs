@@ -67,6 +67,19 @@ pub struct IdpSettings {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     slo_post_url: Option<EndpointUrl>,
+    /// The `ResponseLocation` of the HTTP-Redirect SingleLogoutService, if
+    /// the metadata gives one (where our LogoutResponses go).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    slo_redirect_response_url: Option<EndpointUrl>,
+    /// The `ResponseLocation` of the HTTP-POST SingleLogoutService.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    slo_post_response_url: Option<EndpointUrl>,
     /// Whether the IdP wants our logout messages signed.
     #[cfg_attr(feature = "serde", serde(default))]
     sign_logout: bool,
@@ -102,6 +115,8 @@ impl IdpSettings {
             certificates: IdpCertSet::new(certificates, now)?,
             slo_redirect_url: None,
             slo_post_url: None,
+            slo_redirect_response_url: None,
+            slo_post_response_url: None,
             sign_logout: false,
             logout_issuer_alias: None,
             dangerous_allow_unsigned_logout: false,
@@ -143,6 +158,8 @@ impl IdpSettings {
                 certificates: chosen.into_set(),
                 slo_redirect_url: metadata.single_logout().redirect().cloned(),
                 slo_post_url: metadata.single_logout().post().cloned(),
+                slo_redirect_response_url: response_only(metadata, Binding::HttpRedirect),
+                slo_post_response_url: response_only(metadata, Binding::HttpPost),
                 sign_logout: metadata.want_authn_requests_signed(),
                 logout_issuer_alias: None,
                 dangerous_allow_unsigned_logout: false,
@@ -177,6 +194,8 @@ impl IdpSettings {
         let mut endpoints = Endpoints::default();
         *endpoints.slot(Binding::HttpRedirect) = self.slo_redirect_url.clone();
         *endpoints.slot(Binding::HttpPost) = self.slo_post_url.clone();
+        *endpoints.response_slot(Binding::HttpRedirect) = self.slo_redirect_response_url.clone();
+        *endpoints.response_slot(Binding::HttpPost) = self.slo_post_response_url.clone();
         endpoints
     }
 
@@ -197,8 +216,14 @@ impl IdpSettings {
     /// an admin enters: Azure's "Logout URL", which takes HTTP-Redirect).
     pub fn with_single_logout(mut self, binding: Binding, url: EndpointUrl) -> Self {
         match binding {
-            Binding::HttpPost => self.slo_post_url = Some(url),
-            _ => self.slo_redirect_url = Some(url),
+            Binding::HttpPost => {
+                self.slo_post_url = Some(url);
+                self.slo_post_response_url = None;
+            }
+            _ => {
+                self.slo_redirect_url = Some(url);
+                self.slo_redirect_response_url = None;
+            }
         }
         self
     }
@@ -277,6 +302,15 @@ impl IdpSettings {
             self.dangerous_allow_unsigned_logout = old.dangerous_allow_unsigned_logout;
         }
     }
+}
+
+/// The `ResponseLocation` of the IdP's SingleLogoutService for `binding`,
+/// when it differs from its `Location`.
+fn response_only(metadata: &IdpMetadata, binding: Binding) -> Option<EndpointUrl> {
+    let slo = metadata.single_logout();
+    slo.response_location(binding)
+        .filter(|r| Some(*r) != slo.get(binding))
+        .cloned()
 }
 
 /// What a certificate change did, for the admin's screen and the audit log.
