@@ -163,3 +163,81 @@ if xmllint --noout --nonet --schema "$pxsd" "$out/no-version.invalid" 2>/dev/nul
 fi
 
 echo "schema-check: $n AuthnRequests valid against $(basename "$pxsd"); signatures verified by xmlsec1 (POST) and openssl (Redirect)"
+
+# ---- Single Logout: our LogoutRequests and LogoutResponses -----------------------
+# Schema-valid, and signed ones verified by xmlsec1 (POST) and openssl (Redirect).
+# Azure's metadata has only an HTTP-Redirect SingleLogoutService; a copy with an
+# HTTP-POST one as well (its metadata signature is not a source of trust and is
+# not checked without a pinned signer) serves the POST binding.
+sed 's|</IDPSSODescriptor>|<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2"/></IDPSSODescriptor>|' \
+  fixtures/metadata/azure-app-signed.xml >"$out/idp-both-slo.xml"
+grep -q 'bindings:HTTP-POST" Location="https://login.microsoftonline.com' "$out/idp-both-slo.xml"
+lbase=(--idp-metadata "$out/idp-both-slo.xml" --now 2026-03-02T10:01:00Z --sp-entity-id "https://sso.example.com/saml/acme"
+       --name-id "alice&<\"o'brien\">@acme.example" --name-id-format urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress
+       --session-index _a3e1c9d7-4b6f-4e2a-9c8d-7f1e0b2a3c4d --session-index "_second<&>" --relay-state "/signed-out?a=<&>")
+
+# As decode() above, for any SAMLRequest/SAMLResponse in "url", "html" or "response_url".
+decode_logout() {
+  python3 - "$1" "$2" <<'PY'
+import base64, html.parser, json, sys, urllib.parse, zlib
+src, name = sys.argv[1], sys.argv[2]
+out = json.load(open(src))
+assert out["ok"] is True, out
+url = out.get("url") or out.get("response_url")
+if url:
+    query = url.split("?", 1)[1]
+    raw = dict(p.split("=", 1) for p in query.split("&"))
+    field = "SAMLRequest" if "SAMLRequest" in raw else "SAMLResponse"
+    xml = zlib.decompress(base64.b64decode(urllib.parse.unquote(raw[field])), -15)
+    if "Signature" in raw:
+        octets = "&".join(f"{k}={raw[k]}" for k in (field, "RelayState", "SigAlg") if k in raw)
+        open(name + ".octets", "wb").write(octets.encode())
+        open(name + ".sig", "wb").write(base64.b64decode(urllib.parse.unquote(raw["Signature"])))
+else:
+    fields = {}
+    class Form(html.parser.HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "input":
+                fields[a["name"]] = a["value"]
+    Form().feed(out["html"])
+    xml = base64.b64decode(fields["SAMLRequest"])
+open(name + ".xml", "wb").write(xml)
+PY
+}
+
+m=0
+for binding in redirect post; do
+  for signing in unsigned signed; do
+    name=$out/logout-$binding-$signing
+    args=("${lbase[@]}" --binding "$binding")
+    [ "$signing" = signed ] && args+=("${sign[@]}")
+    "$check" logout-request "${args[@]}" >"$name.json"
+    decode_logout "$name.json" "$name"
+    xmllint --noout --nonet --schema "$pxsd" "$name.xml"
+    grep -qF '<samlp:SessionIndex>_second&lt;&amp;&gt;</samlp:SessionIndex>' "$name.xml"
+    if [ "$signing" = signed ] && [ "$binding" = post ]; then
+      xmlsec1 --verify --id-attr:ID urn:oasis:names:tc:SAML:2.0:protocol:LogoutRequest \
+        --pubkey-cert-pem fixtures/keys/sp.crt.pem --enabled-key-data key-name "$name.xml" 2>/dev/null
+      if xmlsec1 --verify --id-attr:ID urn:oasis:names:tc:SAML:2.0:protocol:LogoutRequest \
+           --pubkey-cert-pem fixtures/keys/attacker.crt.pem --enabled-key-data key-name "$name.xml" 2>/dev/null; then
+        echo "schema-check: xmlsec1 accepted $name.xml under the wrong key" >&2; exit 1
+      fi
+    fi
+    if [ "$signing" = signed ] && [ "$binding" = redirect ]; then
+      openssl dgst -sha256 -verify "$out/sp.pub.pem" -signature "$name.sig" "$name.octets" >/dev/null
+    fi
+    m=$((m + 1))
+  done
+done
+# Our LogoutResponse to the corpus's Azure LogoutRequest, signed, over Redirect.
+name=$out/logout-response
+"$check" verify-logout-request --idp-metadata fixtures/metadata/azure-app-signed.xml --now 2026-03-02T10:01:00Z \
+  --sp-entity-id "https://sso.example.com/saml/acme" --slo-url "https://sso.example.com/saml/acme/slo" "${sign[@]}" \
+  fixtures/logout/lr-redirect-valid-relaystate.url >"$name.json"
+decode_logout "$name.json" "$name"
+xmllint --noout --nonet --schema "$pxsd" "$name.xml"
+grep -qF 'InResponseTo="_c4a7e2f1-8d3b-4e6a-9f0c-1b2d3e4f5a6b"' "$name.xml"
+openssl dgst -sha256 -verify "$out/sp.pub.pem" -signature "$name.sig" "$name.octets" >/dev/null
+m=$((m + 1))
+echo "schema-check: $m logout messages valid against $(basename "$pxsd"); signatures verified by xmlsec1 (POST) and openssl (Redirect)"

@@ -193,6 +193,50 @@ fn main() -> Result<(), saml_sp::Error> {
         "the same response two hours later",
         err.kind().as_str()
     );
+
+    println!("\n7. Single Logout: Alice signs out at Azure, which tells every app she used");
+    use saml_sp::logout::{LogoutInput, LogoutStatus};
+    use saml_sp::store::{MemorySessionRegistry, SessionRegistry, ready};
+    let sessions = MemorySessionRegistry::new(10_000);
+    let key = team.session_key(fresh.name_id_details())?;
+    let until = now + chrono::TimeDelta::hours(8);
+    ready(sessions.register(&key, fresh.session_index(), "app-session-7f3a", until, now))?;
+    println!(
+        "   at sign-in the app registered its session under SessionIndex {}",
+        fresh.session_index().unwrap_or("-")
+    );
+    let url = String::from_utf8(read("fixtures/logout/lr-redirect-valid-relaystate.url")).unwrap();
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let logout_verifier = team.logout_verifier()?;
+    let request = logout_verifier
+        .verify_request(LogoutInput::Redirect(query), now)?
+        .check_replay(&cache, now)?;
+    let ended = ready(sessions.end(&key, request.session_indexes(), now))?;
+    println!(
+        "   LogoutRequest for {} verified (query signature, as received): end {ended:?}",
+        request.name_id().value
+    );
+    let answer = team
+        .logout_response()
+        .redirect(&request, LogoutStatus::Success, &mut rng, now)?;
+    println!("   302 -> {}…", &answer.url()[..answer.url().len().min(96)]);
+    let again = logout_verifier.verify_request(LogoutInput::Redirect(query), now)?;
+    let err = again.check_replay(&cache, now).unwrap_err();
+    println!("   the same LogoutRequest again: {}", err.kind().as_str());
+    let forged = read("fixtures/logout/samlify-ghsa-63ch-captured-assertion.xml");
+    let err = logout_verifier
+        .verify_request(
+            LogoutInput::Post {
+                value: &forged,
+                relay_state: None,
+            },
+            now,
+        )
+        .unwrap_err();
+    println!(
+        "   samlify's logout bypass (a captured signed Assertion inside): {}",
+        err.kind().as_str()
+    );
     Ok(())
 }
 

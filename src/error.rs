@@ -493,6 +493,27 @@ error_kinds! {
     /// than an SP holds (current and next).
     DecryptionKeyInvalid = "decryption_key_invalid", Configuration,
         "the service provider's decryption key is not usable";
+    // ---- single logout ----
+    /// The document is not a SAML 2.0 `LogoutRequest` (root, `Version`,
+    /// `ID`, `IssueInstant`), or its subject is not exactly one `NameID`,
+    /// a direct child of the root, in the whole document.
+    LogoutRequestMalformed = "logout_request_malformed", Refused,
+        "the logout request is malformed";
+    /// A `LogoutRequest`'s `NotOnOrAfter` is past, or it was issued longer
+    /// ago than the logout message age bound (both with the clock skew).
+    LogoutRequestExpired = "logout_request_expired", Refused,
+        "the logout request has expired";
+    /// The document is not a SAML 2.0 `LogoutResponse` (root, `Version`,
+    /// `ID`, `IssueInstant`, `Status`).
+    LogoutResponseMalformed = "logout_response_malformed", Refused,
+        "the logout response is malformed";
+    /// The `LogoutRequest` ID was seen before (one-time use).
+    LogoutRequestReplayed = "logout_request_replayed", Refused,
+        "the logout request was already used";
+    /// The session registry could not record, look up or remove sessions
+    /// (full or unreachable): fail closed.
+    SessionRegistryUnavailable = "session_registry_unavailable", Transient,
+        "the session could not be recorded or ended";
 }
 
 impl fmt::Display for ErrorKind {
@@ -694,6 +715,11 @@ mod tests {
         ("encrypted_data_malformed", "the encrypted content is malformed"),
         ("assertion_not_encrypted", "the assertion must be encrypted"),
         ("decryption_key_invalid", "the service provider's decryption key is not usable"),
+        ("logout_request_malformed", "the logout request is malformed"),
+        ("logout_request_expired", "the logout request has expired"),
+        ("logout_response_malformed", "the logout response is malformed"),
+        ("logout_request_replayed", "the logout request was already used"),
+        ("session_registry_unavailable", "the session could not be recorded or ended"),
     ];
 
     #[test]
@@ -719,6 +745,7 @@ mod tests {
         (ErrorKind::Io, ErrorClass::Transient),
         (ErrorKind::RequestStoreUnavailable, ErrorClass::Transient),
         (ErrorKind::ReplayCacheUnavailable, ErrorClass::Transient),
+        (ErrorKind::SessionRegistryUnavailable, ErrorClass::Transient),
         (ErrorKind::CertificateInvalid, ErrorClass::Configuration),
         (ErrorKind::UnsupportedKeyType, ErrorClass::Configuration),
         (ErrorKind::KeyTooSmall, ErrorClass::Configuration),

@@ -39,6 +39,7 @@ pub mod certs;
 mod dsig;
 mod xmlenc;
 // Floor 7: metadata; 8: messages; 9: per-team flow.
+pub mod logout;
 pub mod metadata;
 pub mod provisioning;
 pub mod request;

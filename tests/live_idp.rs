@@ -480,3 +480,261 @@ fn live_simplesamlphp() {
         started.elapsed()
     );
 }
+
+/// What `login.py --slo` / `--idp-logout` saw: the redirect to our SLO URL
+/// (not followed), or the IdP's own final page.
+fn slo(args: &[&str]) -> serde_json::Value {
+    let out = Command::new("python3")
+        .arg("testbed/simplesamlphp/login.py")
+        .args(args)
+        .args(["--timeout", "10"])
+        .output()
+        .expect("run login.py");
+    assert!(
+        out.status.success(),
+        "login.py {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Single Logout against SimpleSAMLphp, both directions, with the SP
+/// `signed-requests` (the IdP checks our logout messages' signatures:
+/// `validate.logout`), over HTTP-Redirect, in one browser whose cookies
+/// (the IdP session) live in a cookie jar:
+/// - SP-initiated: our signed LogoutRequest ends the IdP session (the next
+///   sign-in asks for the password again) and the IdP's LogoutResponse to
+///   our SLO URL verifies with the kept request ID;
+/// - IdP-initiated: a logout started at the IdP reaches our SLO URL as a
+///   signed LogoutRequest that verifies, names the signed-in person and
+///   session, ends the app session registered at sign-in, is refused when
+///   replayed, and our signed LogoutResponse completes the IdP's logout.
+#[test]
+fn live_simplesamlphp_single_logout() {
+    use saml_sp::logout::{
+        LogoutInput, LogoutRequestBuilder, LogoutResponseBuilder, LogoutStatus, LogoutSubject,
+        LogoutVerifier,
+    };
+    use saml_sp::store::{
+        MemoryReplayCache, MemorySessionRegistry, SessionKey, SessionRegistry, ready,
+    };
+
+    let demanded = std::env::var("SAML_SP_LIVE_IDP").is_ok_and(|v| v == "1");
+    let installed = Path::new(SSP_ROOT).is_file() && Command::new("php").arg("-v").output().is_ok();
+    if !installed {
+        assert!(
+            !demanded,
+            "SAML_SP_LIVE_IDP=1 but the testbed is not installed: run testbed/simplesamlphp/install.sh"
+        );
+        println!("skipped: the SimpleSAMLphp testbed is not installed");
+        return;
+    }
+    let idp = Idp::start();
+    let xml = Command::new("php")
+        .args([
+            "-r",
+            "echo file_get_contents($argv[1]);",
+            idp.get("SSP_METADATA_URL"),
+        ])
+        .output()
+        .unwrap()
+        .stdout;
+    let metadata = IdpMetadata::parse(&xml, Utc::now()).unwrap();
+    let idp_slo = metadata
+        .single_logout()
+        .redirect()
+        .expect("the IdP publishes an HTTP-Redirect SingleLogoutService")
+        .clone();
+    println!("IdP SingleLogoutService (Redirect): {}", idp_slo.as_str());
+
+    let jar = Path::new(idp.get("SSP_RUN_DIR")).join("cookies.txt");
+    let jar = jar.to_str().unwrap();
+    let acs_base = idp.get("SSP_ACS_BASE");
+    let base_url = idp
+        .get("SSP_SSO_URL")
+        .trim_end_matches("/saml2/idp/SSOService.php");
+    let sp = Sp {
+        idp: &idp,
+        metadata: &metadata,
+        mode: "signed-requests",
+    };
+    let our_slo = format!("{}/saml/signed-requests/slo", idp.get("SSP_ACS_BASE"));
+    let sp_key = || key("sp").with_certificate(cert("sp")).unwrap();
+    let signed = sp.builder().sign_with(sp_key());
+    let sign_in = || {
+        let (redirect, id) = signed.redirect(Some("/"), &mut OsRng, Utc::now()).unwrap();
+        let out = slo(&[
+            "--redirect",
+            redirect.url(),
+            "--cookie-jar",
+            jar,
+            "--acs-base",
+            acs_base,
+        ]);
+        let assertion = sp
+            .verifier(RequiredSignature::Both)
+            .verify(
+                out["saml_response"].as_str().unwrap().as_bytes(),
+                &[id],
+                Utc::now(),
+            )
+            .unwrap();
+        (fresh(assertion), out["password_asked"].as_bool().unwrap())
+    };
+    let verifier = LogoutVerifier::new(
+        EntityId::new(sp.entity_id()).unwrap(),
+        EndpointUrl::new(&our_slo).unwrap(),
+        metadata.entity_id().clone(),
+        metadata.certificate_set(Utc::now()).unwrap().into_set(),
+    );
+    let query = |url: &str| url.split_once('?').unwrap().1.to_owned();
+
+    // ---- SP-initiated ----
+    let (alice, asked) = sign_in();
+    assert!(asked, "the first sign-in asks for the password");
+    let (_, asked) = sign_in();
+    assert!(
+        !asked,
+        "the IdP session signs alice in again without a password"
+    );
+    let session_index = alice
+        .session_index()
+        .expect("SimpleSAMLphp sends a SessionIndex")
+        .to_owned();
+    let subject = LogoutSubject::from_assertion(&alice);
+    let (request, request_id) =
+        LogoutRequestBuilder::new(EntityId::new(sp.entity_id()).unwrap(), &metadata)
+            .sign_with(sp_key())
+            .redirect(&subject, Some("/signed-out"), &mut OsRng, Utc::now())
+            .unwrap();
+    assert!(request.url().starts_with(idp_slo.as_str()));
+    let out = slo(&[
+        "--slo",
+        request.url(),
+        "--cookie-jar",
+        jar,
+        "--acs-base",
+        acs_base,
+    ]);
+    let back = out["redirect"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no redirect to our SLO URL: {out}"));
+    assert!(
+        back.starts_with(&format!("{our_slo}?SAMLResponse=")),
+        "{back}"
+    );
+    let response = verifier
+        .verify_response(
+            LogoutInput::Redirect(&query(back)),
+            std::slice::from_ref(&request_id),
+            Utc::now(),
+        )
+        .unwrap_or_else(|e| panic!("the IdP's LogoutResponse: {e:?}"));
+    assert_eq!(response.status(), LogoutStatus::Success);
+    assert_eq!(response.relay_state(), Some("/signed-out"));
+    assert!(response.is_signed());
+    // Another request ID: refused.
+    assert_eq!(
+        verifier
+            .verify_response(
+                LogoutInput::Redirect(&query(back)),
+                &[RequestId::random(&mut OsRng)],
+                Utc::now()
+            )
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InResponseToMismatch
+    );
+    let (alice, asked) = sign_in();
+    assert!(
+        asked,
+        "after our LogoutRequest the IdP asks for the password again"
+    );
+    println!(
+        "SP-initiated: IdP session ended, LogoutResponse verified (success), SessionIndex {session_index}"
+    );
+
+    // ---- IdP-initiated: alice's new sign-in is an app session ----
+    let registry = MemorySessionRegistry::new(100);
+    let key = SessionKey::new(
+        "signed-requests",
+        metadata.entity_id().as_str(),
+        alice.name_id(),
+        alice.name_id_format(),
+    )
+    .unwrap();
+    let until = Utc::now() + chrono::TimeDelta::hours(1);
+    ready(registry.register(
+        &key,
+        alice.session_index(),
+        "app-session-1",
+        until,
+        Utc::now(),
+    ))
+    .unwrap();
+
+    let out = slo(&[
+        "--idp-logout",
+        "--cookie-jar",
+        jar,
+        "--acs-base",
+        acs_base,
+        "--base-url",
+        base_url,
+    ]);
+    let to_us = out["redirect"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no LogoutRequest to our SLO URL: {out}"));
+    assert!(
+        to_us.starts_with(&format!("{our_slo}?SAMLRequest=")),
+        "{to_us}"
+    );
+    let replay = MemoryReplayCache::new(10);
+    let verified = verifier
+        .verify_request(LogoutInput::Redirect(&query(to_us)), Utc::now())
+        .unwrap_or_else(|e| panic!("the IdP's LogoutRequest: {e:?}"));
+    let request = verified.check_replay(&replay, Utc::now()).unwrap();
+    assert!(request.is_signed());
+    assert_eq!(request.name_id().value, "alice@acme.example");
+    assert_eq!(request.session_indexes(), [alice.session_index().unwrap()]);
+    let ended = ready(registry.end(&key, request.session_indexes(), Utc::now())).unwrap();
+    assert_eq!(ended, ["app-session-1"], "the app session is ended");
+    // The same LogoutRequest again: refused.
+    assert_eq!(
+        verifier
+            .verify_request(LogoutInput::Redirect(&query(to_us)), Utc::now())
+            .unwrap()
+            .check_replay(&replay, Utc::now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::LogoutRequestReplayed
+    );
+    let answer = LogoutResponseBuilder::new(EntityId::new(sp.entity_id()).unwrap(), &metadata)
+        .sign_with(sp_key())
+        .redirect(&request, LogoutStatus::Success, &mut OsRng, Utc::now())
+        .unwrap();
+    let out = slo(&[
+        "--slo",
+        answer.url(),
+        "--cookie-jar",
+        jar,
+        "--acs-base",
+        acs_base,
+    ]);
+    assert_eq!(out["status"], 200, "the IdP completes its logout: {out}");
+    assert!(
+        out["final_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/saml2/idp/metadata.php"),
+        "{out}"
+    );
+    let (_, asked) = sign_in();
+    assert!(
+        asked,
+        "after the IdP-initiated logout the IdP asks for the password again"
+    );
+    println!(
+        "IdP-initiated: LogoutRequest verified, app session ended, replay refused, our LogoutResponse accepted"
+    );
+}

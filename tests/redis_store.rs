@@ -24,8 +24,9 @@ use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
 use saml_sp::store::{
-    MAX_PENDING_REQUESTS, RedisReplayCache, RedisRequestTracker, RedisStore, ReplayCache,
-    ReplayKey, RequestTracker, TrackerKey,
+    MAX_PENDING_REQUESTS, MAX_SESSIONS_PER_SUBJECT, RedisReplayCache, RedisRequestTracker,
+    RedisSessionRegistry, RedisStore, ReplayCache, ReplayKey, RequestTracker, SessionKey,
+    SessionRegistry, TrackerKey,
 };
 use saml_sp::time::Utc;
 use saml_sp::{ErrorKind, RequestId};
@@ -427,6 +428,93 @@ async fn request_expiry_in_the_past_is_refused() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
     assert!(tracker.take(&browser, now).await.unwrap().is_empty());
+}
+
+// ---- session registry (Single Logout) -------------------------------------------
+
+#[tokio::test]
+#[ignore = "needs redis-server (apt-get install redis-server)"]
+async fn sessions_are_shared_ended_once_capped_and_expire() {
+    let server = RedisServer::start();
+    let a = RedisSessionRegistry::new(instance(&server, "app"));
+    let b = RedisSessionRegistry::new(instance(&server, "app"));
+    let alice = SessionKey::new("acme", "urn:idp", "alice@acme.example", None).unwrap();
+    let bob = SessionKey::new("acme", "urn:idp", "bob@acme.example", None).unwrap();
+    let now = Utc::now();
+    let until = now + TimeDelta::hours(1);
+    a.register(&alice, Some("s1"), "app1", until, now)
+        .await
+        .unwrap();
+    b.register(&alice, Some("s2"), "app2", until, now)
+        .await
+        .unwrap();
+    a.register(&alice, None, "app3", until, now).await.unwrap();
+    a.register(&bob, Some("s1"), "app4", until, now)
+        .await
+        .unwrap();
+    // The key's TTL follows its latest session.
+    let mut conn = raw(&server).await;
+    let name = format!("saml-sp:app:sessions:{}", alice.as_str());
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&name)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!((3_599_000..=3_600_000).contains(&ttl), "PTTL {ttl}");
+
+    // Instance b ends what a LogoutRequest for s2 names: s2 and the unindexed one.
+    let mut ended = b.end(&alice, &["s2".to_owned()], now).await.unwrap();
+    ended.sort();
+    assert_eq!(ended, ["app2", "app3"]);
+    assert!(
+        a.end(&alice, &["s2".to_owned()], now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(a.unregister(&alice, "app1", now).await.unwrap());
+    assert!(!b.unregister(&alice, "app1", now).await.unwrap());
+    assert!(a.end(&alice, &[], now).await.unwrap().is_empty());
+    assert_eq!(a.end(&bob, &[], now).await.unwrap(), ["app4"]);
+
+    // Expired sessions are never returned.
+    a.register(
+        &alice,
+        Some("s1"),
+        "short",
+        now + TimeDelta::seconds(1),
+        now,
+    )
+    .await
+    .unwrap();
+    let later = now + TimeDelta::seconds(2);
+    assert!(b.end(&alice, &[], later).await.unwrap().is_empty());
+
+    // Per-person cap: fails closed; re-registering a session replaces it.
+    for n in 0..MAX_SESSIONS_PER_SUBJECT {
+        a.register(&bob, None, &format!("b{n}"), until, now)
+            .await
+            .unwrap();
+    }
+    let err = a
+        .register(&bob, None, "one-more", until, now)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SessionRegistryUnavailable);
+    a.register(&bob, Some("x"), "b0", until, now).await.unwrap();
+    // Refusals before any I/O.
+    let err = a.register(&bob, None, "late", now, now).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
+
+    // Redis gone: every operation fails closed, as the registry's kind.
+    drop(server);
+    let err = a.end(&alice, &[], now).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SessionRegistryUnavailable);
+    let err = a
+        .register(&alice, None, "app9", until, now)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SessionRegistryUnavailable);
 }
 
 // ---- fail closed, recover ------------------------------------------------------

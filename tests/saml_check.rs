@@ -29,13 +29,16 @@ const IDP: &str = "https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/
 const REQUEST: &str = "id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f";
 const NOW: &str = "2026-03-02T10:01:00Z";
 
-const SUBCOMMANDS: [&str; 6] = [
+const SUBCOMMANDS: [&str; 9] = [
     "c14n",
     "dsig",
     "metadata",
     "sp-metadata",
     "verify",
     "authn-request",
+    "logout-request",
+    "verify-logout-response",
+    "verify-logout-request",
 ];
 
 fn root() -> &'static Path {
@@ -611,4 +614,215 @@ fn sp_metadata_publishes_encryption_certificates_and_signed_requests() {
     // Without a signing certificate: not signed.
     let run = saml_check(&["sp-metadata", "--sp-entity-id", SP, "--acs-url", ACS]);
     assert!(run.stdout.contains(r#"AuthnRequestsSigned="false""#));
+}
+
+// ---------------------------------------------------------------------------
+// Single Logout: logout-request, verify-logout-response, verify-logout-request
+// ---------------------------------------------------------------------------
+
+const SLO: &str = "https://sso.example.com/saml/acme/slo";
+const AZURE_METADATA: &str = "fixtures/metadata/azure-app-signed.xml";
+
+/// Every row of fixtures/logout/manifest.json that the CLI can express (no
+/// `allow_unsigned`; the CLI derives the Azure issuer alias from the
+/// metadata, so the two rows that expect issuer_mismatch without it are
+/// checked with their alias twin's verdict): same kind, same values.
+#[test]
+fn logout_verifiers_give_the_manifest_verdicts() {
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(root().join("fixtures/logout/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let mut checked = 0;
+    for case in manifest["cases"].as_array().unwrap() {
+        if case["allow_unsigned"] == Value::Bool(true) || case.get("issuer_alias").is_some() {
+            continue;
+        }
+        let name = case["case"].as_str().unwrap();
+        let file = format!("fixtures/logout/{}", case["file"].as_str().unwrap());
+        let now = case["now"].as_str().unwrap();
+        let mut args = vec![
+            "--idp-metadata",
+            AZURE_METADATA,
+            "--sp-entity-id",
+            SP,
+            "--slo-url",
+            SLO,
+            "--now",
+            now,
+        ];
+        if case["allow_sha1"] == Value::Bool(true) {
+            args.push("--allow-sha1");
+        }
+        let mut expect = case["expect"].clone();
+        let run = if case["kind"] == "logout_response" {
+            if name.contains("azure-login-issuer") {
+                expect = serde_json::json!({"ok": true, "status": "success"});
+            }
+            args.extend(["--request-id", case["request_id"].as_str().unwrap()]);
+            let mut all = vec!["verify-logout-response"];
+            all.extend(args);
+            all.push(&file);
+            saml_check(&all)
+        } else {
+            let mut all = vec!["verify-logout-request"];
+            all.extend(args);
+            all.push(&file);
+            saml_check(&all)
+        };
+        let out = run.json();
+        if let Some(kind) = expect.get("error") {
+            assert_eq!(run.code, 1, "{name}: {}", run.describe());
+            assert_eq!(&out["error"], kind, "{name}: {}", run.describe());
+            assert_eq!(out["ok"], false, "{name}");
+        } else {
+            assert_eq!(run.code, 0, "{name}: {}", run.describe());
+            assert_eq!(out["ok"], true, "{name}");
+            if case["kind"] == "logout_response" {
+                assert_eq!(out["status"], expect["status"], "{name}");
+            } else {
+                assert_eq!(out["name_id"], expect["name_id"], "{name}");
+                assert_eq!(out["session_indexes"], expect["session_indexes"], "{name}");
+                assert!(out["request_id"].is_string(), "{name}");
+                let url = out["response_url"].as_str().unwrap();
+                assert!(url.starts_with("https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2?SAMLResponse="), "{name}: {url}");
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 50);
+}
+
+#[test]
+fn verify_logout_input_may_be_a_url_a_query_or_a_form_value() {
+    let dir = std::env::temp_dir().join(format!("saml-check-logout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url =
+        std::fs::read_to_string(root().join("fixtures/logout/lr-redirect-valid-relaystate.url"))
+            .unwrap();
+    let query_only = dir.join("query.txt");
+    std::fs::write(&query_only, format!("{}\n", url.split_once('?').unwrap().1)).unwrap();
+    for input in [
+        root().join("fixtures/logout/lr-redirect-valid-relaystate.url"),
+        query_only,
+        root().join("fixtures/logout/lr-post-valid-form.b64"),
+        root().join("fixtures/logout/lr-post-valid.xml"),
+    ] {
+        let run = saml_check(&[
+            "verify-logout-request",
+            "--idp-metadata",
+            AZURE_METADATA,
+            "--sp-entity-id",
+            SP,
+            "--slo-url",
+            SLO,
+            "--now",
+            NOW,
+            input.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}: {}", input.display(), run.describe());
+        assert_eq!(run.json()["name_id"], "alice@acme.example");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn logout_request_builds_both_bindings_and_refuses_what_it_cannot_send() {
+    let base = [
+        "--sp-entity-id",
+        SP,
+        "--name-id",
+        "alice@acme.example",
+        "--name-id-format",
+        "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+        "--session-index",
+        "_s1",
+        "--session-index",
+        "_s2",
+        "--relay-state",
+        "/bye",
+        "--now",
+        NOW,
+    ];
+    let mut args = vec!["logout-request", "--idp-metadata", AZURE_METADATA];
+    args.extend(base);
+    let run = saml_check(&args);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    let out = run.json();
+    let url = out["url"].as_str().unwrap();
+    assert!(url.contains("&RelayState=%2Fbye"), "{url}");
+    let id = out["request_id"].as_str().unwrap();
+    assert!(id.starts_with("id") && id.len() == 34);
+
+    // Signed: SigAlg and Signature on the query.
+    let mut signed = args.clone();
+    signed.extend([
+        "--sign-key",
+        "fixtures/keys/sp.key.pem",
+        "--sign-cert",
+        "fixtures/keys/sp.crt.pem",
+    ]);
+    let run = saml_check(&signed);
+    assert_eq!(run.code, 0, "{}", run.describe());
+    assert!(run.json()["url"].as_str().unwrap().contains(
+        "&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256&Signature="
+    ));
+
+    // Azure has no HTTP-POST SingleLogoutService.
+    let mut post = args.clone();
+    post.extend(["--binding", "post"]);
+    let run = saml_check(&post);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert_eq!(run.json()["error"], "endpoint_missing");
+
+    // Metadata of several IdPs names none: refused, exit 1.
+    let mut shib = vec![
+        "logout-request",
+        "--idp-metadata",
+        "fixtures/metadata/aggregate-signed.xml",
+    ];
+    shib.extend(base);
+    shib.extend(["--binding", "post"]);
+    let run = saml_check(&shib);
+    assert_eq!(run.code, 1, "{}", run.describe());
+    assert_eq!(run.json()["error"], "metadata_ambiguous");
+
+    // Usage errors: exit 2.
+    assert_usage_error(
+        &saml_check(&["logout-request", "--idp-metadata", AZURE_METADATA]),
+        "--name-id",
+    );
+    let mut half = args.clone();
+    half.extend(["--sign-key", "fixtures/keys/sp.key.pem"]);
+    assert_usage_error(&saml_check(&half), "--sign-cert");
+    assert_usage_error(
+        &saml_check(&[
+            "verify-logout-response",
+            "--idp-metadata",
+            AZURE_METADATA,
+            "--sp-entity-id",
+            SP,
+            "--slo-url",
+            SLO,
+            "--now",
+            NOW,
+            "fixtures/logout/lresp-post-success.xml",
+        ]),
+        "--request-id",
+    );
+    assert_usage_error(
+        &saml_check(&[
+            "verify-logout-request",
+            "--idp-metadata",
+            AZURE_METADATA,
+            "--sp-entity-id",
+            SP,
+            "--slo-url",
+            SLO,
+            "--now",
+            NOW,
+            "/nonexistent/input",
+        ]),
+        "cannot read",
+    );
 }

@@ -7,6 +7,9 @@
 //! saml_check sp-metadata ...   (see metadata.rs)
 //! saml_check verify ...        (see verify.rs)
 //! saml_check authn-request ... (see authn_request.rs)
+//! saml_check logout-request ...          (see logout.rs)
+//! saml_check verify-logout-response ...  (see logout.rs)
+//! saml_check verify-logout-request ...   (see logout.rs)
 //! ```
 //!
 //! `dsig` verifies every enveloped signature in FILE (a Response, an
@@ -35,6 +38,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod authn_request;
+mod logout;
 mod metadata;
 mod verify;
 
@@ -55,8 +59,9 @@ use saml_sp::{Error, ErrorKind, IdpCertSet, Limits, SigningCertificate};
 
 /// An admin and conformance tool for saml-sp.
 ///
-/// dsig, metadata, verify and authn-request print exactly one JSON object on
-/// stdout; c14n prints the canonical form, sp-metadata the XML.
+/// dsig, metadata, verify, authn-request, logout-request,
+/// verify-logout-response and verify-logout-request print exactly one JSON
+/// object on stdout; c14n prints the canonical form, sp-metadata the XML.
 #[derive(Parser)]
 #[command(
     name = "saml_check",
@@ -79,6 +84,9 @@ enum Command {
     SpMetadata(metadata::SpMetadataArgs),
     Verify(verify::VerifyArgs),
     AuthnRequest(authn_request::AuthnRequestArgs),
+    LogoutRequest(logout::LogoutRequestArgs),
+    VerifyLogoutResponse(logout::VerifyLogoutResponseArgs),
+    VerifyLogoutRequest(logout::VerifyLogoutRequestArgs),
 }
 
 impl Command {
@@ -90,6 +98,9 @@ impl Command {
             Self::SpMetadata(_) => "sp-metadata",
             Self::Verify(_) => "verify",
             Self::AuthnRequest(_) => "authn-request",
+            Self::LogoutRequest(_) => "logout-request",
+            Self::VerifyLogoutResponse(_) => "verify-logout-response",
+            Self::VerifyLogoutRequest(_) => "verify-logout-request",
         }
     }
 }
@@ -119,6 +130,9 @@ fn main() -> ExitCode {
         Command::SpMetadata(args) => metadata::sp_metadata(args),
         Command::Verify(args) => verify::verify(args),
         Command::AuthnRequest(args) => authn_request::authn_request(args),
+        Command::LogoutRequest(args) => logout::logout_request(args),
+        Command::VerifyLogoutResponse(args) => logout::verify_logout_response(args),
+        Command::VerifyLogoutRequest(args) => logout::verify_logout_request(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

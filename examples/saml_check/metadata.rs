@@ -93,7 +93,7 @@ pub(crate) struct SpMetadataArgs {
     /// decrypt; repeatable (current and next key).
     #[arg(long = "encryption-cert", value_name = "PEM")]
     encryption_certs: Vec<PathBuf>,
-    /// Our SingleLogoutService URL (HTTP-Redirect).
+    /// Our SingleLogoutService URL (published for HTTP-Redirect and HTTP-POST).
     #[arg(long, value_name = "URL")]
     slo_url: Option<String>,
     /// A NameID format we accept; repeatable.
@@ -195,8 +195,10 @@ pub(crate) fn sp_metadata(args: SpMetadataArgs) -> Result<(), Failure> {
             metadata.with_encryption_certificate(SigningCertificate::parse(&read_file(&path)?)?);
     }
     if let Some(url) = slo_url {
-        metadata =
-            metadata.with_single_logout_service(EndpointUrl::new(url)?, Binding::HttpRedirect);
+        let url = EndpointUrl::new(url)?;
+        metadata = metadata
+            .with_single_logout_service(url.clone(), Binding::HttpRedirect)
+            .with_single_logout_service(url, Binding::HttpPost);
     }
     if let Some(t) = valid_until {
         metadata = metadata.with_valid_until(t);

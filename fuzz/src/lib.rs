@@ -1198,3 +1198,214 @@ fn encrypt_into_azure(azure: &str, key_pem: &str, plaintext: &[u8]) -> String {
     let (a, b) = between(azure, "<xenc:CipherValue>", "</xenc:CipherValue>");
     format!("{}{}{}", &azure[..a], STANDARD.encode(data), &azure[b..])
 }
+
+// ---- logout ----------------------------------------------------------------
+
+/// Target `logout`: the first byte picks what the rest is.
+///
+/// - bit 0: a LogoutRequest (0) or a LogoutResponse (1);
+/// - bit 1: the HTTP-POST form value (0) or an HTTP-Redirect query string (1);
+/// - bit 2: the verifier allows unsigned messages (the dangerous opt-in),
+///   so that inputs without a valid signature reach the shape, Issuer,
+///   Destination, time and status checks;
+/// - bit 3: instead, a writer/reader round trip: the rest,
+///   (UTF-8) split at `ÿ` (U+00FF), is a NameID, a Format and
+///   SessionIndexes; our LogoutRequestBuilder
+///   either refuses them (`config_invalid`, `relay_state_too_long`) or
+///   builds a LogoutRequest that our verifier (SP and IdP swapped) reads
+///   back with exactly those values, over the binding of bit 1.
+///
+/// What must hold: never a panic; every refusal is of class Refused (an
+/// input can never page an operator) except `no_usable_certificate`,
+/// which the fixed certificate rules out; whatever is accepted names our
+/// IdP, one non-empty NameID, SessionIndexes that are not blank, a
+/// RelayState within the bindings' 80 bytes, and a LogoutRequest ID that a
+/// second use in the same cache refuses as replayed. A LogoutResponse
+/// answers the kept request and reports success or partial logout only;
+/// without the opt-in it is signed.
+pub fn logout(data: &[u8]) {
+    use saml_sp::logout::{LogoutInput, LogoutStatus, LogoutVerifier};
+    use saml_sp::store::MemoryReplayCache;
+    use saml_sp::{EndpointUrl, EntityId, ErrorClass, IdpCertSet, RequestId};
+    static CERT: &[u8] = include_bytes!("../../fixtures/keys/idp-a.crt.pem");
+    const SLO: &str = "https://sso.example.com/saml/acme/slo";
+    const KEPT: &str = "id7d2e4f6a8b0c1d3e5f7a9b1c3d5e7f9a";
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    if mode & 8 != 0 {
+        return logout_round_trip(mode & 2 != 0, rest);
+    }
+    let now = fixture_now();
+    let (Ok(cert), Ok(sp), Ok(slo), Ok(idp), Ok(kept)) = (
+        saml_sp::SigningCertificate::parse(CERT),
+        EntityId::new(SP),
+        EndpointUrl::new(SLO),
+        EntityId::new(IDP),
+        RequestId::new(KEPT),
+    ) else {
+        panic!("fixture setup");
+    };
+    let Ok(certs) = IdpCertSet::new([cert], now) else {
+        panic!("fixture certificate");
+    };
+    let unsigned_ok = mode & 4 != 0;
+    let verifier = LogoutVerifier::new(sp, slo, idp, certs).dangerous_allow_unsigned(unsigned_ok);
+    let input = if mode & 2 != 0 {
+        let Ok(query) = std::str::from_utf8(rest) else {
+            return;
+        };
+        LogoutInput::Redirect(query)
+    } else {
+        LogoutInput::Post {
+            value: rest,
+            relay_state: None,
+        }
+    };
+    let refused = |e: saml_sp::Error| {
+        assert_eq!(e.kind().class(), ErrorClass::Refused, "{e:?}");
+    };
+    if mode & 1 == 0 {
+        match verifier.verify_request(input, now) {
+            Err(e) => refused(e),
+            Ok(verified) => {
+                assert!(verified.replay_expiry() > now);
+                let cache = MemoryReplayCache::new(4);
+                let again = verified.clone();
+                let Ok(fresh) = verified.check_replay(&cache, now) else {
+                    panic!("a verified LogoutRequest is fresh at the time it was verified");
+                };
+                assert_eq!(fresh.issuer().as_str(), IDP);
+                assert!(!fresh.name_id().value.trim().is_empty());
+                assert!(fresh.session_indexes().iter().all(|s| !s.trim().is_empty()));
+                assert!(fresh.relay_state().is_none_or(|r| r.len() <= 80));
+                assert!(unsigned_ok || fresh.is_signed());
+                let Err(e) = again.check_replay(&cache, now) else {
+                    panic!("a LogoutRequest was used twice");
+                };
+                assert_eq!(e.kind(), ErrorKind::LogoutRequestReplayed);
+            }
+        }
+    } else {
+        match verifier.verify_response(input, std::slice::from_ref(&kept), now) {
+            Err(e) => refused(e),
+            Ok(response) => {
+                assert_eq!(response.in_response_to(), &kept);
+                assert!(matches!(
+                    response.status(),
+                    LogoutStatus::Success | LogoutStatus::PartialLogout
+                ));
+                assert!(unsigned_ok || response.is_signed());
+            }
+        }
+    }
+}
+
+fn logout_round_trip(redirect: bool, rest: &[u8]) {
+    use saml_sp::logout::{LogoutInput, LogoutSubject, LogoutVerifier};
+    use saml_sp::response::NameId;
+    use saml_sp::store::MemoryReplayCache;
+    use saml_sp::vocabulary::Binding;
+    use saml_sp::{EndpointUrl, EntityId, IdpCertSet};
+    static CERT: &[u8] = include_bytes!("../../fixtures/keys/idp-a.crt.pem");
+    const IDP_SLO: &str = "https://idp.example.com/slo";
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let mut parts = text.split('\u{ff}');
+    let name_id = parts.next().unwrap_or_default().to_owned();
+    let format = parts.next().filter(|f| !f.is_empty()).map(str::to_owned);
+    let indexes: Vec<String> = parts.map(str::to_owned).collect();
+    let now = fixture_now();
+    let (Ok(cert), Ok(sp), Ok(idp), Ok(idp_slo)) = (
+        saml_sp::SigningCertificate::parse(CERT),
+        EntityId::new(SP),
+        EntityId::new(IDP),
+        EndpointUrl::new(IDP_SLO),
+    ) else {
+        panic!("fixture setup");
+    };
+    let Ok(certs) = IdpCertSet::new([cert.clone()], now) else {
+        panic!("fixture certificate");
+    };
+    // Our SP's certificate set for the IdP's view: any set will do, the
+    // message is unsigned.
+    let binding = if redirect {
+        Binding::HttpRedirect
+    } else {
+        Binding::HttpPost
+    };
+    let (Ok(settings), Ok(slug), Ok(layout)) = (
+        saml_sp::IdpSettings::manual(idp.clone(), idp_slo.clone(), binding, [cert], now),
+        saml_sp::TeamSlug::new("acme"),
+        saml_sp::SpUrlLayout::new("https://sso.example.com"),
+    ) else {
+        panic!("team setup");
+    };
+    let Ok(team) = saml_sp::TeamConfig::new(
+        slug,
+        &layout,
+        settings.with_single_logout(binding, idp_slo.clone()),
+    ) else {
+        panic!("team setup");
+    };
+    let mut subject = LogoutSubject::new(NameId {
+        value: name_id,
+        format,
+        name_qualifier: None,
+        sp_name_qualifier: None,
+    });
+    for index in &indexes {
+        subject = subject.with_session_index(index.clone());
+    }
+    let builder = team.logout_request();
+    let built = if redirect {
+        builder
+            .redirect(&subject, None, &mut saml_sp::OsRng, now)
+            .map(|(r, _)| {
+                r.url()
+                    .split_once('?')
+                    .map(|(_, q)| q.to_owned())
+                    .unwrap_or_default()
+                    .into_bytes()
+            })
+    } else {
+        builder
+            .post(&subject, None, &mut saml_sp::OsRng, now)
+            .map(|(f, _)| f.value().as_bytes().to_vec())
+    };
+    let bytes = match built {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            assert!(
+                matches!(
+                    e.kind(),
+                    ErrorKind::ConfigInvalid | ErrorKind::InputTooLarge
+                ),
+                "{e:?}"
+            );
+            return;
+        }
+    };
+    // The IdP's view: our entity ID issues, its SLO URL is the destination.
+    let verifier = LogoutVerifier::new(idp, idp_slo, sp, certs).dangerous_allow_unsigned(true);
+    let input = if redirect {
+        let Ok(query) = std::str::from_utf8(&bytes) else {
+            panic!("a query we built is not UTF-8");
+        };
+        LogoutInput::Redirect(query)
+    } else {
+        LogoutInput::Post {
+            value: &bytes,
+            relay_state: None,
+        }
+    };
+    let read = verifier
+        .verify_request(input, now)
+        .and_then(|v| v.check_replay(&MemoryReplayCache::new(1), now));
+    let Ok(read) = read else {
+        panic!("our own LogoutRequest is refused: {read:?} for {subject:?}");
+    };
+    assert_eq!(read.name_id(), subject.name_id());
+    assert_eq!(read.session_indexes(), subject.session_indexes());
+}

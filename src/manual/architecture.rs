@@ -22,7 +22,7 @@
 //! | 0 | `ns` | namespace names |
 //! | 0 | `vocabulary` | algorithms, [`SignaturePolicy`](crate::vocabulary::SignaturePolicy) (the one place an algorithm URI is accepted), bindings, NameID formats, message kinds |
 //! | 1 | `binding` | HTTP-POST and HTTP-Redirect codecs (base64, percent-encoding, capped DEFLATE); signing injected |
-//! | 1 | `store` | every storage trait and key, bounded in-memory stores (replay cache, request tracker), Redis behind a feature |
+//! | 1 | `store` | every storage trait and key, bounded in-memory stores (replay cache, request tracker, session registry), Redis behind a feature |
 //! | 2 | `xml` | bytes -> namespace-resolved tree (two parse paths, one tree); the XML writer |
 //! | 3 | `c14n` | tree -> canonical bytes |
 //! | 4 | `crypto` | digests, our RSA verify (isolated), the AWS-LC keys, the RSA private-key operations (signing, OAEP unwrap), the data ciphers (AES-CBC/GCM, 3DES), constant-time comparison |
@@ -32,6 +32,7 @@
 //! | 7 | `metadata` | IdP metadata in, SP metadata out |
 //! | 8 | `request` | AuthnRequests out, decoded back |
 //! | 8 | `response` | SAML Responses in -> [`VerifiedAssertion`](crate::response::VerifiedAssertion) -> [`FreshAssertion`](crate::response::FreshAssertion) |
+//! | 8 | `logout` | Single Logout: LogoutRequests and LogoutResponses out, the IdP's in -> [`FreshLogoutRequest`](crate::logout::FreshLogoutRequest) (uses `request`'s outputs and `response`'s `NameId`) |
 //! | 9 | `team` | per-team configuration, certificate rotation and notices |
 //! | 9 | `provisioning` | just-in-time provisioning decisions |
 //! | 10 | `fuzzing` | hooks for the differential fuzz targets (feature `fuzzing` only): our RSA verify, AWS-LC's, both XML parse paths |

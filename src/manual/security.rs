@@ -39,7 +39,9 @@
 //! - **Fail closed, no switches.** No option turns a signature, time or
 //!   audience check off. The only widening options are named for what they
 //!   allow: `allow_sha1`, `allow_unsolicited`, a lower RSA floor (never below
-//!   1024 bits).
+//!   1024 bits), and for Single Logout only, `dangerous_allow_unsigned`
+//!   (an IdP that cannot sign its logout messages; a signature that is
+//!   present must still verify).
 //! - **Time is a value.** Every check takes `now`; nothing reads the clock.
 //!
 //! ## Attacks and what stops them
@@ -75,6 +77,9 @@
 //! | padding / format oracles on the ciphertext (Jager and Somorovsky 2011 on XML Encryption CBC; Bleichenbacher on PKCS#1 v1.5) | `rsa-1_5` key transport refused outright (`key_transport_refused`); when the Response is signed its signature is verified before anything is decrypted; every failure from the key unwrap to the decrypted Assertion's signature is one kind, `decryption_failed`, with one user text; see "Decryption and timing" | `tests/xmlenc.rs` |
 //! | external references in encrypted data (`CipherReference`, `RetrievalMethod` to a URL) | never fetched or followed: a `CipherReference` is `encrypted_data_malformed`, a `RetrievalMethod` may only name a sibling `EncryptedKey` by `#id` | `tests/xmlenc.rs` (`references_are_never_followed_outside`) |
 //! | hostile decrypted content (DOCTYPE, two roots, 50,000-deep nesting, a whole Response, another namespace) | the plaintext is parsed with the same [`Limits`](crate::limits::Limits) and parser into its own tree whose root must be exactly one SAML `Assertion` (`NameID`, `Attribute` for `EncryptedID`, `EncryptedAttribute`): `decryption_failed` otherwise | `tests/xmlenc.rs` (`refuse-content-*`) |
+//! | Single Logout signature wrapping: a signed LogoutRequest nested in an unsigned one, in `Extensions`, or a captured signed Assertion / the IdP's signed metadata as the root's child (samlify GHSA-63ch-w8pw-4mf2, CVE-2025-47949); an extra NameID inside the signed root or in a `ds:Object` | on HTTP-POST only the root's own enveloped Signature counts, with its Reference `#` + the root's ID; on HTTP-Redirect only the query signature (an XML Signature in the deflated message never replaces it); exactly one NameID in the whole document, a direct child of the root; everything read from the root of the verified tree ([`logout`](crate::logout)) | `tests/logout.rs` over `fixtures/logout/` (xmlsec1/openssl-signed), fuzz target `logout` |
+//! | a forged or replayed LogoutRequest ending someone's sessions | signature required unless the team set the named `dangerous_allow_unsigned` opt-in; Issuer, Destination, `NotOnOrAfter` and an age bound; one-time use by ID ([`FreshLogoutRequest`](crate::logout::FreshLogoutRequest) only through the replay cache, `logout_request_replayed`); sessions found only by team + IdP + NameID + SessionIndex in the [`SessionRegistry`](crate::store::SessionRegistry), which fails closed | `tests/logout.rs`, `tests/redis_store.rs`, `tests/live_idp.rs` |
+//! | a LogoutResponse that reports success for a logout that did not happen, or answers another request | signature, Issuer (the IdP's entity ID, or exactly the configured or Azure-derived alias, on LogoutResponses only), Destination, `InResponseTo` = a LogoutRequest this browser sent (kept apart from its AuthnRequests), status with partial logout reported | `tests/logout.rs` |
 //! | crashes on hostile input | `#![forbid(unsafe_code)]`, no `unwrap`/`panic`/indexing in `src/` (clippy-denied), fuzzing of every parser | `fuzz/`, `tests/fuzz_regressions.rs` |
 //!
 //! ## Cost of hostile input

@@ -436,11 +436,15 @@ fn endpoint(el: Element<'_>, into: &mut Endpoints) -> Result<()> {
         .attribute(None, "Location")
         .ok_or_else(|| invalid(format!("a {name} has no Location")))?;
     if let Some(binding) = Binding::from_uri(binding) {
-        let slot = into.slot(binding);
-        if slot.is_none() {
+        if into.slot(binding).is_none() {
             let url = EndpointUrl::new(location)
                 .map_err(|e| invalid(format!("{name} Location: {}", e.detail())))?;
-            *slot = Some(url);
+            *into.slot(binding) = Some(url);
+            if let Some(response) = el.attribute(None, "ResponseLocation") {
+                let url = EndpointUrl::new(response)
+                    .map_err(|e| invalid(format!("{name} ResponseLocation: {}", e.detail())))?;
+                *into.response_slot(binding) = Some(url);
+            }
         }
     }
     Ok(())

@@ -50,11 +50,15 @@ use crate::vocabulary::Binding;
 
 /// The endpoint URLs of one service (SingleSignOnService or
 /// SingleLogoutService), one per binding we speak. When metadata lists
-/// several endpoints for one binding, the first is kept.
+/// several endpoints for one binding, the first is kept, with its
+/// `ResponseLocation` if it has one (where responses to the IdP's requests
+/// go: SAML metadata 2.2.2).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Endpoints {
     redirect: Option<EndpointUrl>,
     post: Option<EndpointUrl>,
+    redirect_response: Option<EndpointUrl>,
+    post_response: Option<EndpointUrl>,
 }
 
 impl Endpoints {
@@ -81,10 +85,28 @@ impl Endpoints {
         self.redirect.is_none() && self.post.is_none()
     }
 
+    /// Where a response to the IdP goes over `binding`: the endpoint's
+    /// `ResponseLocation` if it has one, else its `Location`.
+    pub fn response_location(&self, binding: Binding) -> Option<&EndpointUrl> {
+        let response = match binding {
+            Binding::HttpRedirect => self.redirect_response.as_ref(),
+            Binding::HttpPost => self.post_response.as_ref(),
+        };
+        response.or_else(|| self.get(binding))
+    }
+
     pub(crate) fn slot(&mut self, binding: Binding) -> &mut Option<EndpointUrl> {
         match binding {
             Binding::HttpRedirect => &mut self.redirect,
             Binding::HttpPost => &mut self.post,
+        }
+    }
+
+    /// The `ResponseLocation` slot of `binding`.
+    pub(crate) fn response_slot(&mut self, binding: Binding) -> &mut Option<EndpointUrl> {
+        match binding {
+            Binding::HttpRedirect => &mut self.redirect_response,
+            Binding::HttpPost => &mut self.post_response,
         }
     }
 }

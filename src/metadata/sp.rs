@@ -47,7 +47,7 @@ pub struct SpMetadata {
     want_assertions_signed: bool,
     signing_certificate: Option<SigningCertificate>,
     encryption_certificates: Vec<SigningCertificate>,
-    single_logout: Option<(EndpointUrl, Binding)>,
+    single_logout: Vec<(EndpointUrl, Binding)>,
     valid_until: Option<DateTime<Utc>>,
 }
 
@@ -65,7 +65,7 @@ impl SpMetadata {
             want_assertions_signed: true,
             signing_certificate: None,
             encryption_certificates: Vec::new(),
-            single_logout: None,
+            single_logout: Vec::new(),
             valid_until: None,
         }
     }
@@ -122,9 +122,14 @@ impl SpMetadata {
         self
     }
 
-    /// Our SingleLogoutService.
+    /// Adds our SingleLogoutService for `binding` (written in the order
+    /// added; one per binding, a second for the same binding replaces the
+    /// first). Our SLO URL takes both bindings: add it for each.
     pub fn with_single_logout_service(mut self, url: EndpointUrl, binding: Binding) -> Self {
-        self.single_logout = Some((url, binding));
+        match self.single_logout.iter_mut().find(|(_, b)| *b == binding) {
+            Some(slot) => slot.0 = url,
+            None => self.single_logout.push((url, binding)),
+        }
         self
     }
 
@@ -193,7 +198,7 @@ impl SpMetadata {
             }
             w.raw("    </md:KeyDescriptor>\n");
         }
-        if let Some((url, binding)) = &self.single_logout {
+        for (url, binding) in &self.single_logout {
             w.raw("    ");
             w.open("md:SingleLogoutService");
             w.attr("Binding", binding.uri());

@@ -247,8 +247,8 @@ pub struct AuthnRequestBuilder {
     signing_key: Option<SpSigningKey>,
 }
 
-/// An AuthnRequest for the HTTP-Redirect binding: the URL to send the
-/// browser to.
+/// A message for the HTTP-Redirect binding (an AuthnRequest; also a
+/// LogoutRequest or LogoutResponse): the URL to send the browser to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedirectRequest {
     url: String,
@@ -256,6 +256,11 @@ pub struct RedirectRequest {
 }
 
 impl RedirectRequest {
+    /// A message to send over HTTP-Redirect: its URL and the XML it carries.
+    pub(crate) fn new(url: String, xml: String) -> Self {
+        Self { url, xml }
+    }
+
     /// The IdP's SSO URL with `SAMLRequest`, `RelayState`, `SigAlg` and
     /// `Signature` appended: answer with `303 See Other` (or 302) and this
     /// `Location`.
@@ -426,6 +431,7 @@ impl AuthnRequestBuilder {
             value: base64::engine::general_purpose::STANDARD.encode(&xml),
             relay_state: relay_state.map(str::to_owned),
             xml,
+            signing_out: false,
         };
         Ok((form, id))
     }

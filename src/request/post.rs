@@ -19,6 +19,9 @@ pub struct PostForm {
     pub(crate) value: String,
     pub(crate) relay_state: Option<String>,
     pub(crate) xml: String,
+    /// A sign-out message (LogoutRequest, LogoutResponse): the page says
+    /// "Signing out" instead of "Signing in".
+    pub(crate) signing_out: bool,
 }
 
 impl PostForm {
@@ -95,11 +98,19 @@ impl PostForm {
                 "the CSP nonce must be 1 to 256 base64 characters",
             ));
         }
+        let (title, doing) = if self.signing_out {
+            ("Signing out", "Signing you out")
+        } else {
+            ("Signing in", "Signing you in")
+        };
         let mut out = String::with_capacity(self.value.len() + 1024);
         out.push_str(
             "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta name=\"referrer\" content=\"no-referrer\">\n\
-             <title>Signing in</title>\n</head>\n<body>\n\
+             <meta name=\"referrer\" content=\"no-referrer\">\n<title>",
+        );
+        out.push_str(title);
+        out.push_str(
+            "</title>\n</head>\n<body>\n\
              <form id=\"saml-post\" method=\"post\" action=\"",
         );
         escape_attr_into(&mut out, self.action.as_str());
@@ -113,8 +124,10 @@ impl PostForm {
             escape_attr_into(&mut out, rs);
             out.push_str("\">\n");
         }
+        out.push_str("<p>");
+        out.push_str(doing);
         out.push_str(
-            "<p>Signing you in&hellip; If nothing happens, press Continue.</p>\n\
+            "&hellip; If nothing happens, press Continue.</p>\n\
              <button type=\"submit\">Continue</button>\n</form>\n<script nonce=\"",
         );
         out.push_str(nonce);

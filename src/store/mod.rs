@@ -37,8 +37,12 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RequestId, hashed_key};
 
 mod replay;
+mod sessions;
 
 pub use replay::{MemoryReplayCache, ReplayCache, ReplayKey};
+pub use sessions::{
+    MAX_SESSION_VALUE, MAX_SESSIONS_PER_SUBJECT, MemorySessionRegistry, SessionKey, SessionRegistry,
+};
 
 /// What a store's operation returns: a future, boxed so that the store
 /// traits are dyn-compatible (`Arc<dyn ReplayCache>`, one app serving some
@@ -86,7 +90,7 @@ pub(crate) fn ready_future<T>(future: impl Future<Output = Result<T>>) -> Result
 mod redis;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use self::redis::{RedisReplayCache, RedisRequestTracker, RedisStore};
+pub use self::redis::{RedisReplayCache, RedisRequestTracker, RedisSessionRegistry, RedisStore};
 
 /// How many AuthnRequests one [`TrackerKey`] may have outstanding; when a
 /// browser starts a ninth, the oldest is forgotten, so one browser cannot
@@ -143,6 +147,20 @@ impl TrackerKey {
             }
         }
         Ok(Self(hashed_key("saml-sp request v1", &[team, browser])))
+    }
+
+    /// The key for the LogoutRequests `browser` sent through `team`: kept
+    /// apart from its AuthnRequests, so a LogoutResponse can never answer a
+    /// sign-in, nor a Response a sign-out.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn for_logout(team: &str, browser: &str) -> Result<Self> {
+        Self::new(team, browser)?;
+        Ok(Self(hashed_key(
+            "saml-sp logout request v1",
+            &[team, browser],
+        )))
     }
 
     /// The key as 64 lowercase hex digits.

@@ -8,11 +8,13 @@
 //! |---|---|---|
 //! | `saml-sp:<ns>:replay:<ReplayKey>` | string `1` | a used assertion, `PX` until its NotOnOrAfter + skew |
 //! | `saml-sp:<ns>:requests:<TrackerKey>` | sorted set | request IDs scored by expiry (Unix ms), `PEXPIRE` until the latest |
+//! | `saml-sp:<ns>:sessions:<SessionKey>` | hash | app session ID -> `<expiry Unix ms>\|-` or `<expiry>\|+<SessionIndex>`, `PEXPIRE` until the latest |
 //!
 //! Every operation runs under a deadline (2 s by default) and every failure
 //! (connection refused, timeout, a Redis error) is an error of kind
-//! [`ErrorKind::ReplayCacheUnavailable`] or
-//! [`ErrorKind::RequestStoreUnavailable`]: an unreachable Redis never lets
+//! [`ErrorKind::ReplayCacheUnavailable`],
+//! [`ErrorKind::RequestStoreUnavailable`] or
+//! [`ErrorKind::SessionRegistryUnavailable`]: an unreachable Redis never lets
 //! an assertion through. The connection is a [`ConnectionManager`], which
 //! reconnects by itself once Redis is back.
 
@@ -24,7 +26,11 @@ use chrono::{DateTime, Utc};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, RedisError, RedisResult, Script};
 
-use super::{MAX_PENDING_REQUESTS, RequestTracker, StoreFuture, TrackerKey, check_lifetime};
+use super::sessions::check_value;
+use super::{
+    MAX_PENDING_REQUESTS, MAX_SESSIONS_PER_SUBJECT, RequestTracker, SessionKey, SessionRegistry,
+    StoreFuture, TrackerKey, check_lifetime,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::RequestId;
 use crate::store::{ReplayCache, ReplayKey};
@@ -53,6 +59,58 @@ const TAKE_LUA: &str = r"
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[1], '+inf')
 redis.call('DEL', KEYS[1])
 return ids
+";
+
+/// Register one app session: write it first (the write Redis checks
+/// `maxmemory` on), drop expired ones, refuse past the per-person cap, let
+/// the key expire with its last session. ARGV: app session, value, now
+/// (ms), cap, expiry (ms).
+const REGISTER_LUA: &str = r"
+local now = tonumber(ARGV[3])
+local latest = tonumber(ARGV[5])
+local existed = redis.call('HEXISTS', KEYS[1], ARGV[1])
+local all = redis.call('HGETALL', KEYS[1])
+local live = 0
+for i = 1, #all, 2 do
+  local exp = tonumber(string.match(all[i + 1], '^(%d+)|'))
+  if all[i] ~= ARGV[1] then
+    if exp == nil or exp <= now then
+      redis.call('HDEL', KEYS[1], all[i])
+    else
+      live = live + 1
+      if exp > latest then latest = exp end
+    end
+  end
+end
+if live >= tonumber(ARGV[4]) then
+  if existed == 0 and live == 0 then redis.call('DEL', KEYS[1]) end
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], math.max(1, latest - now))
+return 1
+";
+
+/// End the sessions a LogoutRequest names and return the live ones, in one
+/// step. ARGV: now (ms), then the SessionIndexes (none: every session).
+const END_LUA: &str = r"
+local now = tonumber(ARGV[1])
+local all = redis.call('HGETALL', KEYS[1])
+local out = {}
+for i = 1, #all, 2 do
+  local exp, index = string.match(all[i + 1], '^(%d+)|(.*)$')
+  local hit = (#ARGV == 1) or (index == '-')
+  if not hit then
+    for j = 2, #ARGV do
+      if index == '+' .. ARGV[j] then hit = true end
+    end
+  end
+  if hit or exp == nil or tonumber(exp) <= now then
+    redis.call('HDEL', KEYS[1], all[i])
+    if hit and exp ~= nil and tonumber(exp) > now then table.insert(out, all[i]) end
+  end
+end
+return out
 ";
 
 /// A connection to Redis shared by [`RedisReplayCache`] and
@@ -91,6 +149,8 @@ pub struct RedisStore {
 struct Scripts {
     remember: Script,
     take: Script,
+    register: Script,
+    end: Script,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -165,6 +225,8 @@ impl RedisStore {
             scripts: Arc::new(Scripts {
                 remember: Script::new(REMEMBER_LUA),
                 take: Script::new(TAKE_LUA),
+                register: Script::new(REGISTER_LUA),
+                end: Script::new(END_LUA),
             }),
         })
     }
@@ -398,6 +460,132 @@ impl RequestTracker for RedisRequestTracker {
                     })
                 })
                 .collect()
+        })
+    }
+}
+
+/// [`SessionRegistry`] on Redis: one hash per [`SessionKey`] (app session
+/// ID -> expiry and `SessionIndex`), changed atomically (Lua scripts for
+/// register and end, `HDEL` for unregister), shared by every instance.
+///
+/// Sessions live in the hash until their expiry (checked on each use) and
+/// the hash until its last session's: no sweeper is needed.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), saml_sp::Error> {
+/// use saml_sp::store::{RedisSessionRegistry, RedisStore, SessionKey, SessionRegistry};
+/// use saml_sp::time::Utc;
+/// let registry = RedisSessionRegistry::new(RedisStore::open("redis://127.0.0.1/", "my-app")?);
+/// let alice = SessionKey::new("acme", "https://idp.example.com", "alice@acme.example", None)?;
+/// let now = Utc::now();
+/// registry.register(&alice, Some("_s1"), "app-session-1", now + chrono::TimeDelta::hours(8), now).await?;
+/// let ended = registry.end(&alice, &["_s1".to_owned()], Utc::now()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RedisSessionRegistry {
+    store: RedisStore,
+}
+
+impl RedisSessionRegistry {
+    /// The session registry on `store`.
+    pub fn new(store: RedisStore) -> Self {
+        Self { store }
+    }
+}
+
+impl SessionRegistry for RedisSessionRegistry {
+    fn register<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        session_index: Option<&'a str>,
+        app_session: &'a str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'a, ()> {
+        let checked = check_lifetime(expires_at, now)
+            .and_then(|()| check_value("app session ID", app_session))
+            .and_then(|()| session_index.map_or(Ok(()), |i| check_value("SessionIndex", i)));
+        let redis_key = self.store.key("sessions", key.as_str());
+        let (expires_ms, now_ms) = (expires_at.timestamp_millis(), now.timestamp_millis());
+        let value = match session_index {
+            Some(index) => format!("{expires_ms}|+{index}"),
+            None => format!("{expires_ms}|-"),
+        };
+        Box::pin(async move {
+            checked?;
+            let stored: i64 = self
+                .store
+                .run(
+                    ErrorKind::SessionRegistryUnavailable,
+                    "register",
+                    |mut conn| {
+                        let mut invocation = self.store.scripts.register.key(&redis_key);
+                        invocation
+                            .arg(app_session)
+                            .arg(&value)
+                            .arg(now_ms)
+                            .arg(MAX_SESSIONS_PER_SUBJECT)
+                            .arg(expires_ms);
+                        async move { invocation.invoke_async(&mut conn).await }
+                    },
+                )
+                .await?;
+            if stored == 1 {
+                Ok(())
+            } else {
+                Err(Error::new(
+                    ErrorKind::SessionRegistryUnavailable,
+                    format!("this person already has {MAX_SESSIONS_PER_SUBJECT} live sessions"),
+                ))
+            }
+        })
+    }
+
+    fn unregister<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        app_session: &'a str,
+        _now: DateTime<Utc>,
+    ) -> StoreFuture<'a, bool> {
+        let redis_key = self.store.key("sessions", key.as_str());
+        Box::pin(async move {
+            let removed: i64 = self
+                .store
+                .run(ErrorKind::SessionRegistryUnavailable, "HDEL", |mut conn| {
+                    let redis_key = redis_key.clone();
+                    async move {
+                        redis::cmd("HDEL")
+                            .arg(redis_key)
+                            .arg(app_session)
+                            .query_async(&mut conn)
+                            .await
+                    }
+                })
+                .await?;
+            Ok(removed > 0)
+        })
+    }
+
+    fn end<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        session_indexes: &'a [String],
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'a, Vec<String>> {
+        let redis_key = self.store.key("sessions", key.as_str());
+        let now_ms = now.timestamp_millis();
+        Box::pin(async move {
+            self.store
+                .run(ErrorKind::SessionRegistryUnavailable, "end", |mut conn| {
+                    let mut invocation = self.store.scripts.end.key(&redis_key);
+                    invocation.arg(now_ms);
+                    for index in session_indexes {
+                        invocation.arg(index);
+                    }
+                    async move { invocation.invoke_async(&mut conn).await }
+                })
+                .await
         })
     }
 }

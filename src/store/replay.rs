@@ -24,6 +24,15 @@ impl ReplayKey {
         Self(hashed_key("saml-sp replay v1", &[sp, idp, assertion_id]))
     }
 
+    /// The key of the LogoutRequest `request_id` sent by `idp` to `sp`:
+    /// kept apart from assertion keys by its own label.
+    pub(crate) fn for_logout_request(sp: &str, idp: &str, request_id: &str) -> Self {
+        Self(hashed_key(
+            "saml-sp logout replay v1",
+            &[sp, idp, request_id],
+        ))
+    }
+
     /// A key for tests of a store: as [`new`](Self::new) for a test SP and
     /// IdP. Not for production (a real key comes from
     /// [`VerifiedAssertion::replay_key`](crate::VerifiedAssertion::replay_key)).

@@ -14,8 +14,8 @@ use crate::request::PostForm;
 use crate::response::{FreshAssertion, VerifiedAssertion};
 use crate::rng::Csprng;
 use crate::store::{
-    DEFAULT_REQUEST_LIFETIME, MemoryReplayCache, MemoryRequestTracker, ReplayCache, RequestTracker,
-    TrackerKey, ready_future,
+    DEFAULT_REQUEST_LIFETIME, MemoryReplayCache, MemoryRequestTracker, MemorySessionRegistry,
+    ReplayCache, RequestTracker, SessionRegistry, TrackerKey, ready_future,
 };
 use crate::vocabulary::Binding;
 
@@ -89,11 +89,12 @@ impl ReturnPath {
 /// ```
 #[derive(Clone)]
 pub struct LoginContext {
-    tracker: Arc<dyn RequestTracker>,
-    replay: Arc<dyn ReplayCache>,
-    signing_key: Option<SpSigningKey>,
-    decryption_keys: Option<SpDecryptionKeys>,
-    request_lifetime: TimeDelta,
+    pub(super) tracker: Arc<dyn RequestTracker>,
+    pub(super) replay: Arc<dyn ReplayCache>,
+    pub(super) sessions: Option<Arc<dyn SessionRegistry>>,
+    pub(super) signing_key: Option<SpSigningKey>,
+    pub(super) decryption_keys: Option<SpDecryptionKeys>,
+    pub(super) request_lifetime: TimeDelta,
 }
 
 impl std::fmt::Debug for LoginContext {
@@ -101,6 +102,7 @@ impl std::fmt::Debug for LoginContext {
         f.debug_struct("LoginContext")
             .field("signing_key", &self.signing_key)
             .field("decryption_keys", &self.decryption_keys)
+            .field("session_registry", &self.sessions.is_some())
             .field("request_lifetime", &self.request_lifetime)
             .finish_non_exhaustive()
     }
@@ -113,22 +115,36 @@ impl LoginContext {
         Self {
             tracker,
             replay,
+            sessions: None,
             signing_key: None,
             decryption_keys: None,
             request_lifetime: DEFAULT_REQUEST_LIFETIME,
         }
     }
 
-    /// Bounded in-memory stores, for an app that runs as one process.
+    /// Bounded in-memory stores, for an app that runs as one process
+    /// (a session registry included).
     pub fn in_memory() -> Self {
         Self::new(
             Arc::new(MemoryRequestTracker::new(100_000)),
             Arc::new(MemoryReplayCache::new(100_000)),
         )
+        .with_session_registry(Arc::new(MemorySessionRegistry::new(100_000)))
     }
 
-    /// Signs every AuthnRequest with `key` (needed when a team's IdP wants
-    /// signed requests; harmless otherwise).
+    /// The registry of the app's sessions per person, for Single Logout
+    /// ([`TeamConfig::register_session`] after sign-in,
+    /// [`TeamConfig::handle_logout_request`] ends them). Without one, an
+    /// IdP-initiated logout still verifies and answers, and the app ends
+    /// the sessions of the NameID it returns itself.
+    pub fn with_session_registry(mut self, registry: Arc<dyn SessionRegistry>) -> Self {
+        self.sessions = Some(registry);
+        self
+    }
+
+    /// Signs every AuthnRequest, LogoutRequest and LogoutResponse with
+    /// `key` (needed when a team's IdP wants signed messages; harmless
+    /// otherwise).
     pub fn with_signing_key(mut self, key: SpSigningKey) -> Self {
         self.signing_key = Some(key);
         self

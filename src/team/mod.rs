@@ -2,12 +2,14 @@
 //! notices. The guide is on [`TeamConfig`].
 
 mod login;
+mod logout;
 mod names;
 mod notices;
 
 use chrono::{DateTime, Utc};
 
 pub use login::{IDP_INITIATED_MAX_AGE, Login, LoginContext, LoginSend, LoginStart, ReturnPath};
+pub use logout::{IdpLogout, LogoutFinished, LogoutStart};
 pub use names::{
     CustomRole, EmailDomain, Role, SpEndpoints, SpUrlLayout, TEAM_PLACEHOLDER, TeamSlug,
 };
@@ -16,9 +18,11 @@ pub use notices::{DueNotice, NoticeAudience};
 use crate::certs::{CertFingerprint, IdpCertSet, SigningCertificate};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EndpointUrl, EntityId};
-use crate::metadata::{DroppedCertificate, IdpMetadata};
+use crate::logout::{LogoutRequestBuilder, LogoutResponseBuilder, LogoutVerifier};
+use crate::metadata::{DroppedCertificate, Endpoints, IdpMetadata, SpMetadata};
 use crate::request::AuthnRequestBuilder;
-use crate::response::ResponseVerifier;
+use crate::response::{NameId, ResponseVerifier};
+use crate::store::SessionKey;
 use crate::vocabulary::Binding;
 use notices::NoticeLog;
 
@@ -50,6 +54,45 @@ pub struct IdpSettings {
     sso_url: EndpointUrl,
     sso_binding: Binding,
     certificates: IdpCertSet,
+    /// The IdP's SingleLogoutService for HTTP-Redirect (absent in
+    /// configurations stored before Single Logout existed).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    slo_redirect_url: Option<EndpointUrl>,
+    /// The IdP's SingleLogoutService for HTTP-POST.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    slo_post_url: Option<EndpointUrl>,
+    /// The `ResponseLocation` of the HTTP-Redirect SingleLogoutService, if
+    /// the metadata gives one (where our LogoutResponses go).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    slo_redirect_response_url: Option<EndpointUrl>,
+    /// The `ResponseLocation` of the HTTP-POST SingleLogoutService.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    slo_post_response_url: Option<EndpointUrl>,
+    /// Whether the IdP wants our logout messages signed.
+    #[cfg_attr(feature = "serde", serde(default))]
+    sign_logout: bool,
+    /// An explicit LogoutResponse Issuer alias (Azure tenants have theirs
+    /// derived).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    logout_issuer_alias: Option<EntityId>,
+    /// Dangerous: accept unsigned logout messages from this IdP.
+    #[cfg_attr(feature = "serde", serde(default))]
+    dangerous_allow_unsigned_logout: bool,
 }
 
 impl IdpSettings {
@@ -70,6 +113,13 @@ impl IdpSettings {
             sso_url,
             sso_binding,
             certificates: IdpCertSet::new(certificates, now)?,
+            slo_redirect_url: None,
+            slo_post_url: None,
+            slo_redirect_response_url: None,
+            slo_post_response_url: None,
+            sign_logout: false,
+            logout_issuer_alias: None,
+            dangerous_allow_unsigned_logout: false,
         })
     }
 
@@ -106,6 +156,13 @@ impl IdpSettings {
                 sso_url,
                 sso_binding,
                 certificates: chosen.into_set(),
+                slo_redirect_url: metadata.single_logout().redirect().cloned(),
+                slo_post_url: metadata.single_logout().post().cloned(),
+                slo_redirect_response_url: response_only(metadata, Binding::HttpRedirect),
+                slo_post_response_url: response_only(metadata, Binding::HttpPost),
+                sign_logout: metadata.want_authn_requests_signed(),
+                logout_issuer_alias: None,
+                dangerous_allow_unsigned_logout: false,
             },
             dropped,
         ))
@@ -130,6 +187,130 @@ impl IdpSettings {
     pub fn certificates(&self) -> &IdpCertSet {
         &self.certificates
     }
+
+    /// The IdP's SingleLogoutService endpoints (from its metadata, or
+    /// [`with_single_logout`](Self::with_single_logout)).
+    pub fn single_logout(&self) -> Endpoints {
+        let mut endpoints = Endpoints::default();
+        *endpoints.slot(Binding::HttpRedirect) = self.slo_redirect_url.clone();
+        *endpoints.slot(Binding::HttpPost) = self.slo_post_url.clone();
+        *endpoints.response_slot(Binding::HttpRedirect) = self.slo_redirect_response_url.clone();
+        *endpoints.response_slot(Binding::HttpPost) = self.slo_post_response_url.clone();
+        endpoints
+    }
+
+    /// The binding our logout messages go to the IdP with: HTTP-Redirect
+    /// when it has that endpoint (Azure AD has only that one), else
+    /// HTTP-POST; `None` when it has no SingleLogoutService.
+    pub fn logout_binding(&self) -> Option<Binding> {
+        if self.slo_redirect_url.is_some() {
+            Some(Binding::HttpRedirect)
+        } else if self.slo_post_url.is_some() {
+            Some(Binding::HttpPost)
+        } else {
+            None
+        }
+    }
+
+    /// These settings with the IdP's SingleLogoutService for `binding` (what
+    /// an admin enters: Azure's "Logout URL", which takes HTTP-Redirect).
+    pub fn with_single_logout(mut self, binding: Binding, url: EndpointUrl) -> Self {
+        match binding {
+            Binding::HttpPost => {
+                self.slo_post_url = Some(url);
+                self.slo_post_response_url = None;
+            }
+            _ => {
+                self.slo_redirect_url = Some(url);
+                self.slo_redirect_response_url = None;
+            }
+        }
+        self
+    }
+
+    /// Whether our LogoutRequests and LogoutResponses to this IdP must be
+    /// signed (then a missing signing key is a configuration error). Read
+    /// from metadata as `WantAuthnRequestsSigned`; an app with a signing
+    /// key signs them anyway.
+    pub fn sign_logout(&self) -> bool {
+        self.sign_logout
+    }
+
+    /// Sets [`sign_logout`](Self::sign_logout).
+    pub fn with_sign_logout(mut self, signed: bool) -> Self {
+        self.sign_logout = signed;
+        self
+    }
+
+    /// The second Issuer accepted on this IdP's **LogoutResponses** only:
+    /// the one set with [`with_logout_issuer_alias`](Self::with_logout_issuer_alias),
+    /// else for an Azure AD tenant the derived
+    /// [`azure_logout_issuer_alias`](crate::logout::azure_logout_issuer_alias)
+    /// (`https://login.microsoftonline.com/<tenant>/`), else none. Compared
+    /// exactly, never more loosely.
+    ///
+    /// ```
+    /// # use saml_sp::*;
+    /// # use saml_sp::vocabulary::Binding;
+    /// # let now = "2026-03-02T10:01:00Z".parse().unwrap();
+    /// # let cert = SigningCertificate::parse(&std::fs::read("fixtures/keys/idp-a.crt.pem").unwrap())?;
+    /// let idp = IdpSettings::manual(
+    ///     EntityId::new("https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/")?,
+    ///     EndpointUrl::new("https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2")?,
+    ///     Binding::HttpRedirect, [cert], now)?;
+    /// assert_eq!(
+    ///     idp.logout_issuer_alias().unwrap().as_str(),
+    ///     "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/",
+    /// );
+    /// # Ok::<(), saml_sp::Error>(())
+    /// ```
+    pub fn logout_issuer_alias(&self) -> Option<EntityId> {
+        self.logout_issuer_alias
+            .clone()
+            .or_else(|| crate::logout::azure_logout_issuer_alias(&self.entity_id))
+    }
+
+    /// Sets an explicit LogoutResponse Issuer alias (for an IdP seen
+    /// answering with another Issuer than its entity ID; `None` goes back
+    /// to the derived one).
+    pub fn with_logout_issuer_alias(mut self, alias: Option<EntityId>) -> Self {
+        self.logout_issuer_alias = alias;
+        self
+    }
+
+    /// Whether unsigned logout messages from this IdP are accepted (see
+    /// [`LogoutVerifier::dangerous_allow_unsigned`](crate::logout::LogoutVerifier::dangerous_allow_unsigned)).
+    pub fn dangerous_allow_unsigned_logout(&self) -> bool {
+        self.dangerous_allow_unsigned_logout
+    }
+
+    /// **Dangerous.** Accept unsigned LogoutRequests and LogoutResponses
+    /// from this IdP, for one that cannot sign them: anyone can then sign
+    /// a person out of the app, or fake the IdP's "signed out" answer. A
+    /// signature that is present must still verify.
+    pub fn with_dangerous_allow_unsigned_logout(mut self, allow: bool) -> Self {
+        self.dangerous_allow_unsigned_logout = allow;
+        self
+    }
+
+    /// Keeps the logout choices an admin made (signing, alias, unsigned)
+    /// across a metadata upload for the same IdP.
+    fn keep_logout_choices(&mut self, old: &Self) {
+        if old.entity_id == self.entity_id {
+            self.sign_logout |= old.sign_logout;
+            self.logout_issuer_alias = old.logout_issuer_alias.clone();
+            self.dangerous_allow_unsigned_logout = old.dangerous_allow_unsigned_logout;
+        }
+    }
+}
+
+/// The `ResponseLocation` of the IdP's SingleLogoutService for `binding`,
+/// when it differs from its `Location`.
+fn response_only(metadata: &IdpMetadata, binding: Binding) -> Option<EndpointUrl> {
+    let slo = metadata.single_logout();
+    slo.response_location(binding)
+        .filter(|r| Some(*r) != slo.get(binding))
+        .cloned()
 }
 
 /// What a certificate change did, for the admin's screen and the audit log.
@@ -169,6 +350,16 @@ pub struct RotationReport {
 /// with [`TeamConfig::set_allow_idp_initiated`]; read the login-CSRF notes
 /// there first. The verifier [`TeamConfig::response_verifier`] builds for
 /// direct use refuses unsolicited responses.
+///
+/// **Single Logout.** The layout gives each team an SLO URL
+/// ([`SpEndpoints::slo_url`], published by [`TeamConfig::sp_metadata`] for
+/// HTTP-Redirect and HTTP-POST); the IdP settings carry its
+/// SingleLogoutService, whether it wants signed logout messages, and the
+/// LogoutResponse issuer alias (derived for Azure AD tenants). The
+/// facade: [`TeamConfig::register_session`] after sign-in,
+/// [`TeamConfig::start_logout`] / [`TeamConfig::finish_logout`] when the
+/// user signs out here, [`TeamConfig::handle_logout_request`] when the IdP
+/// signs them out (see [`crate::logout`] for the checks).
 ///
 /// **Rotation, as admins do it.** [`TeamConfig::add_certificate`] (up to
 /// three; a fourth, a duplicate or an expired one is refused),
@@ -428,6 +619,120 @@ impl TeamConfig {
         )
     }
 
+    /// The team's SP metadata for the IdP admin: entity ID, ACS URL
+    /// (HTTP-POST) and the SingleLogoutService URL for HTTP-Redirect and
+    /// HTTP-POST. Chain a signing certificate and NameID formats on it.
+    ///
+    /// ```
+    /// # use saml_sp::*;
+    /// # use saml_sp::vocabulary::Binding;
+    /// # let now = "2026-03-02T10:01:00Z".parse().unwrap();
+    /// # let cert = SigningCertificate::parse(&std::fs::read("fixtures/keys/idp-a.crt.pem").unwrap())?;
+    /// # let idp = IdpSettings::manual(EntityId::new("https://idp.example.com")?,
+    /// #     EndpointUrl::new("https://idp.example.com/sso")?, Binding::HttpRedirect, [cert], now)?;
+    /// let team = TeamConfig::new(TeamSlug::new("acme")?, &SpUrlLayout::new("https://sso.example.com")?, idp)?;
+    /// let xml = team.sp_metadata().to_xml()?;
+    /// assert!(xml.contains(r#"<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://sso.example.com/saml/acme/slo"/>"#));
+    /// assert!(xml.contains(r#"<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sso.example.com/saml/acme/slo"/>"#));
+    /// # Ok::<(), saml_sp::Error>(())
+    /// ```
+    pub fn sp_metadata(&self) -> SpMetadata {
+        let mut metadata = SpMetadata::new(self.sp.entity_id().clone(), self.sp.acs_url().clone());
+        if let Some(slo) = self.sp.slo_url() {
+            metadata = metadata
+                .with_single_logout_service(slo.clone(), Binding::HttpRedirect)
+                .with_single_logout_service(slo.clone(), Binding::HttpPost);
+        }
+        metadata
+    }
+
+    /// The team's SingleLogoutService URL, for a configuration stored
+    /// before Single Logout existed (new ones get it from the layout).
+    pub fn set_slo_url(&mut self, url: EndpointUrl) {
+        self.sp.slo_url = Some(url);
+    }
+
+    /// Sets the IdP's SingleLogoutService for `binding` (Azure's "Logout
+    /// URL" takes HTTP-Redirect).
+    pub fn set_idp_single_logout(&mut self, binding: Binding, url: EndpointUrl) {
+        self.idp = self.idp.clone().with_single_logout(binding, url);
+    }
+
+    /// Sets whether the IdP wants our logout messages signed.
+    pub fn set_sign_logout(&mut self, signed: bool) {
+        self.idp.sign_logout = signed;
+    }
+
+    /// Sets an explicit LogoutResponse Issuer alias (see
+    /// [`IdpSettings::logout_issuer_alias`]).
+    pub fn set_logout_issuer_alias(&mut self, alias: Option<EntityId>) {
+        self.idp.logout_issuer_alias = alias;
+    }
+
+    /// **Dangerous**: see [`IdpSettings::with_dangerous_allow_unsigned_logout`].
+    pub fn set_dangerous_allow_unsigned_logout(&mut self, allow: bool) {
+        self.idp.dangerous_allow_unsigned_logout = allow;
+    }
+
+    /// The team's [`LogoutVerifier`]: Destination = the team's SLO URL,
+    /// Issuer = its IdP (and, on LogoutResponses only, the IdP's
+    /// [alias](IdpSettings::logout_issuer_alias)), signatures under its
+    /// certificates, unsigned messages only if the team allowed them.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ConfigInvalid`] for a configuration stored without an
+    /// SLO URL.
+    pub fn logout_verifier(&self) -> Result<LogoutVerifier> {
+        let slo_url = self.sp.slo_url().cloned().ok_or_else(|| {
+            Error::new(
+                ErrorKind::ConfigInvalid,
+                format!("team {} has no SingleLogoutService URL", self.slug.as_str()),
+            )
+        })?;
+        Ok(LogoutVerifier::new(
+            self.sp.entity_id().clone(),
+            slo_url,
+            self.idp.entity_id.clone(),
+            self.idp.certificates.clone(),
+        )
+        .response_issuer_alias(self.idp.logout_issuer_alias())
+        .dangerous_allow_unsigned(self.idp.dangerous_allow_unsigned_logout))
+    }
+
+    /// The team's [`LogoutRequestBuilder`] (Issuer = the team's SP entity
+    /// ID, Destination = its IdP's SingleLogoutService).
+    pub fn logout_request(&self) -> LogoutRequestBuilder {
+        LogoutRequestBuilder::for_endpoints(
+            self.sp.entity_id().clone(),
+            self.idp.entity_id.clone(),
+            self.idp.single_logout(),
+            self.idp.sign_logout,
+        )
+    }
+
+    /// The team's [`LogoutResponseBuilder`].
+    pub fn logout_response(&self) -> LogoutResponseBuilder {
+        LogoutResponseBuilder::for_endpoints(
+            self.sp.entity_id().clone(),
+            self.idp.entity_id.clone(),
+            self.idp.single_logout(),
+            self.idp.sign_logout,
+        )
+    }
+
+    /// Where a person's sessions are registered for this team and IdP.
+    ///
+    /// # Errors
+    /// As [`SessionKey::new`].
+    pub fn session_key(&self, name_id: &NameId) -> Result<SessionKey> {
+        SessionKey::new(
+            self.slug.as_str(),
+            self.idp.entity_id.as_str(),
+            &name_id.value,
+            name_id.format.as_deref(),
+        )
+    }
+
     /// Adds a certificate (the IdP's next one, before it switches).
     ///
     /// # Errors
@@ -465,7 +770,8 @@ impl TeamConfig {
         metadata: &IdpMetadata,
         now: DateTime<Utc>,
     ) -> Result<RotationReport> {
-        let (idp, dropped) = IdpSettings::from_metadata(metadata, now)?;
+        let (mut idp, dropped) = IdpSettings::from_metadata(metadata, now)?;
+        idp.keep_logout_choices(&self.idp);
         let previous_entity_id =
             (idp.entity_id != self.idp.entity_id).then(|| self.idp.entity_id.clone());
         let mut report = self.swap_idp(idp);

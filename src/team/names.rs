@@ -62,7 +62,8 @@ impl TeamSlug {
 ///
 /// The defaults give Heroku's layout: SP entity ID
 /// `https://<sso-host>/saml/<team>`, sign-on URL `…/saml/<team>/init`, ACS
-/// URL `…/saml/<team>/acs`, SP metadata `…/saml/<team>/metadata`.
+/// URL `…/saml/<team>/acs`, SP metadata `…/saml/<team>/metadata`, and the
+/// SingleLogoutService `…/saml/<team>/slo` ([`with_slo_path`](Self::with_slo_path)).
 ///
 /// ```
 /// use saml_sp::{SpUrlLayout, TeamSlug};
@@ -72,6 +73,7 @@ impl TeamSlug {
 /// assert_eq!(urls.sign_on_url().as_str(), "https://sso.example.com/saml/acme/init");
 /// assert_eq!(urls.acs_url().as_str(), "https://sso.example.com/saml/acme/acs");
 /// assert_eq!(urls.metadata_url().as_str(), "https://sso.example.com/saml/acme/metadata");
+/// assert_eq!(urls.slo_url().unwrap().as_str(), "https://sso.example.com/saml/acme/slo");
 ///
 /// let custom = SpUrlLayout::new("https://example.com/auth/")?
 ///     .with_paths("/sp/{team}", "/login/{team}", "/sp/{team}/consume", "/sp/{team}.xml")?;
@@ -87,6 +89,7 @@ pub struct SpUrlLayout {
     sign_on: String,
     acs: String,
     metadata: String,
+    slo: String,
 }
 
 /// The placeholder every path template must contain exactly once.
@@ -133,6 +136,8 @@ impl SpUrlLayout {
     pub const DEFAULT_ACS: &'static str = "/saml/{team}/acs";
     /// The default SP metadata path.
     pub const DEFAULT_METADATA: &'static str = "/saml/{team}/metadata";
+    /// The default SingleLogoutService path (HTTP-Redirect and HTTP-POST).
+    pub const DEFAULT_SLO: &'static str = "/saml/{team}/slo";
 
     /// The default layout under `base_url`: `https://` (or `http://` for
     /// `localhost`, `127.0.0.1` and `[::1]` only), a host, optionally a path
@@ -168,6 +173,7 @@ impl SpUrlLayout {
             sign_on: Self::DEFAULT_SIGN_ON.to_owned(),
             acs: Self::DEFAULT_ACS.to_owned(),
             metadata: Self::DEFAULT_METADATA.to_owned(),
+            slo: Self::DEFAULT_SLO.to_owned(),
         })
     }
 
@@ -194,10 +200,41 @@ impl SpUrlLayout {
                 "the sign-on, ACS and metadata paths must differ ({sign_on:?}, {acs:?}, {metadata:?})"
             )));
         }
+        if [sign_on, acs, metadata].contains(&self.slo.as_str()) {
+            return Err(template_error(format!(
+                "the sign-on, ACS and metadata paths must differ from the SLO path {:?} \
+                 (change it first with with_slo_path)",
+                self.slo
+            )));
+        }
         self.entity_id = entity_id.to_owned();
         self.sign_on = sign_on.to_owned();
         self.acs = acs.to_owned();
         self.metadata = metadata.to_owned();
+        Ok(self)
+    }
+
+    /// This layout with another SingleLogoutService path template (default
+    /// [`DEFAULT_SLO`](Self::DEFAULT_SLO)), under the same rules as
+    /// [`with_paths`](Self::with_paths); it must differ from the sign-on,
+    /// ACS and metadata paths.
+    ///
+    /// # Errors
+    /// [`ErrorKind::UrlTemplateInvalid`].
+    pub fn with_slo_path(mut self, slo: &str) -> Result<Self> {
+        check_template("SLO", slo)?;
+        if [
+            self.sign_on.as_str(),
+            self.acs.as_str(),
+            self.metadata.as_str(),
+        ]
+        .contains(&slo)
+        {
+            return Err(template_error(format!(
+                "the SLO path {slo:?} must differ from the sign-on, ACS and metadata paths"
+            )));
+        }
+        self.slo = slo.to_owned();
         Ok(self)
     }
 
@@ -224,6 +261,7 @@ impl SpUrlLayout {
             sign_on_url: EndpointUrl::new(self.url(&self.sign_on, team))?,
             acs_url: EndpointUrl::new(self.url(&self.acs, team))?,
             metadata_url: EndpointUrl::new(self.url(&self.metadata, team))?,
+            slo_url: Some(EndpointUrl::new(self.url(&self.slo, team))?),
         })
     }
 }
@@ -240,9 +278,23 @@ pub struct SpEndpoints {
     sign_on_url: EndpointUrl,
     acs_url: EndpointUrl,
     metadata_url: EndpointUrl,
+    /// Absent in configurations stored before Single Logout existed.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub(super) slo_url: Option<EndpointUrl>,
 }
 
 impl SpEndpoints {
+    /// Our SingleLogoutService URL (HTTP-Redirect and HTTP-POST): the
+    /// Destination of the IdP's logout messages. `None` only for a
+    /// configuration stored before Single Logout existed (store it again
+    /// with [`TeamConfig::set_slo_url`](crate::TeamConfig::set_slo_url)).
+    pub fn slo_url(&self) -> Option<&EndpointUrl> {
+        self.slo_url.as_ref()
+    }
+
     /// The SP entity ID (the Audience of the team's assertions).
     pub fn entity_id(&self) -> &EntityId {
         &self.entity_id

@@ -9,6 +9,20 @@ form, and this script reads SAMLResponse and RelayState out of it.
   login.py --post http://127.0.0.1:PORT/saml2/idp/SSOService.php --saml-request B64 [--relay-state RS]
   login.py --idp-initiated https://sso.example.com/saml/both --base-url http://127.0.0.1:PORT
   login.py --self-test [--base-url http://127.0.0.1:PORT]   (default: $SSP_BASE_URL)
+  login.py --slo URL --cookie-jar FILE          (Single Logout: see below)
+  login.py --idp-logout --cookie-jar FILE [--base-url ...]
+
+Single Logout. --cookie-jar FILE keeps the browser's cookies (the IdP session) in FILE
+across runs: log in with it, then --slo URL sends a logout message (our LogoutRequest,
+or our LogoutResponse to the IdP's) with those cookies and follows the IdP's redirects
+until one leaves for an SP URL under --acs-base, which is not requested but printed:
+  {"redirect": <the URL, e.g. our SLO URL with SAMLResponse=...>}
+or, when the IdP ends on a page of its own: {"final_url": ..., "status": ...}.
+--idp-logout starts a logout at the IdP itself (saml2/idp/SingleLogoutService.php with
+ReturnTo its base URL), as a user signing out there would; the redirect printed then
+carries the IdP's LogoutRequest to our SLO URL.
+The login modes add "password_asked": whether the IdP asked for the password (false when
+an IdP session from the cookie jar signed the user in).
 
 stdout (the three login modes): one JSON object
   {"acs_url": ..., "saml_response": <base64 as posted>, "relay_state": <str or null>}
@@ -104,13 +118,35 @@ class Forms(html.parser.HTMLParser):
             self.text.append(data.strip())
 
 
+class LeftForSp(Exception):
+    """A redirect to an SP URL (under --acs-base): captured, not followed."""
+
+    def __init__(self, url):
+        super().__init__(url)
+        self.url = url
+
+
 class Browser:
-    def __init__(self, timeout=10.0):
+    def __init__(self, timeout=10.0, cookie_jar=None, stop_at=None):
         self.timeout = timeout
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), LoopbackRedirects())
+        self.cookie_file = cookie_jar
+        self.jar = http.cookiejar.MozillaCookieJar(cookie_jar) if cookie_jar else http.cookiejar.CookieJar()
+        if cookie_jar and os.path.exists(cookie_jar):
+            self.jar.load(ignore_discard=True, ignore_expires=True)
+        stop = stop_at
+
+        class Redirects(LoopbackRedirects):
+            def redirect_request(self, req, fp, code, msg, headers, newurl):
+                if stop and newurl.startswith(stop):
+                    raise LeftForSp(newurl)
+                return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), Redirects())
         self.opener.addheaders = [("User-Agent", "saml-sp-testbed-login/1")]
+
+    def save(self):
+        if self.cookie_file:
+            self.jar.save(ignore_discard=True, ignore_expires=True)
 
     def request(self, url, data=None):
         """GET (data None) or form-POST; follows redirects; returns (final URL, status, body)."""
@@ -153,6 +189,7 @@ def run_flow(browser, url, data=None, user=USER, password=PASSWORD):
                     "acs_url": urllib.parse.urljoin(final_url, form["action"]),
                     "saml_response": fields["SAMLResponse"],
                     "relay_state": fields.get("RelayState"),
+                    "password_asked": submitted_login,
                 }
         # 2. the UserPass login form (core:loginuserpass)
         login = [(f, d) for f, d in zip(page.forms, by_name) if "username" in d and "password" in d]
@@ -174,6 +211,19 @@ def run_flow(browser, url, data=None, user=USER, password=PASSWORD):
             continue
         raise LoginError("unexpected page at %s: %s" % (short(final_url), error_summary(page)))
     raise LoginError("no SAMLResponse after %d steps" % MAX_STEPS)
+
+
+def run_slo(browser, url):
+    """A logout message to the IdP: follow its redirects until one leaves for an SP."""
+    try:
+        final_url, status, body = browser.request(url)
+    except LeftForSp as left:
+        return {"redirect": left.url}
+    page = Forms()
+    page.feed(body)
+    if status != 200 or "error" in page.title.lower():
+        raise LoginError("IdP answered HTTP %s at %s: %s" % (status, short(final_url), error_summary(page)))
+    return {"final_url": final_url, "status": status}
 
 
 # --------------------------------------------------------------------------- requests
@@ -474,6 +524,9 @@ def main():
     g.add_argument("--post", metavar="SSO_URL", help="HTTP-POST binding: POST --saml-request to SSO_URL")
     g.add_argument("--idp-initiated", metavar="SP_ENTITY_ID", help="unsolicited login for this SP")
     g.add_argument("--self-test", action="store_true", help="run the whole flow for every SP and check it")
+    g.add_argument("--slo", metavar="URL", help="send a logout message (a URL to the IdP) with --cookie-jar's session")
+    g.add_argument("--idp-logout", action="store_true", help="start a logout at the IdP (ReturnTo its base URL)")
+    p.add_argument("--cookie-jar", metavar="FILE", help="keep cookies (the IdP session) in FILE across runs")
     p.add_argument("--saml-request", help="base64 AuthnRequest XML (no DEFLATE) for --post")
     p.add_argument("--relay-state", help="RelayState for --post / --idp-initiated")
     p.add_argument("--base-url", default=os.environ.get("SSP_BASE_URL"),
@@ -494,7 +547,20 @@ def main():
             if not args.base_url:
                 p.error("--self-test needs --base-url or $SSP_BASE_URL")
             return SelfTest(args.base_url, args.acs_base, args.idp_entity_id, args.idp_cert, args.timeout).run()
-        b = Browser(args.timeout)
+        b = Browser(args.timeout, args.cookie_jar, args.acs_base.rstrip("/") + "/")
+        if args.slo or args.idp_logout:
+            if args.slo:
+                url = args.slo
+            else:
+                if not args.base_url:
+                    p.error("--idp-logout needs --base-url or $SSP_BASE_URL")
+                base = args.base_url.rstrip("/")
+                url = base + "/saml2/idp/SingleLogoutService.php?" + urllib.parse.urlencode(
+                    {"ReturnTo": base + "/saml2/idp/metadata.php"})
+            got = run_slo(b, url)
+            b.save()
+            print(json.dumps(got))
+            return 0
         if args.redirect:
             got = run_flow(b, args.redirect, None, args.user, args.password)
         elif args.post:
@@ -512,6 +578,7 @@ def main():
                 q["RelayState"] = args.relay_state
             got = run_flow(b, args.base_url.rstrip("/") + "/saml2/idp/SSOService.php?" + urllib.parse.urlencode(q),
                            None, args.user, args.password)
+        b.save()
         if args.xml:
             got["xml"] = base64.b64decode(got["saml_response"]).decode()
         print(json.dumps(got))

@@ -9,7 +9,10 @@
  *   https://sso.example.com/saml/both                Response and Assertion    rsa-sha256
  *   https://sso.example.com/saml/sha1                Assertion only            rsa-sha1 (+ sha1 digest)
  *   https://sso.example.com/saml/signed-requests     Response and Assertion    rsa-sha256;
- *                                                    refuses unsigned AuthnRequests (SP key: fixtures/keys/sp)
+ *                                                    refuses unsigned AuthnRequests (SP key: fixtures/keys/sp);
+ *                                                    Single Logout over HTTP-Redirect at
+ *                                                    @@ACS_BASE@@/saml/signed-requests/slo, signed
+ *                                                    logout messages required (validate.logout)
  *   https://sso.example.com/saml/encrypted           Assertion, then encrypts it rsa-sha256; aes128-cbc +
  *                                                    rsa-oaep-mgf1p to fixtures/keys/sp-enc (1.19 uses
  *                                                    nothing else for a public key: sharedkey_algorithm
@@ -74,6 +77,15 @@ $metadata['https://sso.example.com/saml/signed-requests'] = $sp('signed-requests
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     'validate.authnrequest' => true,
     'certificate' => '@@SP_CERT@@',
+    // Single Logout (tests/live_idp.rs): our SLO URL takes HTTP-Redirect; the
+    // IdP checks our LogoutRequests' and LogoutResponses' signatures.
+    'SingleLogoutService' => [
+        [
+            'Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+            'Location' => '@@ACS_BASE@@/saml/signed-requests/slo',
+        ],
+    ],
+    'validate.logout' => true,
 ]);
 
 // Assertion encryption: the SP's encryption certificate ('certificate' is what
