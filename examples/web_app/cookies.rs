@@ -3,24 +3,22 @@
 //!
 //! - `browser`: a random ID for this browser, the key under which its
 //!   started sign-ins are remembered (`TrackerKey` = team + browser ID);
-//! - `session`: who is signed in (base64url of the `Session` JSON).
+//! - `session`: the ID of the app's session (64 hex digits), which the
+//!   server keeps ([`crate::sessions`]): ending a session deletes it there,
+//!   for every instance, whatever cookie a browser still holds.
 //!
 //! A cookie whose MAC does not match is treated as absent, never as an error
 //! the user can probe. The crate's MAC covers the value, not the name, so
-//! each cookie's value must also have its own shape (32 hex digits; base64url
-//! of a `Session` that parses with unknown fields refused): a value signed
-//! for one cookie is refused under the other name.
+//! each cookie's value must also have its own shape (32 hex digits for the
+//! browser ID, 64 for the session ID): a value signed for one cookie is
+//! refused under the other name.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cookie::time::Duration;
 use cookie::{Cookie, CookieJar, Key, SameSite};
 use saml_sp::time::{DateTime, Utc};
 use saml_sp::{Csprng as _, OsRng};
 
 use axum::http::{HeaderMap, header};
-
-use crate::state::Session;
 
 const SESSION: &str = "session";
 const BROWSER: &str = "browser";
@@ -91,21 +89,18 @@ impl Cookies {
         (id, Some(cookie))
     }
 
-    /// Who is signed in, if the session cookie verifies and has not expired.
-    pub(crate) fn session(&self, headers: &HeaderMap, now: DateTime<Utc>) -> Option<Session> {
-        let payload = URL_SAFE_NO_PAD
-            .decode(self.verified(headers, SESSION)?)
-            .ok()?;
-        let session: Session = serde_json::from_slice(&payload).ok()?;
-        (session.expires > now.timestamp()).then_some(session)
+    /// The session ID from the signed session cookie, if it verifies and
+    /// has the shape of one (64 hex digits).
+    pub(crate) fn session_id(&self, headers: &HeaderMap) -> Option<String> {
+        self.verified(headers, SESSION)
+            .filter(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))
     }
 
-    /// The session cookie: HttpOnly, SameSite=Lax, Secure over https, for
-    /// as long as the session lasts.
-    pub(crate) fn session_cookie(&self, session: &Session, now: DateTime<Utc>) -> String {
-        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(session).unwrap_or_default());
-        let secs = (session.expires - now.timestamp()).max(0);
-        self.signed(self.base(SESSION, payload, secs, SameSite::Lax))
+    /// The session cookie for the session `id` ending at `expires` (Unix
+    /// time): HttpOnly, SameSite=Lax, Secure over https.
+    pub(crate) fn session_cookie(&self, id: &str, expires: i64, now: DateTime<Utc>) -> String {
+        let secs = (expires - now.timestamp()).max(0);
+        self.signed(self.base(SESSION, id.to_owned(), secs, SameSite::Lax))
     }
 
     /// Ends the session (an empty, expired cookie).
@@ -158,18 +153,6 @@ mod tests {
         Cookies::new(&key.repeat(64), false).unwrap()
     }
 
-    fn session(expires: i64) -> Session {
-        Session {
-            team: "acme".into(),
-            email: "alice@acme.example".into(),
-            name: Some("Alice".into()),
-            role: "member".into(),
-            email_verification_pending: false,
-            idp_initiated: false,
-            expires,
-        }
-    }
-
     /// A request carrying `set_cookie`'s name=value, as a browser sends it back.
     fn request_with(set_cookies: &[&str]) -> HeaderMap {
         let pairs: Vec<&str> = set_cookies
@@ -188,30 +171,41 @@ mod tests {
         DateTime::from_timestamp(1_800_000_000, 0).unwrap()
     }
 
+    fn session_id() -> String {
+        crate::sessions::new_session_id()
+    }
+
     #[test]
     fn session_round_trips_with_its_attributes() {
         let c = cookies("ab");
-        let set = c.session_cookie(&session(now().timestamp() + 600), now());
+        let id = session_id();
+        let set = c.session_cookie(&id, now().timestamp() + 600, now());
         for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=600"] {
             assert!(set.contains(attribute), "{attribute} in {set}");
         }
         assert!(!set.contains("Secure"), "{set}");
-        let back = c.session(&request_with(&[&set]), now()).unwrap();
-        assert_eq!(back.email, "alice@acme.example");
+        assert_eq!(c.session_id(&request_with(&[&set])), Some(id.clone()));
         // Over https: Secure.
         let https = Cookies::new(&"ab".repeat(64), true).unwrap();
         assert!(
             https
-                .session_cookie(&session(now().timestamp() + 600), now())
+                .session_cookie(&id, now().timestamp() + 600, now())
                 .contains("Secure")
         );
+        // Cleared: empty and expired at once.
+        let cleared = c.clear_session();
+        assert!(
+            cleared.starts_with("session=;") && cleared.contains("Max-Age=0"),
+            "{cleared}"
+        );
+        assert_eq!(c.session_id(&request_with(&[&cleared])), None);
     }
 
     #[test]
     fn tampered_or_foreign_cookies_are_refused() {
         let c = cookies("ab");
-        let set = c.session_cookie(&session(now().timestamp() + 600), now());
-        assert!(c.session(&request_with(&[&set]), now()).is_some());
+        let set = c.session_cookie(&session_id(), now().timestamp() + 600, now());
+        assert!(c.session_id(&request_with(&[&set])).is_some());
         // A flipped character anywhere in the value: refused.
         let value_at = set.find('=').unwrap() + 1;
         let value_end = set.find(';').unwrap();
@@ -219,22 +213,12 @@ mod tests {
             let mut bad = set.clone().into_bytes();
             bad[i] = if bad[i] == b'A' { b'B' } else { b'A' };
             let bad = String::from_utf8(bad).unwrap();
-            assert!(c.session(&request_with(&[&bad]), now()).is_none(), "{bad}");
+            assert!(c.session_id(&request_with(&[&bad])).is_none(), "{bad}");
         }
         // Unsigned, or signed with another key: refused.
-        let unsigned = format!(
-            "session={}",
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&session(i64::MAX)).unwrap())
-        );
-        assert!(c.session(&request_with(&[&unsigned]), now()).is_none());
-        assert!(
-            cookies("cd")
-                .session(&request_with(&[&set]), now())
-                .is_none()
-        );
-        // Expired: refused.
-        let old = c.session_cookie(&session(now().timestamp() - 1), now());
-        assert!(c.session(&request_with(&[&old]), now()).is_none());
+        let unsigned = format!("session={}", session_id());
+        assert!(c.session_id(&request_with(&[&unsigned])).is_none());
+        assert!(cookies("cd").session_id(&request_with(&[&set])).is_none());
         // Short or odd keys: refused at start-up.
         assert!(Cookies::new(&"ab".repeat(63), false).is_err());
         assert!(Cookies::new("abc", false).is_err());
@@ -258,8 +242,8 @@ mod tests {
         assert_eq!((again, none), (id, None));
         // The signed browser value presented as the session, and the other way round.
         let as_session = set.replacen("browser=", "session=", 1);
-        assert!(c.session(&request_with(&[&as_session]), now()).is_none());
-        let session = c.session_cookie(&session(now().timestamp() + 600), now());
+        assert!(c.session_id(&request_with(&[&as_session])).is_none());
+        let session = c.session_cookie(&session_id(), now().timestamp() + 600, now());
         let as_browser = session.replacen("session=", "browser=", 1);
         assert!(c.browser_id(&request_with(&[&as_browser])).is_none());
     }

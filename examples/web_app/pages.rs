@@ -25,6 +25,14 @@ pub(crate) enum Failure {
     SessionEnded,
     /// The account table cannot be read (a real app: its database is down).
     AccountTable,
+    /// The app's session store failed (503): nobody is signed in or out.
+    SessionStore(String),
+    /// A sign-out whose CSRF token is not the session's (403; the session
+    /// stays).
+    CsrfMismatch,
+    /// A message at the SLO URL that is neither a LogoutRequest nor a
+    /// LogoutResponse (400).
+    NotALogoutMessage,
 }
 
 impl From<saml_sp::Error> for Failure {
@@ -33,9 +41,21 @@ impl From<saml_sp::Error> for Failure {
     }
 }
 
+impl From<crate::sessions::StoreDown> for Failure {
+    fn from(e: crate::sessions::StoreDown) -> Self {
+        Self::SessionStore(e.0)
+    }
+}
+
 impl Failure {
     pub(crate) fn into_page(self, route: &str, team: &str) -> Response {
         let team = escape(team);
+        // Sign-out routes say "Sign-out failed".
+        let (title, doing) = if matches!(route, "slo" | "logout") {
+            ("Sign-out failed", "Sign-out")
+        } else {
+            ("Sign-in failed", "Sign-in")
+        };
         match self {
             Self::UnknownTeam => {
                 eprintln!("{route} team={team} error=unknown_team");
@@ -58,9 +78,9 @@ impl Failure {
                 let status = status_of(e.kind());
                 page(
                     status,
-                    "Sign-in failed",
+                    title,
                     &format!(
-                        "<p>Sign-in failed: {}.</p><p>Please try again from your team's sign-in page.</p>",
+                        "<p>{doing} failed: {}.</p><p>Please try again from your team's sign-in page.</p>",
                         escape(&e.to_string())
                     ),
                 )
@@ -91,6 +111,31 @@ impl Failure {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Sign-in failed",
                     "<p>Sign-in is unavailable right now. Please try again later.</p>",
+                )
+            }
+            Self::SessionStore(detail) => {
+                eprintln!("{route} team={team} error=session_store_unavailable detail={detail:?}");
+                page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    title,
+                    &format!("<p>{doing} is unavailable right now. Please try again later.</p>"),
+                )
+            }
+            Self::CsrfMismatch => {
+                eprintln!("{route} team={team} error=csrf_token_mismatch");
+                page(
+                    StatusCode::FORBIDDEN,
+                    title,
+                    "<p>Sign-out failed: the form did not come from this session. \
+                     Sign out with the button on the home page.</p>",
+                )
+            }
+            Self::NotALogoutMessage => {
+                eprintln!("{route} team={team} error=not_a_logout_message");
+                page(
+                    StatusCode::BAD_REQUEST,
+                    title,
+                    "<p>Sign-out failed: no SAMLRequest or SAMLResponse.</p>",
                 )
             }
             Self::Pending(message) => {
@@ -192,21 +237,72 @@ pub(crate) fn add_cookie(response: &mut Response, cookie: &str) {
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    page_with_csp(
+        status,
+        title,
+        body,
+        HeaderValue::from_static("default-src 'none'; form-action 'self'"),
+    )
+}
+
+fn page_with_csp(status: StatusCode, title: &str, body: &str, csp: HeaderValue) -> Response {
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
          <body><h1>{title}</h1>\n{body}\n<p><a href=\"/\">Home</a></p></body></html>\n"
     );
     let mut response = (status, Html(html)).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; form-action 'self'"),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-pub(crate) fn home(teams: Vec<(String, String)>) -> Response {
+/// How a sign-out ended, for the home page's notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignedOut {
+    /// At the app and at the IdP.
+    Done,
+    /// The IdP says other apps may still be signed in (PartialLogout).
+    Partial,
+    /// At the app only: the team's IdP has no Single Logout.
+    Local,
+}
+
+impl SignedOut {
+    /// The `signed_out` query value of the home page.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Partial => "partial",
+            Self::Local => "local",
+        }
+    }
+
+    pub(crate) fn parse(value: &str) -> Option<Self> {
+        [Self::Done, Self::Partial, Self::Local]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+
+    fn notice(self) -> &'static str {
+        match self {
+            Self::Done => {
+                "<p id=\"signed-out\">You are signed out, here and at your identity provider.</p>"
+            }
+            Self::Partial => {
+                "<p id=\"signed-out\">You are signed out here. Your identity provider reports \
+                 that other apps may still be signed in (partial logout).</p>"
+            }
+            Self::Local => {
+                "<p id=\"signed-out\">You are signed out of this app. Your identity provider \
+                 does not offer Single Logout: sign out there too on a shared computer.</p>"
+            }
+        }
+    }
+}
+
+pub(crate) fn home(teams: Vec<(String, String)>, signed_out: Option<SignedOut>) -> Response {
+    let notice = signed_out.map_or("", SignedOut::notice);
     let mut list = String::new();
     for (slug, url) in teams {
         list.push_str(&format!(
@@ -218,11 +314,15 @@ pub(crate) fn home(teams: Vec<(String, String)>) -> Response {
     page(
         StatusCode::OK,
         "Not signed in",
-        &format!("<p>Sign in with your team's identity provider:</p><ul>{list}</ul>"),
+        &format!("{notice}<p>Sign in with your team's identity provider:</p><ul>{list}</ul>"),
     )
 }
 
-pub(crate) fn signed_in(session: &Session) -> Response {
+/// The signed-in page. Its sign-out form posts to `/logout`, which
+/// redirects to the IdP's SingleLogoutService: browsers hold the redirect
+/// of a form submission to the page's `form-action` too, so the IdP's
+/// origin (`idp_slo_url`'s) is allowed there besides `'self'`.
+pub(crate) fn signed_in(session: &Session, idp_slo_url: Option<&str>) -> Response {
     let pending = if session.email_verification_pending {
         "<p id=\"verification\">Email verification pending: we sent a link to your address.</p>"
     } else {
@@ -236,22 +336,35 @@ pub(crate) fn signed_in(session: &Session) -> Response {
     } else {
         ""
     };
+    let encrypted = if session.encrypted {
+        "<p id=\"encrypted\">Your identity provider sent the assertion encrypted to this app's key.</p>"
+    } else {
+        ""
+    };
     let ends = DateTime::from_timestamp(session.expires, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_default();
-    page(
+    let csp = match idp_slo_url.and_then(csp_origin) {
+        Some(origin) => format!("default-src 'none'; form-action 'self' {origin}"),
+        None => "default-src 'none'; form-action 'self'".to_owned(),
+    };
+    page_with_csp(
         StatusCode::OK,
         "Signed in",
         &format!(
             "<p>Signed in as <span id=\"email\">{}</span> ({}) in team <span id=\"team\">{}</span> \
-             with role <span id=\"role\">{}</span>.</p>{idp_initiated}{pending}\
+             with role <span id=\"role\">{}</span>.</p>{idp_initiated}{pending}{encrypted}\
              <p>Session ends <span id=\"expires\">{ends}</span>.</p>\
-             <form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>",
+             <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <button type=\"submit\" id=\"sign-out\">Sign out</button></form>",
             escape(&session.email),
             escape(session.name.as_deref().unwrap_or("no name")),
             escape(&session.team),
-            escape(&session.role)
+            escape(&session.role),
+            escape(&session.csrf)
         ),
+        HeaderValue::from_str(&csp)
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; form-action 'self'")),
     )
 }
 

@@ -1,5 +1,6 @@
-//! The app's state: teams, the login context (stores), cookies, and a toy
-//! account table standing in for the app's database.
+//! The app's state: teams, the login context (stores, the session registry
+//! and the SP's keys), the app's sessions, cookies, and a toy account table
+//! standing in for the app's database.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -7,17 +8,20 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::TimeDelta;
-use saml_sp::TeamConfig;
+use saml_sp::logout::LogoutSubject;
 use saml_sp::provisioning::{
     EmailAddress, FoundBy, KeyLink, KnownAccount, ManagedKind, ProvisioningDecision, SubjectKey,
 };
+use saml_sp::response::NameId;
 use saml_sp::team::{Login, LoginContext, Role};
 use saml_sp::time::{DateTime, Utc};
+use saml_sp::{SigningCertificate, TeamConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{ConfigFile, StoreConfig};
+use crate::config::{ConfigFile, SpKeys, StoreConfig};
 use crate::cookies::Cookies;
 use crate::pages::Failure;
+use crate::sessions::{SessionStore, new_csrf_token};
 
 /// The longest session; shorter when the IdP sends SessionNotOnOrAfter.
 const SESSION_HOURS: i64 = 8;
@@ -25,9 +29,14 @@ const SESSION_HOURS: i64 = 8;
 pub(crate) struct App {
     pub(crate) listen: SocketAddr,
     teams: HashMap<String, TeamConfig>,
-    /// The request tracker and replay cache (and no SP signing key: the
-    /// testbed IdP takes unsigned AuthnRequests).
+    /// The request tracker, replay cache and session registry, and the
+    /// SP's signing and decryption keys when configured.
     pub(crate) login: LoginContext,
+    /// The app's own sessions (server side; the cookie holds only an ID).
+    pub(crate) sessions: SessionStore,
+    /// The certificates every team's SP metadata publishes.
+    pub(crate) signing_certificate: Option<SigningCertificate>,
+    pub(crate) encryption_certificates: Vec<SigningCertificate>,
     pub(crate) cookies: Cookies,
     pub(crate) accounts: Accounts,
 }
@@ -43,10 +52,26 @@ impl App {
             .into_iter()
             .map(|team| (team.slug().as_str().to_owned(), team))
             .collect();
+        let keys = file.sp_keys(dir)?;
+        let signing_certificate = keys.signing.as_ref().and_then(|k| k.certificate().cloned());
+        let encryption_certificates = keys
+            .decryption
+            .as_ref()
+            .map(|k| {
+                k.keys()
+                    .iter()
+                    .filter_map(|k| k.certificate().cloned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (login, sessions) = stores(&file.store, keys)?;
         Ok(Self {
             listen: file.listen,
             teams,
-            login: login_context(&file.store)?,
+            login,
+            sessions,
+            signing_certificate,
+            encryption_certificates,
             cookies: Cookies::new(&file.cookie_key_hex, file.base_url.starts_with("https://"))?,
             accounts: Accounts::new(&file.accounts)?,
         })
@@ -67,30 +92,47 @@ impl App {
     }
 }
 
-/// In memory for one process, or on Redis for several instances.
-fn login_context(config: &StoreConfig) -> Result<LoginContext, String> {
-    match config {
-        StoreConfig::Memory => Ok(LoginContext::in_memory()),
+/// The login context and the app's session store: in memory for one
+/// process, or on Redis for several instances (request tracker, replay
+/// cache, session registry and the app's sessions all on the one Redis).
+fn stores(config: &StoreConfig, keys: SpKeys) -> Result<(LoginContext, SessionStore), String> {
+    let (context, sessions) = match config {
+        StoreConfig::Memory => (LoginContext::in_memory(), SessionStore::in_memory()),
         #[cfg(feature = "redis")]
         StoreConfig::Redis { url, namespace } => {
-            use saml_sp::store::{RedisReplayCache, RedisRequestTracker, RedisStore};
+            use saml_sp::store::{
+                RedisReplayCache, RedisRequestTracker, RedisSessionRegistry, RedisStore,
+            };
             use std::sync::Arc;
             let store = RedisStore::open(url, namespace)
                 .map_err(|e| format!("redis: {}: {}", e.kind().as_str(), e.detail()))?;
-            Ok(LoginContext::new(
+            let context = LoginContext::new(
                 Arc::new(RedisRequestTracker::new(store.clone())),
-                Arc::new(RedisReplayCache::new(store)),
-            ))
+                Arc::new(RedisReplayCache::new(store.clone())),
+            )
+            .with_session_registry(Arc::new(RedisSessionRegistry::new(store)));
+            (context, SessionStore::redis(url, namespace)?)
         }
         #[cfg(not(feature = "redis"))]
         StoreConfig::Redis { .. } => {
-            Err("\"store\": redis needs the redis feature: cargo run --features redis".into())
+            return Err(
+                "\"store\": redis needs the redis feature: cargo run --features redis".into(),
+            );
         }
+    };
+    let mut context = context;
+    if let Some(key) = keys.signing {
+        context = context.with_signing_key(key);
     }
+    if let Some(keys) = keys.decryption {
+        context = context.with_decryption_keys(keys);
+    }
+    Ok((context, sessions))
 }
 
-/// Who is signed in (the signed session cookie's payload).
-#[derive(Debug, Serialize, Deserialize)]
+/// Who is signed in: the app's session, kept server side under the handle
+/// of the ID in the session cookie ([`crate::sessions`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Session {
     pub(crate) team: String,
@@ -100,8 +142,58 @@ pub(crate) struct Session {
     pub(crate) email_verification_pending: bool,
     /// Signed in from the IdP's portal (the page says so: login CSRF).
     pub(crate) idp_initiated: bool,
+    /// The assertion came encrypted (an `EncryptedAssertion`).
+    pub(crate) encrypted: bool,
     /// Unix time the session ends.
     pub(crate) expires: i64,
+    /// The NameID exactly as the IdP asserted it, and the SessionIndex of
+    /// the sign-in: sign-out builds the LogoutRequest from them.
+    pub(crate) name_id: SessionNameId,
+    pub(crate) session_index: Option<String>,
+    /// The sign-out form's CSRF token (per session, 32 hex digits).
+    pub(crate) csrf: String,
+}
+
+/// [`NameId`], stored with the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SessionNameId {
+    pub(crate) value: String,
+    pub(crate) format: Option<String>,
+    pub(crate) name_qualifier: Option<String>,
+    pub(crate) sp_name_qualifier: Option<String>,
+}
+
+impl From<&NameId> for SessionNameId {
+    fn from(n: &NameId) -> Self {
+        Self {
+            value: n.value.clone(),
+            format: n.format.clone(),
+            name_qualifier: n.name_qualifier.clone(),
+            sp_name_qualifier: n.sp_name_qualifier.clone(),
+        }
+    }
+}
+
+impl Session {
+    /// The NameID as the library takes it.
+    pub(crate) fn name_id(&self) -> NameId {
+        NameId {
+            value: self.name_id.value.clone(),
+            format: self.name_id.format.clone(),
+            name_qualifier: self.name_id.name_qualifier.clone(),
+            sp_name_qualifier: self.name_id.sp_name_qualifier.clone(),
+        }
+    }
+
+    /// Who the LogoutRequest of this session's sign-out names.
+    pub(crate) fn logout_subject(&self) -> LogoutSubject {
+        let subject = LogoutSubject::new(self.name_id());
+        match &self.session_index {
+            Some(index) => subject.with_session_index(index.clone()),
+            None => subject,
+        }
+    }
 }
 
 /// When the app's session ends: after [`SESSION_HOURS`], or earlier when
@@ -203,6 +295,7 @@ impl Accounts {
         if expires <= now {
             return Err(Failure::SessionEnded);
         }
+        let assertion = login.assertion();
         let session = |email: &str, name: Option<String>, role: &Role, pending: bool| Session {
             team: slug.clone(),
             email: email.to_owned(),
@@ -210,7 +303,11 @@ impl Accounts {
             role: role.as_str().to_owned(),
             email_verification_pending: pending,
             idp_initiated: login.idp_initiated(),
+            encrypted: assertion.encrypted(),
             expires: expires.timestamp(),
+            name_id: SessionNameId::from(assertion.name_id_details()),
+            session_index: assertion.session_index().map(str::to_owned),
+            csrf: new_csrf_token(),
         };
         let mut accounts = self.lock()?;
         match decision {

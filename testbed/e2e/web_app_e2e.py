@@ -3,22 +3,32 @@
 
 Everything runs on 127.0.0.1 and is stopped by PID at the end (also on failure):
 
-  redis-server          one, shared by both app instances (request tracking, one-time use)
-  SimpleSAMLphp IdP     testbed/simplesamlphp, with SP entries for the app's teams `acme`
-                        and `globex` (globex allows IdP-initiated sign-in and has only the
-                        IdP's HTTP-POST SSO endpoint in its metadata copy)
+  redis-server          one, shared by both app instances (request tracking, one-time use,
+                        the Single Logout session registry and the app's own sessions)
+  SimpleSAMLphp IdP     testbed/simplesamlphp, with SP entries for the app's teams `acme`,
+                        `globex` and `initech` (globex allows IdP-initiated sign-in and has
+                        only the IdP's HTTP-POST SSO endpoint in its metadata copy; initech
+                        requires encrypted assertions and the IdP encrypts them to
+                        fixtures/keys/sp-enc; every team has Single Logout over HTTP-Redirect,
+                        and the IdP checks acme's and globex's logout signatures)
   web_app A and B       two instances of `cargo run --features redis --example web_app`,
-                        one configuration (same base URL, cookie key and Redis): what a
-                        load balancer puts behind one host name
+                        one configuration (same base URL, cookie key, Redis and SP keys:
+                        fixtures/keys/sp signs, fixtures/keys/sp-enc decrypts): what a load
+                        balancer puts behind one host name
   headless Chromium     testbed/browser/webdriver.py
 
 Checks:
   1. browser: A's sign-on URL -> IdP login (alice) -> back on A signed in; the page
      shows alice's email and the team's default role; screenshot target/e2e/signed-in.png
-  2. browser: a tampered SAMLResponse posted to the ACS shows "Sign-in failed" and
+  2. browser: Single Logout, SP-initiated: the sign-out button (its per-session CSRF token)
+     -> our signed LogoutRequest -> the IdP (which checks its signature) -> the IdP's
+     LogoutResponse to our SLO URL, verified (the log says status=success); the page and
+     the cookies say signed out, the old session cookie sent again finds no session (it
+     was ended on the server), and the next sign-in asks for the password again
+  3. browser: a tampered SAMLResponse posted to the ACS shows "Sign-in failed" and
      sets no session (the page and the cookies say so; the log has digest_mismatch)
-  3. two instances: a response accepted by A is refused by B (shared state in Redis)
-  4. IdP-initiated sign-in (SimpleSAMLphp's spentityid URL, the browser, as bob: globex's
+  4. two instances: a response accepted by A is refused by B (shared state in Redis)
+  5. IdP-initiated sign-in (SimpleSAMLphp's spentityid URL, the browser, as bob: globex's
      user, whom the app does not know as alice's account): signed in to globex at the
      RelayState path and the page says it was IdP-initiated; a foreign
      RelayState (https://evil.example/) lands on globex's landing page; the same kind of
@@ -26,10 +36,29 @@ Checks:
      as is one for globex while the browser has a globex sign-in outstanding; a replayed
      IdP-initiated Response is refused (assertion_replayed); the session ends at the
      IdP's SessionNotOnOrAfter
-  5. HTTP-POST binding: globex's SP-initiated sign-in is a page whose script runs under a
+  6. HTTP-POST binding: globex's SP-initiated sign-in is a page whose script runs under a
      CSP nonce and posts to the IdP's origin only; the browser signs in through it
-  6. Redis stopped: sign-in fails closed (HTTP 503, request_store_unavailable);
-     Redis back on the same port: sign-in works again
+  7. browser: Single Logout, IdP-initiated: a logout started at the IdP reaches our SLO
+     URL, the app session ends (the log, the page and the cookies say so), the IdP takes
+     our signed LogoutResponse and ends at its ReturnTo, and its session is over (the next
+     sign-in asks for the password); that next sign-in is carol's to initech, whose
+     assertion comes encrypted (the page and the log say so)
+  8. two instances and Single Logout (scripted client; the IdP's redirects to our SLO URL
+     are captured and delivered to B): a sign-out without the session's CSRF token, or
+     with another, is refused (403, csrf_token_mismatch) and ends nothing; a sign-out
+     started on A finishes on B (shared request tracking); an IdP-initiated logout
+     delivered to B ends the session created on A (shared registry and sessions); the
+     same LogoutRequest again is refused (logout_request_replayed) and ends nothing;
+     forged LogoutRequests for alice (query-signed with another key, unsigned over
+     HTTP-Redirect, unsigned over HTTP-POST) are refused with signature_invalid /
+     signature_missing in the log and end nothing
+  9. encrypted assertions: the SP metadata publishes the encryption and signing
+     certificates and both SLO bindings; a plaintext Response for initech (the IdP's
+     signed acme assertion, its unsigned Response pointed at initech's ACS and request)
+     is refused (403, assertion_not_encrypted) and sets no session
+ 10. Redis stopped: sign-in fails closed (HTTP 503, request_store_unavailable), and so
+     does a signed-in browser's page (503, session_store_unavailable: never shown as
+     signed in or out); Redis back on the same port: sign-in works again
 
 Usage: testbed/e2e/web_app_e2e.py [--skip-build]  (after the testbeds' install.sh)
 Prints "web_app e2e: N passed, 0 failed"; exit status 1 if any check failed.
@@ -58,7 +87,11 @@ import login  # noqa: E402  (testbed/simplesamlphp/login.py: scripted HTTP clien
 import webdriver  # noqa: E402  (testbed/browser/webdriver.py: headless Chromium)
 
 ARTIFACTS = os.path.join(ROOT, "target", "e2e")
+KEYS = os.path.join(ROOT, "fixtures", "keys")
 TEAM = "acme"
+ENC_TEAM = "initech"  # requires encrypted assertions
+CAROL = "carol"  # initech's user at the IdP (carol@initech.example)
+EMAIL_FORMAT = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 IDP_TEAM = "globex"  # allows IdP-initiated sign-in
 IDP_TEAM_LANDING = "/?team=globex"
 BOB = "bob"  # globex's user at the IdP (bob@globex.example); alice is acme's
@@ -187,6 +220,47 @@ def idp_initiated_url(ssp, sp_entity_id, relay_state):
         {"spentityid": sp_entity_id, "RelayState": relay_state}))
 
 
+def csrf_of(body):
+    m = re.search(r'name="csrf" value="([0-9a-f]+)"', body)
+    return m.group(1) if m else None
+
+
+def on_port(url, port):
+    """`url` with its port replaced: the same request through the other instance."""
+    parts = urllib.parse.urlsplit(url)
+    return parts._replace(netloc="%s:%d" % (parts.hostname, port)).geturl()
+
+
+def capture(client, url, data=None):
+    """Requests `url` with client (a login.Browser whose stop_at is the app's /saml/
+    prefix); returns the redirect to our SLO URL it was stopped at, or None."""
+    try:
+        client.request(url, data)
+    except login.LeftForSp as left:
+        return left.url
+    return None
+
+
+def sign_in_scripted(client, base, team=TEAM, user="alice"):
+    got = login.run_flow(client, "%s/saml/%s/init?return_to=/" % (base, team), user=user,
+                         password=user + "-password")
+    _u, status, body = client.request(got["acs_url"], {"SAMLResponse": got["saml_response"],
+                                                       "RelayState": got["relay_state"] or "/"})
+    return got, status, body
+
+
+def forged_logout_request(ssp, slo_url, name_id):
+    """A LogoutRequest for name_id (no SessionIndex: every session of the person) as
+    the IdP would send it, but not signed by the IdP."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return (
+        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="%s" Version="2.0" '
+        'IssueInstant="%s" Destination="%s"><saml:Issuer>%s</saml:Issuer>'
+        '<saml:NameID Format="%s">%s</saml:NameID></samlp:LogoutRequest>'
+    ) % (login.new_request_id(), now, slo_url, ssp["SSP_IDP_ENTITY_ID"], EMAIL_FORMAT, name_id)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-build", action="store_true")
@@ -223,11 +297,18 @@ def main():
             "base_url": base,
             "cookie_key_hex": COOKIE_KEY,
             "store": {"kind": "redis", "url": "redis://127.0.0.1:%d" % redis.port, "namespace": "e2e"},
+            "sp_signing_key_file": os.path.join(KEYS, "sp.key.pem"),
+            "sp_signing_cert_file": os.path.join(KEYS, "sp.crt.pem"),
+            "sp_decryption_key_file": os.path.join(KEYS, "sp-enc.key.pem"),
+            "sp_decryption_cert_file": os.path.join(KEYS, "sp-enc.crt.pem"),
             "teams": [{"slug": TEAM, "idp_metadata_file": metadata, "default_role": "member",
                        "allowed_email_domains": ["acme.example"]},
                       {"slug": IDP_TEAM, "idp_metadata_file": metadata_post, "default_role": "member",
                        "allowed_email_domains": ["globex.example"], "allow_idp_initiated": True,
-                       "landing_page": IDP_TEAM_LANDING}],
+                       "landing_page": IDP_TEAM_LANDING},
+                      {"slug": ENC_TEAM, "idp_metadata_file": metadata, "default_role": "member",
+                       "allowed_email_domains": ["initech.example"],
+                       "require_encrypted_assertion": True}],
         }
         paths = []
         for name, port in (("a", port_a), ("b", port_b)):
@@ -264,7 +345,34 @@ def main():
                   session and session[0].get("httpOnly") and session[0].get("sameSite") == "Lax",
                   json.dumps(cookies))
 
-            # 2. A tampered response: the error page, no session. A scripted
+            # 2. Single Logout, SP-initiated, in the browser.
+            old_session = session[0]["value"] if session else ""
+            before = len(app_a.log())
+            br.click("#sign-out")
+            br.wait_text("Not signed in")
+            text = br.text()
+            log = app_a.log()[before:]
+            check("sign-out: back on the app, signed out at the app and the IdP",
+                  br.url() == base + "/?signed_out=done" and "You are signed out" in text,
+                  "%s %s" % (br.url(), text[:300]))
+            check("sign-out: our LogoutRequest went to the IdP, its LogoutResponse verified",
+                  "logout team=acme unregistered=true" in log and "logout team=acme request_id=" in log
+                  and "slo team=acme logout_response status=success" in log, log)
+            cookies = br._s("GET", "/cookie")
+            check("sign-out: no session cookie left",
+                  not [c for c in cookies if c["name"] == "session" and c["value"]], json.dumps(cookies))
+            req = urllib.request.Request(base + "/", headers={"Cookie": "session=" + old_session})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                again = r.read().decode()
+            check("sign-out: the old session cookie finds no session (ended on the server)",
+                  old_session and "Not signed in" in again and "Signed in as" not in again,
+                  page_text(again)[:200])
+            br.open("%s/saml/%s/init?return_to=/" % (base, TEAM))
+            br.wait("the IdP's login form", lambda: br.find("input[name=username]") is not None)
+            check("sign-out: the IdP session is over (the next sign-in asks for the password)",
+                  br.find("input[name=password]") is not None, br.url())
+
+            # 3. A tampered response: the error page, no session. A scripted
             # client starts the sign-in; the browser takes over its cookie (so
             # the request ID is this browser's) and posts the tampered response.
             br._s("DELETE", "/cookie")  # the app's and the IdP's cookies (both on 127.0.0.1)
@@ -290,7 +398,7 @@ def main():
             check("tamper: the log has the precise kind (digest_mismatch)",
                   "acs team=acme error=digest_mismatch" in app_a.log(), app_a.log()[-2000:])
 
-        # 3. Two instances: accepted by A, refused by B.
+        # 4. Two instances: accepted by A, refused by B.
         client, got = flow(base)
         form = {"SAMLResponse": got["saml_response"], "RelayState": got["relay_state"] or "/"}
         url, status, body = client.request("%s/saml/%s/acs" % (base, TEAM), form)
@@ -329,8 +437,15 @@ def main():
         check("SP metadata served with the team's entity ID and ACS",
               status == 200 and 'entityID="%s/saml/%s"' % (base, TEAM) in body
               and 'Location="%s/saml/%s/acs"' % (base, TEAM) in body, body[:400])
+        check("SP metadata: the SLO URL for HTTP-Redirect and HTTP-POST",
+              all('<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:%s" '
+                  'Location="%s/saml/%s/slo"/>' % (b, base, TEAM) in body
+                  for b in ("HTTP-Redirect", "HTTP-POST")), body)
+        check("SP metadata: the signing and the encryption certificate (KeyDescriptors)",
+              '<md:KeyDescriptor use="signing">' in body and '<md:KeyDescriptor use="encryption">' in body
+              and 'AuthnRequestsSigned="true"' in body, body)
 
-        # 4. IdP-initiated sign-in, in the browser.
+        # 5. IdP-initiated sign-in, in the browser.
         globex_sp = "%s/saml/%s" % (base, IDP_TEAM)
         acme_sp = "%s/saml/%s" % (base, TEAM)
         with webdriver.Browser(timeout=20, artifacts=ARTIFACTS) as br:
@@ -352,7 +467,7 @@ def main():
                   "%s %s" % (br.url(), text[:200]))
             check("idp-initiated: never on evil.example", "evil.example" not in br.url(), br.url())
 
-            # 5. HTTP-POST binding: the form page (CSP nonce) in the same browser.
+            # 6. HTTP-POST binding: the form page (CSP nonce) in the same browser.
             text = idp_sign_in(br, "%s/saml/%s/init?return_to=/?via=post" % (base, IDP_TEAM), BOB)
             check("http-post: SP-initiated sign-in to globex through the form page",
                   br.url() == base + "/?via=post" and "Signed in as" in text
@@ -417,7 +532,157 @@ def main():
               status == 403 and "acs team=globex error=assertion_replayed" in log,
               "%s %s" % (status, log))
 
-        # 6. Redis stopped: fail closed; back: works again.
+        # 7. Single Logout, IdP-initiated, in the browser; then an encrypted sign-in.
+        # The IdP's own "You have been logged out" page (a page the browser shows; the
+        # metadata would be a download, which a browser does not navigate to).
+        return_to = ssp["SSP_BASE_URL"] + "/logout.php"
+        idp_logout_url = "%s/saml2/idp/SingleLogoutService.php?%s" % (
+            ssp["SSP_BASE_URL"], urllib.parse.urlencode({"ReturnTo": return_to}))
+        with webdriver.Browser(timeout=20, artifacts=ARTIFACTS) as br:
+            text = idp_sign_in(br, "%s/saml/%s/init?return_to=/" % (base, TEAM))
+            check("idp logout: signed in to acme first", "Signed in as alice@acme.example" in text, text)
+            before = len(app_a.log())
+            br.open(idp_logout_url)
+            br.wait_url(lambda u: u.startswith(return_to))
+            log = app_a.log()[before:]
+            check("idp logout: the IdP's LogoutRequest reached our SLO URL and ended the session",
+                  re.search(r"slo team=acme logout_request request_id=\S+ ended_sessions=1 destroyed=1 "
+                            r"this_browser=true", log), log)
+            check("idp logout: the IdP took our LogoutResponse and went on to its ReturnTo",
+                  br.url().startswith(return_to), br.url())
+            cookies = br._s("GET", "/cookie")
+            check("idp logout: the session cookie is cleared",
+                  not [c for c in cookies if c["name"] == "session" and c["value"]], json.dumps(cookies))
+            br.open(base + "/")
+            check("idp logout: the app says not signed in", "Not signed in" in br.text(), br.text())
+            # The next sign-in (carol, to initech) must ask for the password.
+            br.open("%s/saml/%s/init?return_to=/" % (base, ENC_TEAM))
+            br.wait("the IdP's login form or the app's page",
+                    lambda: br.find("input[name=username]") is not None or "Signed in as" in br.text())
+            check("idp logout: the IdP session is over (the next sign-in asks for the password)",
+                  br.find("input[name=password]") is not None, br.url())
+            before = len(app_a.log())
+            text = idp_sign_in(br, "%s/saml/%s/init?return_to=/" % (base, ENC_TEAM), CAROL)
+            br.screenshot(os.path.join(ARTIFACTS, "encrypted.png"))
+            log = app_a.log()[before:]
+            check("encrypted: carol signed in to initech", "Signed in as carol@initech.example" in text
+                  and "in team initech" in text, text)
+            check("encrypted: the page says the assertion came encrypted",
+                  "sent the assertion encrypted" in text, text)
+            check("encrypted: the log says encrypted=true",
+                  re.search(r"acs team=initech assertion=\S+ idp_initiated=false encrypted=true", log), log)
+
+        # 8. Two instances and Single Logout, with a scripted client whose redirects to
+        # our SLO URL are captured (and delivered to B).
+        slo_a = "%s/saml/%s/slo" % (base, TEAM)
+        client = login.Browser(timeout=10, stop_at=base + "/saml/")
+        got, status, body = sign_in_scripted(client, base)
+        check("slo x2: alice signed in on A", "Signed in as alice@acme.example" in page_text(body), page_text(body)[:200])
+        token = csrf_of(body)
+        before = len(app_a.log())
+        for name, form in (("no token", {}), ("another token", {"csrf": "0" * 32})):
+            try:
+                _u, status, body = client.request(base + "/logout", form)
+            except login.LeftForSp as left:  # signed out after all: the check fails
+                status, body = 0, left.url
+            check("csrf: a sign-out with %s is refused (403)" % name,
+                  status == 403 and "Sign-out failed" in body, "%s %s" % (status, page_text(body)[:200]))
+        log = app_a.log()[before:]
+        check("csrf: the log says csrf_token_mismatch",
+              log.count("logout team=acme error=csrf_token_mismatch") == 2, log)
+        _u, status, body = client.request(base + "/")
+        check("csrf: the refused sign-outs ended nothing", "Signed in as alice@acme.example" in page_text(body),
+              page_text(body)[:200])
+        back = capture(client, base + "/logout", {"csrf": token})
+        check("slo x2: the IdP sends its LogoutResponse to our SLO URL",
+              back and back.startswith(slo_a + "?SAMLResponse="), str(back))
+        before = len(app_b.log())
+        url, status, body = client.request(on_port(back, port_b)) if back else ("", 0, "")
+        log = app_b.log()[before:]
+        # B's redirect is relative ("/?signed_out=done"): behind a load balancer, one host.
+        check("slo x2: a sign-out started on A finishes on B",
+              "slo team=acme logout_response status=success" in log
+              and url.endswith("/?signed_out=done") and "You are signed out" in body,
+              "%s %s %s" % (url, log, page_text(body)[:200]))
+
+        got, status, body = sign_in_scripted(client, base)
+        check("slo x2: signed in on A again, and the IdP asked for the password",
+              "Signed in as alice@acme.example" in page_text(body) and got["password_asked"],
+              "%s %s" % (got["password_asked"], page_text(body)[:200]))
+        to_us = capture(client, idp_logout_url)
+        check("slo x2: the IdP-initiated logout sends a LogoutRequest to our SLO URL",
+              to_us and to_us.startswith(slo_a + "?SAMLRequest="), str(to_us))
+        before = len(app_b.log())
+        url, status, body = client.request(on_port(to_us, port_b)) if to_us else ("", 0, "")
+        log = app_b.log()[before:]
+        check("slo x2: B handles it, ends the session and the IdP takes B's LogoutResponse",
+              "slo team=acme logout_request" in log and "ended_sessions=1 destroyed=1" in log
+              and url.startswith(return_to), "%s %s" % (url, log))
+        _u, status, body = client.request(base + "/")
+        check("slo x2: the session created on A is gone on A", "Not signed in" in body,
+              page_text(body)[:200])
+
+        got, status, body = sign_in_scripted(client, base)
+        check("slo replay: alice signed in again", "Signed in as alice@acme.example" in page_text(body),
+              page_text(body)[:200])
+        before = len(app_a.log())
+        _u, status, body = client.request(to_us) if to_us else ("", 0, "")
+        log = app_a.log()[before:]
+        check("slo replay: the same LogoutRequest again is refused (403, logout_request_replayed)",
+              status == 403 and "Sign-out failed" in body
+              and "slo team=acme error=logout_request_replayed" in log, "%s %s" % (status, log))
+
+        forged = forged_logout_request(ssp, slo_a, "alice@acme.example")
+        attempts = (
+            ("query-signed with another key", "signature_invalid",
+             lambda: client.request(login.redirect_url(slo_a, forged, "/",
+                                                       sign_key=os.path.join(KEYS, "attacker.key.pem")))),
+            ("unsigned over HTTP-Redirect", "signature_missing",
+             lambda: client.request(login.redirect_url(slo_a, forged, "/"))),
+            ("unsigned over HTTP-POST", "signature_missing",
+             lambda: client.request(slo_a, {"SAMLRequest": base64.b64encode(forged.encode()).decode(),
+                                            "RelayState": "/"})),
+        )
+        for name, kind, send in attempts:
+            before = len(app_a.log())
+            _u, status, body = send()
+            log = app_a.log()[before:]
+            check("slo forged: a LogoutRequest %s is refused (403, %s)" % (name, kind),
+                  status == 403 and "slo team=acme error=%s " % kind in log, "%s %s" % (status, log))
+        _u, status, body = client.request(base + "/")
+        check("slo forged/replayed: alice's session survived every refused LogoutRequest",
+              "Signed in as alice@acme.example" in page_text(body), page_text(body)[:200])
+        signed_in_client = client
+
+        # 9. A plaintext Response for initech, which requires encryption: the IdP's signed
+        # acme assertion, its (unsigned) Response pointed at initech's ACS and request.
+        c5 = login.Browser(timeout=10)
+        got_enc = login.run_flow(c5, "%s/saml/%s/init?return_to=/" % (base, ENC_TEAM), user=CAROL,
+                                 password=CAROL + "-password")
+        enc_xml = base64.b64decode(got_enc["saml_response"]).decode()
+        enc_request = re.search(r'InResponseTo="([^"]+)"', enc_xml)
+        check("encrypted: the IdP's Response for initech carries an EncryptedAssertion only",
+              "EncryptedAssertion" in enc_xml and "<saml:Assertion" not in enc_xml and enc_request,
+              enc_xml[:300])
+        got_plain = login.run_flow(c5, "%s/saml/%s/init?return_to=/" % (base, TEAM))
+        plain = base64.b64decode(got_plain["saml_response"]).decode()
+        root = re.search(r"<samlp:Response [^>]*>", plain).group(0)
+        pointed = re.sub(r'InResponseTo="[^"]+"', 'InResponseTo="%s"' % enc_request.group(1),
+                         re.sub(r'Destination="[^"]+"',
+                                'Destination="%s/saml/%s/acs"' % (base, ENC_TEAM), root))
+        plain = plain.replace(root, pointed, 1)
+        before = len(app_a.log())
+        _u, status, body = c5.request("%s/saml/%s/acs" % (base, ENC_TEAM),
+                                      {"SAMLResponse": base64.b64encode(plain.encode()).decode(),
+                                       "RelayState": "/"})
+        log = app_a.log()[before:]
+        check("encrypted: a plaintext Response for initech is refused (403, assertion_not_encrypted)",
+              status == 403 and "acs team=initech error=assertion_not_encrypted" in log,
+              "%s %s" % (status, log))
+        check("encrypted: no session for the plaintext Response",
+              not [c for c in c5.jar if c.name == "session"], str(list(c5.jar)))
+
+        # 10. Redis stopped: fail closed; back: works again.
         redis.stop()
         t0 = time.time()
         url, status, body = login.Browser(timeout=10).request("%s/saml/%s/init" % (base, TEAM))
@@ -427,6 +692,12 @@ def main():
         check("redis down: fails within 5 s", took < 5, "%.1f s" % took)
         check("redis down: the log says request_store_unavailable",
               "error=request_store_unavailable" in app_a.log(), app_a.log()[-1500:])
+        before = len(app_a.log())
+        _u, status, body = signed_in_client.request(base + "/")
+        log = app_a.log()[before:]
+        check("redis down: a signed-in browser's page fails closed (503, session_store_unavailable)",
+              status == 503 and "Signed in as" not in body and "Not signed in" not in body
+              and "error=session_store_unavailable" in log, "%s %s" % (status, log))
         redis.start()
         deadline, body = time.time() + 10, ""
         while time.time() < deadline:

@@ -10,6 +10,9 @@
  * bob / bob-password, of another organisation (bob@globex.example): examples/web_app's
  * team `globex` in testbed/e2e (a person of its own, so that his sign-ins there are
  * not alice's account found by email).
+ *
+ * carol / carol-password (carol@initech.example): the team `initech` in testbed/e2e,
+ * whose assertions come encrypted.
  */
 
 $config = [
@@ -45,6 +48,16 @@ $config = [
             'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname' => ['Globex'],
             'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress' => ['bob@globex.example'],
             'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name' => ['bob@globex.example'],
+        ],
+        'carol:carol-password' => [
+            'http://schemas.microsoft.com/identity/claims/tenantid' => ['9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d'],
+            'http://schemas.microsoft.com/identity/claims/objectidentifier' => ['c4a01e2b-3d4c-4e5f-8a6b-7c8d9e0f1a2b'],
+            'http://schemas.microsoft.com/identity/claims/displayname' => ['Carol Initech'],
+            'http://schemas.microsoft.com/identity/claims/identityprovider' => ['@@IDP_ENTITY_ID@@'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname' => ['Carol'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname' => ['Initech'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress' => ['carol@initech.example'],
+            'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name' => ['carol@initech.example'],
         ],
     ],
 ];

@@ -20,10 +20,16 @@
  *
  *   @@ACS_BASE@@/saml/acme                       Assertion only            rsa-sha256
  *   @@ACS_BASE@@/saml/globex                     Assertion only            rsa-sha256
- *                                                    (examples/web_app's teams `acme` and
- *                                                    `globex`, the one that allows IdP-initiated
- *                                                    sign-in, when its base URL is SSP_ACS_BASE:
- *                                                    testbed/e2e)
+ *   @@ACS_BASE@@/saml/initech                    Assertion, then encrypts it to fixtures/keys/sp-enc
+ *                                                    (examples/web_app's teams `acme`, `globex`,
+ *                                                    the one that allows IdP-initiated sign-in,
+ *                                                    and `initech`, which requires encrypted
+ *                                                    assertions, when its base URL is
+ *                                                    SSP_ACS_BASE: testbed/e2e). Each has Single
+ *                                                    Logout over HTTP-Redirect at
+ *                                                    @@ACS_BASE@@/saml/<team>/slo; acme and globex
+ *                                                    require our logout messages signed with
+ *                                                    fixtures/keys/sp (validate.logout)
  *
  * Each SP's one AssertionConsumerService (HTTP-POST) is @@ACS_BASE@@/saml/<mode>/acs.
  * SimpleSAMLphp posts the Response there whatever AssertionConsumerServiceURL the
@@ -98,12 +104,27 @@ $metadata['https://sso.example.com/saml/encrypted'] = $sp('encrypted', [
     'certificate' => '@@SP_ENC_CERT@@',
 ]);
 
+// examples/web_app's Single Logout endpoint of team $team (HTTP-Redirect, the binding
+// SimpleSAMLphp sends its LogoutRequests and LogoutResponses over).
+$webAppSlo = function (string $team): array {
+    return [
+        [
+            'Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+            'Location' => '@@ACS_BASE@@/saml/' . $team . '/slo',
+        ],
+    ];
+};
+
 // examples/web_app's team `acme` (SP entity ID <base URL>/saml/acme, the Heroku-style
-// layout of saml_sp::SpUrlLayout) when the app's base URL is SSP_ACS_BASE.
+// layout of saml_sp::SpUrlLayout) when the app's base URL is SSP_ACS_BASE. The app
+// signs its messages with fixtures/keys/sp; the IdP checks its logout messages.
 $metadata['@@ACS_BASE@@/saml/acme'] = $sp('acme', [
     'saml20.sign.response' => false,
     'saml20.sign.assertion' => true,
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    'certificate' => '@@SP_CERT@@',
+    'SingleLogoutService' => $webAppSlo('acme'),
+    'validate.logout' => true,
 ]);
 
 // examples/web_app's team `globex`, which allows IdP-initiated sign-in (testbed/e2e
@@ -112,4 +133,20 @@ $metadata['@@ACS_BASE@@/saml/globex'] = $sp('globex', [
     'saml20.sign.response' => false,
     'saml20.sign.assertion' => true,
     'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    'certificate' => '@@SP_CERT@@',
+    'SingleLogoutService' => $webAppSlo('globex'),
+    'validate.logout' => true,
+]);
+
+// examples/web_app's team `initech`, which requires encrypted assertions: 'certificate'
+// is what SimpleSAMLphp encrypts to (the app's sp-enc key decrypts). 1.19 takes one
+// certificate file per SP, so this entry does not check the app's logout signatures
+// (acme's and globex's do); the app signs them all the same.
+$metadata['@@ACS_BASE@@/saml/initech'] = $sp('initech', [
+    'saml20.sign.response' => false,
+    'saml20.sign.assertion' => true,
+    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    'assertion.encryption' => true,
+    'certificate' => '@@SP_ENC_CERT@@',
+    'SingleLogoutService' => $webAppSlo('initech'),
 ]);
