@@ -1613,3 +1613,83 @@ fn an_encrypted_id_is_decrypted_last() {
         ErrorKind::SignatureInvalid
     );
 }
+
+#[test]
+fn idp_initiated_logout_with_an_encrypted_name_id_ends_the_registered_session() {
+    let mut team = team();
+    let keys = SpDecryptionKeys::new(decryption_key("sp-enc"));
+    // Alice signed in with an EncryptedID (../xmlenc): her pairwise
+    // persistent NameID, decrypted, keys her sessions.
+    let xml =
+        std::fs::read(fixtures().join("xmlenc/encrypted-nameid-plain-assertion.xml")).unwrap();
+    let alice = team
+        .response_verifier()
+        .decryption_keys(keys.clone())
+        .verify(
+            &xml,
+            &[RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f").unwrap()],
+            now(),
+        )
+        .unwrap()
+        .check_replay(&MemoryReplayCache::new(1), now())
+        .unwrap();
+    assert_eq!(alice.name_id(), PAIRWISE);
+    let until = now() + TimeDelta::hours(8);
+    let post = read("lr-post-encrypted-id.xml");
+    let input = || LogoutInput::Post {
+        value: &post,
+        relay_state: None,
+    };
+
+    // A context without the SP's decryption keys cannot read whom the IdP
+    // signs out: refused, nothing ended.
+    let without = LoginContext::in_memory();
+    team.register_session_sync(&without, &alice, "app-session-1", until, now())
+        .unwrap();
+    let err = team
+        .handle_logout_request_sync(&without, input(), &mut saml_sp::OsRng, now())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::EncryptedIdUnsupported);
+
+    // With them: decrypted, and the session registered under the decrypted
+    // NameID and Format is ended.
+    let context = LoginContext::in_memory().with_decryption_keys(keys.clone());
+    team.register_session_sync(&context, &alice, "app-session-1", until, now())
+        .unwrap();
+    let handled = team
+        .handle_logout_request_sync(&context, input(), &mut saml_sp::OsRng, now())
+        .unwrap();
+    assert!(handled.request().name_id_encrypted());
+    assert_eq!(handled.request().name_id().value, PAIRWISE);
+    assert_eq!(
+        handled.request().name_id().format.as_deref(),
+        Some(PERSISTENT)
+    );
+    assert_eq!(handled.ended_sessions(), ["app-session-1"]);
+    // Once only.
+    assert_eq!(
+        team.handle_logout_request_sync(&context, input(), &mut saml_sp::OsRng, now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::LogoutRequestReplayed
+    );
+
+    // The team's tripledes setting is the logout verifier's too.
+    let tdes = read("lr-post-encrypted-id-tripledes.xml");
+    let tdes_input = LogoutInput::Post {
+        value: &tdes,
+        relay_state: None,
+    };
+    let context = LoginContext::in_memory().with_decryption_keys(keys);
+    assert_eq!(
+        team.handle_logout_request_sync(&context, tdes_input, &mut saml_sp::OsRng, now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::TripledesNotAllowed
+    );
+    team.set_allow_tripledes(true);
+    let handled = team
+        .handle_logout_request_sync(&context, tdes_input, &mut saml_sp::OsRng, now())
+        .unwrap();
+    assert_eq!(handled.request().name_id().value, PAIRWISE);
+}
