@@ -462,9 +462,10 @@ error_kinds! {
     /// element: no key of ours unwraps it, tampered or truncated ciphertext,
     /// bad CBC padding or GCM tag, decrypted bytes that are not exactly one
     /// well-formed element of the expected kind (DOCTYPE, depth and every
-    /// other XML limit included), and the decrypted Assertion's own
-    /// signature failing. One kind and one text on purpose: the SP must be
-    /// no padding or format oracle.
+    /// other XML limit included), the decrypted Assertion's own signature
+    /// failing, and a LogoutRequest's decrypted NameID that is empty.
+    /// One kind and one text on purpose: the SP must be no padding or
+    /// format oracle.
     DecryptionFailed = "decryption_failed", Refused,
         "the encrypted content could not be decrypted";
     /// The session key is wrapped with `rsa-1_5` (RSAES-PKCS1-v1_5, open to
@@ -495,8 +496,8 @@ error_kinds! {
         "the service provider's decryption key is not usable";
     // ---- single logout ----
     /// The document is not a SAML 2.0 `LogoutRequest` (root, `Version`,
-    /// `ID`, `IssueInstant`), or its subject is not exactly one `NameID`,
-    /// a direct child of the root, in the whole document.
+    /// `ID`, `IssueInstant`), or its subject is not exactly one `NameID` or
+    /// `EncryptedID`, a direct child of the root, in the whole document.
     LogoutRequestMalformed = "logout_request_malformed", Refused,
         "the logout request is malformed";
     /// A `LogoutRequest`'s `NotOnOrAfter` is past, or it was issued longer
@@ -514,6 +515,12 @@ error_kinds! {
     /// (full or unreachable): fail closed.
     SessionRegistryUnavailable = "session_registry_unavailable", Transient,
         "the session could not be recorded or ended";
+    /// A `LogoutRequest` names the person with an `EncryptedID` and the SP
+    /// has no decryption key (none given to the verifier): the message may
+    /// be valid, but the SP cannot read whom it signs out. The fix is the
+    /// SP's decryption keys, or an IdP that does not encrypt NameIDs.
+    EncryptedIdUnsupported = "encrypted_id_unsupported", Refused,
+        "encrypted name identifiers are not accepted by this service";
 }
 
 impl fmt::Display for ErrorKind {
@@ -720,6 +727,7 @@ mod tests {
         ("logout_response_malformed", "the logout response is malformed"),
         ("logout_request_replayed", "the logout request was already used"),
         ("session_registry_unavailable", "the session could not be recorded or ended"),
+        ("encrypted_id_unsupported", "encrypted name identifiers are not accepted by this service"),
     ];
 
     #[test]
@@ -786,6 +794,7 @@ mod tests {
             ErrorKind::StatusNotSuccess,
             ErrorKind::DestinationMismatch,
             ErrorKind::EncryptedAssertionUnsupported,
+            ErrorKind::EncryptedIdUnsupported,
             ErrorKind::XmlDoctypeForbidden,
             ErrorKind::InputTooLarge,
         ] {

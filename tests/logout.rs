@@ -16,6 +16,7 @@ use std::path::PathBuf;
 
 use chrono::TimeDelta;
 use saml_sp::binding::RedirectMessage;
+use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
 use saml_sp::logout::{
     LogoutInput, LogoutRequestBuilder, LogoutResponseBuilder, LogoutStatus, LogoutSubject,
     LogoutVerifier, azure_logout_issuer_alias,
@@ -58,6 +59,12 @@ fn read(name: &str) -> Vec<u8> {
     std::fs::read(dir().join(name)).unwrap()
 }
 
+/// The SP decryption key `fixtures/keys/<name>.key.pem`.
+fn decryption_key(name: &str) -> SpDecryptionKey {
+    let pem = std::fs::read_to_string(fixtures().join(format!("keys/{name}.key.pem"))).unwrap();
+    SpDecryptionKey::from_pem(&pem).unwrap()
+}
+
 /// The query string of a `.url` file, exactly as received.
 fn query(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes)
@@ -89,6 +96,13 @@ fn run(case: &Value) -> Value {
     if let Some(alias) = case["issuer_alias"].as_str() {
         v = v.response_issuer_alias(Some(EntityId::new(alias).unwrap()));
     }
+    if let Some(keys) = case["decryption_keys"].as_array() {
+        let keys = keys.iter().map(|k| decryption_key(k.as_str().unwrap()));
+        v = v.decryption_keys(SpDecryptionKeys::from_keys(keys).unwrap());
+    }
+    if case["allow_tripledes"] == Value::Bool(true) {
+        v = v.allow_tripledes(true);
+    }
     let now = time(case["now"].as_str().unwrap());
     let bytes = read(case["file"].as_str().unwrap());
     let binding = case["binding"].as_str().unwrap();
@@ -109,6 +123,10 @@ fn run(case: &Value) -> Value {
                 }
                 if let Some(q) = &r.name_id().sp_name_qualifier {
                     out["sp_name_qualifier"] = q.as_str().into();
+                }
+                if r.name_id_encrypted() {
+                    out["name_id_format"] = r.name_id().format.as_deref().into();
+                    out["encrypted"] = true.into();
                 }
                 if redirect {
                     out["relay_state"] = r.relay_state().into();
@@ -134,7 +152,7 @@ fn run(case: &Value) -> Value {
 fn manifest_cases_give_exactly_their_verdicts() {
     let manifest: Value = serde_json::from_slice(&read("manifest.json")).unwrap();
     let cases = manifest["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 56, "the corpus has 56 rows");
+    assert_eq!(cases.len(), 75, "the corpus has 75 rows");
     let mut failures = Vec::new();
     for case in cases {
         let got = run(case);
@@ -228,8 +246,15 @@ fn every_request_rejection_has_its_kind() {
         (unsigned_request(ROOT, ISSUER), LogoutRequestMalformed),
         (unsigned_request(ROOT, &format!("{ISSUER}{NAME_ID}{NAME_ID}")), LogoutRequestMalformed),
         (unsigned_request(ROOT, &format!("{ISSUER}<saml:NameID> </saml:NameID>")), LogoutRequestMalformed),
-        (unsigned_request(ROOT, &format!("{ISSUER}<saml:EncryptedID/>")), LogoutRequestMalformed),
         (unsigned_request(ROOT, &format!("{ISSUER}<saml:BaseID/>{NAME_ID}")), LogoutRequestMalformed),
+        (unsigned_request(ROOT, &format!("{ISSUER}<saml:EncryptedID/><saml:BaseID/>")), LogoutRequestMalformed),
+        (unsigned_request(ROOT, &format!("{ISSUER}<saml:EncryptedID/>{NAME_ID}")), LogoutRequestMalformed),
+        (unsigned_request(ROOT, &format!("{ISSUER}<saml:EncryptedID/><saml:EncryptedID/>")), LogoutRequestMalformed),
+        (unsigned_request(ROOT, &format!("{ISSUER}<saml:EncryptedID>{NAME_ID}</saml:EncryptedID>")), LogoutRequestMalformed),
+        (unsigned_request(ROOT, &format!("{ISSUER}<samlp:Extensions><saml:EncryptedID/></samlp:Extensions>")), LogoutRequestMalformed),
+        // A well-placed EncryptedID in an unsigned message: never decrypted,
+        // whatever the opt-in.
+        (unsigned_request(ROOT, &format!("{ISSUER}<saml:EncryptedID/>")), SignatureMissing),
         (unsigned_request(ROOT, &format!("{ISSUER}<samlp:Extensions>{NAME_ID}</samlp:Extensions>")), LogoutRequestMalformed),
         (unsigned_request(ROOT, &format!("{ISSUER}{NAME_ID}<samlp:SessionIndex> </samlp:SessionIndex>")), LogoutRequestMalformed),
         (unsigned_request(ROOT, &format!("{ISSUER}{ISSUER}{NAME_ID}")), LogoutRequestMalformed),
@@ -1266,4 +1291,405 @@ fn logout_responses_go_to_the_response_location() {
             .as_str(),
         "https://idp.example.com/other"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Encrypted NameIDs (EncryptedID): the rules the corpus rows cannot vary.
+// ---------------------------------------------------------------------------
+
+const PAIRWISE: &str = "kV3q1nZ8y0bW2c4xR6t8uA0sD2fG4hJ6kL8zX0cV2bN";
+const PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+
+fn with_keys(v: LogoutVerifier) -> LogoutVerifier {
+    v.decryption_keys(SpDecryptionKeys::new(decryption_key("sp-enc")))
+}
+
+/// `text[from..to]` of the first `open` ... `close` (the content between).
+fn between(text: &str, open: &str, close: &str) -> (usize, usize) {
+    let a = text.find(open).unwrap() + open.len();
+    let b = a + text[a..].find(close).unwrap();
+    (a, b)
+}
+
+/// lr-post-encrypted-id.xml without its Signature and XML declaration: the
+/// LogoutRequest as an IdP builds it before signing, with the AD FS
+/// EncryptedID (aes256-cbc, the session key wrapped to sp-enc).
+fn encrypted_template() -> String {
+    let xml = String::from_utf8(read("lr-post-encrypted-id.xml")).unwrap();
+    let start = xml.find("<Signature ").unwrap();
+    let end = xml.find("</Signature>").unwrap() + "</Signature>".len();
+    let xml = format!("{}{}", &xml[..start], &xml[end..]);
+    xml.trim_start_matches("<?xml version=\"1.0\"?>\n")
+        .trim_end()
+        .to_owned()
+}
+
+/// `template` with its EncryptedData's ciphertext replaced by `plaintext`
+/// encrypted under the template's own session key (unwrapped once with the
+/// `rsa` crate and sp-enc), AES-256-CBC with a fixed IV and XML
+/// Encryption's padding: the IdP encrypts what the test chooses.
+fn reencrypted(template: &str, plaintext: &[u8]) -> String {
+    let pad = 16 - plaintext.len() % 16;
+    let mut padded = plaintext.to_vec();
+    padded.extend(std::iter::repeat_n(pad as u8, pad));
+    reencrypted_blocks(template, &padded)
+}
+
+/// As [`reencrypted`], with `padded` (whole blocks) encrypted as it is.
+fn reencrypted_blocks(template: &str, padded: &[u8]) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use cbc::cipher::{BlockModeEncrypt as _, KeyIvInit as _};
+    use rsa::pkcs8::DecodePrivateKey as _;
+    let (a, b) = between(template, "<e:CipherValue>", "</e:CipherValue>");
+    let wrapped = STANDARD
+        .decode(template[a..b].split_whitespace().collect::<String>())
+        .unwrap();
+    let pem = std::fs::read_to_string(fixtures().join("keys/sp-enc.key.pem")).unwrap();
+    let key = rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap();
+    let session = key
+        .decrypt(rsa::Oaep::<sha1::Sha1>::new(), &wrapped)
+        .unwrap();
+    let iv = [0x5au8; 16];
+    let mut buf = padded.to_vec();
+    let mut enc = cbc::Encryptor::<aes::Aes256>::new_from_slices(&session, &iv).unwrap();
+    for block in buf.chunks_exact_mut(16) {
+        enc.encrypt_block(<&mut aes::Block>::try_from(block).unwrap());
+    }
+    let mut data = iv.to_vec();
+    data.extend(buf);
+    let (a, b) = between(template, "<xenc:CipherValue>", "</xenc:CipherValue>");
+    format!(
+        "{}{}{}",
+        &template[..a],
+        STANDARD.encode(data),
+        &template[b..]
+    )
+}
+
+fn pct(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `xml` as an HTTP-Redirect query signed by idp-a (rsa-sha256), as the
+/// IdP would send it: the whole message is covered.
+fn idp_signed_query(xml: &str) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use rsa::pkcs8::DecodePrivateKey as _;
+    use rsa::signature::{SignatureEncoding as _, Signer as _};
+    use std::io::Write as _;
+    let mut deflater =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    deflater.write_all(xml.as_bytes()).unwrap();
+    let deflated = deflater.finish().unwrap();
+    let octets = format!(
+        "SAMLRequest={}&SigAlg={}",
+        pct(STANDARD.encode(deflated).as_bytes()),
+        pct(b"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")
+    );
+    let pem = std::fs::read_to_string(fixtures().join("keys/idp-a.key.pem")).unwrap();
+    let key = rsa::PrivateKey::from_pkcs8_pem(&pem).unwrap();
+    let signature = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key)
+        .sign(octets.as_bytes())
+        .to_vec();
+    format!(
+        "{octets}&Signature={}",
+        pct(STANDARD.encode(signature).as_bytes())
+    )
+}
+
+fn verify_query(
+    v: &LogoutVerifier,
+    query: &str,
+) -> saml_sp::Result<saml_sp::logout::FreshLogoutRequest> {
+    v.verify_request(LogoutInput::Redirect(query), now())
+        .and_then(|r| r.check_replay(&MemoryReplayCache::new(1), now()))
+}
+
+#[test]
+fn the_helpers_make_what_an_idp_sends() {
+    // The template re-signed as a Redirect query verifies and decrypts to
+    // the corpus's pairwise NameID; re-encrypted, to what the test chose.
+    let template = encrypted_template();
+    let r = verify_query(&with_keys(verifier()), &idp_signed_query(&template)).unwrap();
+    assert!(r.name_id_encrypted());
+    assert_eq!(r.name_id().value, PAIRWISE);
+    assert_eq!(r.name_id().format.as_deref(), Some(PERSISTENT));
+    assert_eq!(
+        r.session_indexes(),
+        ["_a3e1c9d7-4b6f-4e2a-9c8d-7f1e0b2a3c4d"]
+    );
+    assert_eq!(
+        r.signature_algorithm(),
+        Some(saml_sp::vocabulary::SignatureAlgorithm::RsaSha256)
+    );
+    let plaintext = br#"<saml:NameID xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress" NameQualifier="https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/" SPNameQualifier="https://sso.example.com/saml/acme">alice@acme.example</saml:NameID>"#;
+    let signed = idp_signed_query(&reencrypted(&template, plaintext));
+    let r = verify_query(&with_keys(verifier()), &signed).unwrap();
+    assert_eq!(
+        r.name_id(),
+        &NameId {
+            value: "alice@acme.example".into(),
+            format: Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress".into()),
+            name_qualifier: Some(IDP.into()),
+            sp_name_qualifier: Some(SP.into()),
+        }
+    );
+    // A cleartext NameID is not "encrypted".
+    let plain = verify_query(
+        &verifier(),
+        query(&read("lr-redirect-valid-relaystate.url")),
+    )
+    .unwrap();
+    assert!(!plain.name_id_encrypted());
+}
+
+#[test]
+fn decrypted_content_must_be_one_nameid_and_every_failure_is_decryption_failed() {
+    let template = encrypted_template();
+    let deep = format!(
+        r#"<NameID xmlns="urn:oasis:names:tc:SAML:2.0:assertion">{}alice{}</NameID>"#,
+        "<x>".repeat(70),
+        "</x>".repeat(70)
+    );
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", br#"<NameID xmlns="urn:oasis:names:tc:SAML:2.0:assertion">  </NameID>"#.to_vec()),
+        ("self-closing", br#"<NameID xmlns="urn:oasis:names:tc:SAML:2.0:assertion"/>"#.to_vec()),
+        ("no namespace", b"<NameID>admin@acme.example</NameID>".to_vec()),
+        ("a BaseID", br#"<BaseID xmlns="urn:oasis:names:tc:SAML:2.0:assertion"/>"#.to_vec()),
+        ("an Assertion", br#"<Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion"/>"#.to_vec()),
+        ("an EncryptedID", br#"<EncryptedID xmlns="urn:oasis:names:tc:SAML:2.0:assertion"/>"#.to_vec()),
+        ("text", b"admin@acme.example".to_vec()),
+        ("nothing", Vec::new()),
+        ("a DOCTYPE", br#"<!DOCTYPE NameID [<!ENTITY a "admin">]><NameID xmlns="urn:oasis:names:tc:SAML:2.0:assertion">&a;</NameID>"#.to_vec()),
+        ("two roots", br#"<NameID xmlns="urn:oasis:names:tc:SAML:2.0:assertion">admin@acme.example</NameID><NameID xmlns="urn:oasis:names:tc:SAML:2.0:assertion">alice@acme.example</NameID>"#.to_vec()),
+        ("too deep for the limits", deep.into_bytes()),
+        ("not UTF-8", b"<NameID xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">\xff</NameID>".to_vec()),
+    ];
+    let v = with_keys(verifier());
+    let mut texts = std::collections::BTreeSet::new();
+    for (what, plaintext) in cases {
+        let query = idp_signed_query(&reencrypted(&template, &plaintext));
+        let err = verify_query(&v, &query).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DecryptionFailed, "{what}: {err:?}");
+        texts.insert(err.to_string());
+    }
+    // Bad padding and a wrong key: the same kind and the same user text.
+    let mut block = *b"<NameID/>\0\0\0\0\0\0\0";
+    let bad_padding = reencrypted_blocks(&template, &block);
+    block[15] = 17;
+    let long_padding = reencrypted_blocks(&template, &block);
+    for (what, v, query) in [
+        (
+            "padding 0",
+            with_keys(verifier()),
+            idp_signed_query(&bad_padding),
+        ),
+        (
+            "padding 17",
+            with_keys(verifier()),
+            idp_signed_query(&long_padding),
+        ),
+        (
+            "the other key",
+            verifier().decryption_keys(SpDecryptionKeys::new(decryption_key("sp-enc-next"))),
+            idp_signed_query(&template),
+        ),
+    ] {
+        let err = verify_query(&v, &query).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DecryptionFailed, "{what}: {err:?}");
+        texts.insert(err.to_string());
+    }
+    assert_eq!(texts.len(), 1, "{texts:?}");
+}
+
+#[test]
+fn what_the_cleartext_of_an_encrypted_id_says_keeps_its_kind() {
+    let template = encrypted_template();
+    let (a, b) = between(&template, "<xenc:CipherData>", "</xenc:CipherData>");
+    let reference = format!(
+        "{}<xenc:CipherReference URI=\"https://attacker.example/ciphertext.bin\"/>{}",
+        &template[..a],
+        &template[b..]
+    );
+    let cases = [
+        (reference, ErrorKind::EncryptedDataMalformed),
+        (
+            template.replace(
+                "http://www.w3.org/2001/04/xmlenc#aes256-cbc",
+                "urn:example:no-such-cipher",
+            ),
+            ErrorKind::EncryptionAlgorithmUnsupported,
+        ),
+        (
+            template.replace(
+                "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+                "http://www.w3.org/2001/04/xmlenc#rsa-1_5",
+            ),
+            ErrorKind::KeyTransportRefused,
+        ),
+        (
+            template.replace(
+                "http://www.w3.org/2001/04/xmlenc#aes256-cbc",
+                "http://www.w3.org/2001/04/xmlenc#tripledes-cbc",
+            ),
+            ErrorKind::TripledesNotAllowed,
+        ),
+    ];
+    for (xml, kind) in cases {
+        let err = verify_query(&with_keys(verifier()), &idp_signed_query(&xml)).unwrap_err();
+        assert_eq!(err.kind(), kind, "{err:?}");
+    }
+}
+
+#[test]
+fn an_encrypted_id_is_decrypted_last() {
+    // A ciphertext nobody can decrypt: any refusal other than
+    // decryption_failed was decided before a private-key operation.
+    let undecryptable = reencrypted(&encrypted_template(), b"x")
+        .replace("<xenc:CipherValue>", "<xenc:CipherValue>AAAA");
+    let v = with_keys(verifier());
+    assert_eq!(
+        verify_query(&v, &idp_signed_query(&undecryptable))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::DecryptionFailed
+    );
+    for (from, to, kind) in [
+        (
+            IDP,
+            "https://sts.windows.net/9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d/",
+            ErrorKind::IssuerMismatch,
+        ),
+        (
+            SLO,
+            "https://sso.example.com/saml/globex/slo",
+            ErrorKind::DestinationMismatch,
+        ),
+        (
+            "2026-03-02T10:00:30.250Z",
+            "2026-03-02T09:40:30.250Z",
+            ErrorKind::LogoutRequestExpired,
+        ),
+        (
+            "<samlp:SessionIndex>_a3e1",
+            "<samlp:SessionIndex> </samlp:SessionIndex><samlp:SessionIndex>_a3e1",
+            ErrorKind::LogoutRequestMalformed,
+        ),
+    ] {
+        let xml = undecryptable.replacen(from, to, 1);
+        assert_ne!(xml, undecryptable);
+        assert_eq!(
+            verify_query(&v, &idp_signed_query(&xml))
+                .unwrap_err()
+                .kind(),
+            kind,
+            "{to}"
+        );
+    }
+    // Without keys the EncryptedID is refused at the shape step, before
+    // the Issuer is looked at.
+    let xml = undecryptable.replacen(IDP, "https://evil.example/", 1);
+    assert_eq!(
+        verify_query(&verifier(), &idp_signed_query(&xml))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::EncryptedIdUnsupported
+    );
+    // The query signature still comes first: a RelayState added after
+    // signing is not covered.
+    let tampered = format!("{}&RelayState=x", idp_signed_query(&undecryptable));
+    assert_eq!(
+        verify_query(&v, &tampered).unwrap_err().kind(),
+        ErrorKind::SignatureInvalid
+    );
+}
+
+#[test]
+fn idp_initiated_logout_with_an_encrypted_name_id_ends_the_registered_session() {
+    let mut team = team();
+    let keys = SpDecryptionKeys::new(decryption_key("sp-enc"));
+    // Alice signed in with an EncryptedID (../xmlenc): her pairwise
+    // persistent NameID, decrypted, keys her sessions.
+    let xml =
+        std::fs::read(fixtures().join("xmlenc/encrypted-nameid-plain-assertion.xml")).unwrap();
+    let alice = team
+        .response_verifier()
+        .decryption_keys(keys.clone())
+        .verify(
+            &xml,
+            &[RequestId::new("id4c1b9e0f6a2d4e8b9c7f3a1e5d2b8c6f").unwrap()],
+            now(),
+        )
+        .unwrap()
+        .check_replay(&MemoryReplayCache::new(1), now())
+        .unwrap();
+    assert_eq!(alice.name_id(), PAIRWISE);
+    let until = now() + TimeDelta::hours(8);
+    let post = read("lr-post-encrypted-id.xml");
+    let input = || LogoutInput::Post {
+        value: &post,
+        relay_state: None,
+    };
+
+    // A context without the SP's decryption keys cannot read whom the IdP
+    // signs out: refused, nothing ended.
+    let without = LoginContext::in_memory();
+    team.register_session_sync(&without, &alice, "app-session-1", until, now())
+        .unwrap();
+    let err = team
+        .handle_logout_request_sync(&without, input(), &mut saml_sp::OsRng, now())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::EncryptedIdUnsupported);
+
+    // With them: decrypted, and the session registered under the decrypted
+    // NameID and Format is ended.
+    let context = LoginContext::in_memory().with_decryption_keys(keys.clone());
+    team.register_session_sync(&context, &alice, "app-session-1", until, now())
+        .unwrap();
+    let handled = team
+        .handle_logout_request_sync(&context, input(), &mut saml_sp::OsRng, now())
+        .unwrap();
+    assert!(handled.request().name_id_encrypted());
+    assert_eq!(handled.request().name_id().value, PAIRWISE);
+    assert_eq!(
+        handled.request().name_id().format.as_deref(),
+        Some(PERSISTENT)
+    );
+    assert_eq!(handled.ended_sessions(), ["app-session-1"]);
+    // Once only.
+    assert_eq!(
+        team.handle_logout_request_sync(&context, input(), &mut saml_sp::OsRng, now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::LogoutRequestReplayed
+    );
+
+    // The team's tripledes setting is the logout verifier's too.
+    let tdes = read("lr-post-encrypted-id-tripledes.xml");
+    let tdes_input = LogoutInput::Post {
+        value: &tdes,
+        relay_state: None,
+    };
+    let context = LoginContext::in_memory().with_decryption_keys(keys);
+    assert_eq!(
+        team.handle_logout_request_sync(&context, tdes_input, &mut saml_sp::OsRng, now())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::TripledesNotAllowed
+    );
+    team.set_allow_tripledes(true);
+    let handled = team
+        .handle_logout_request_sync(&context, tdes_input, &mut saml_sp::OsRng, now())
+        .unwrap();
+    assert_eq!(handled.request().name_id().value, PAIRWISE);
 }

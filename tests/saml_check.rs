@@ -626,7 +626,8 @@ const AZURE_METADATA: &str = "fixtures/metadata/azure-app-signed.xml";
 /// Every row of fixtures/logout/manifest.json that the CLI can express (no
 /// `allow_unsigned`; the CLI derives the Azure issuer alias from the
 /// metadata, so the two rows that expect issuer_mismatch without it are
-/// checked with their alias twin's verdict): same kind, same values.
+/// checked with their alias twin's verdict; `decryption_keys` as
+/// `--decryption-key`): same kind, same values.
 #[test]
 fn logout_verifiers_give_the_manifest_verdicts() {
     let manifest: Value = serde_json::from_slice(
@@ -653,6 +654,20 @@ fn logout_verifiers_give_the_manifest_verdicts() {
         ];
         if case["allow_sha1"] == Value::Bool(true) {
             args.push("--allow-sha1");
+        }
+        let keys: Vec<String> = case["decryption_keys"]
+            .as_array()
+            .map(|keys| {
+                keys.iter()
+                    .map(|k| format!("fixtures/keys/{}.key.pem", k.as_str().unwrap()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for key in &keys {
+            args.extend(["--decryption-key", key]);
+        }
+        if case["allow_tripledes"] == Value::Bool(true) {
+            args.push("--allow-tripledes");
         }
         let mut expect = case["expect"].clone();
         let run = if case["kind"] == "logout_response" {
@@ -682,6 +697,11 @@ fn logout_verifiers_give_the_manifest_verdicts() {
                 assert_eq!(out["status"], expect["status"], "{name}");
             } else {
                 assert_eq!(out["name_id"], expect["name_id"], "{name}");
+                let encrypted = expect["encrypted"] == Value::Bool(true);
+                assert_eq!(out["name_id_encrypted"], encrypted, "{name}");
+                if encrypted {
+                    assert_eq!(out["name_id_format"], expect["name_id_format"], "{name}");
+                }
                 assert_eq!(out["session_indexes"], expect["session_indexes"], "{name}");
                 assert!(out["request_id"].is_string(), "{name}");
                 let url = out["response_url"].as_str().unwrap();
@@ -690,7 +710,7 @@ fn logout_verifiers_give_the_manifest_verdicts() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 50);
+    assert_eq!(checked, 67);
 }
 
 #[test]

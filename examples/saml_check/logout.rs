@@ -10,8 +10,10 @@
 //!     --request-id ID [--allow-sha1] --now RFC3339 INPUT
 //!     -> {"ok":true,"status":"success"|"partial_logout"}
 //! saml_check verify-logout-request --idp-metadata FILE --sp-entity-id URI --slo-url URL
-//!     [--allow-sha1] --now RFC3339 [--sign-key PEM --sign-cert PEM] INPUT
-//!     -> {"ok":true,"request_id":"...","name_id":"...","session_indexes":[...],"response_url":"..."}
+//!     [--allow-sha1] [--decryption-key PEM]... [--allow-tripledes] --now RFC3339
+//!     [--sign-key PEM --sign-cert PEM] INPUT
+//!     -> {"ok":true,"request_id":"...","name_id":"...","name_id_format":...,"name_id_encrypted":false,
+//!         "session_indexes":[...],"response_url":"..."}
 //! ```
 //!
 //! INPUT is a file holding the full HTTP-Redirect URL (or just its query
@@ -22,9 +24,13 @@
 //! `https://login.microsoftonline.com/<tenant>/` is derived. `response_url`
 //! is our LogoutResponse (Success, the request's RelayState) to the IdP's
 //! HTTP-Redirect SingleLogoutService, signed with `--sign-key` if given.
+//! `--decryption-key` (the SP's private key, PKCS#8 or PKCS#1 PEM;
+//! repeatable, at most two: current and next) decrypts a NameID that comes
+//! as an `EncryptedID`; `name_id_encrypted` says whether it did.
 
 use std::path::{Path, PathBuf};
 
+use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
 use saml_sp::logout::{
     LogoutInput, LogoutRequestBuilder, LogoutResponseBuilder, LogoutStatus, LogoutSubject,
     LogoutVerifier, azure_logout_issuer_alias,
@@ -156,14 +162,23 @@ pub(crate) fn verify_logout_response(args: VerifyLogoutResponseArgs) -> Result<(
 /// Verify an IdP's LogoutRequest and build our LogoutResponse
 ///
 /// Every check of LogoutVerifier::verify_request (signature, shape, Issuer,
-/// Destination = --slo-url, NotOnOrAfter and age) and its one-time use.
-/// Prints the NameID and SessionIndexes to end, and "response_url": our
-/// LogoutResponse (Success, with the request's RelayState) to the IdP's
-/// HTTP-Redirect SingleLogoutService.
+/// Destination = --slo-url, NotOnOrAfter and age, then the decryption of an
+/// EncryptedID with --decryption-key) and its one-time use. Prints the
+/// NameID (with its Format, and whether it came encrypted) and
+/// SessionIndexes to end, and "response_url": our LogoutResponse (Success,
+/// with the request's RelayState) to the IdP's HTTP-Redirect
+/// SingleLogoutService.
 #[derive(clap::Args)]
 pub(crate) struct VerifyLogoutRequestArgs {
     #[command(flatten)]
     common: VerifyLogoutArgs,
+    /// The SP's decryption key (PEM, PKCS#8 or PKCS#1) for a NameID that
+    /// comes as an EncryptedID; repeatable (current and next).
+    #[arg(long = "decryption-key", value_name = "PEM")]
+    decryption_keys: Vec<PathBuf>,
+    /// Accept an EncryptedID encrypted with tripledes-cbc.
+    #[arg(long)]
+    allow_tripledes: bool,
     /// Sign the LogoutResponse with this private key (PKCS#1 or PKCS#8 PEM); needs --sign-cert.
     #[arg(long, value_name = "PEM", requires = "sign_cert")]
     sign_key: Option<PathBuf>,
@@ -174,8 +189,17 @@ pub(crate) struct VerifyLogoutRequestArgs {
 
 pub(crate) fn verify_logout_request(args: VerifyLogoutRequestArgs) -> Result<(), Failure> {
     let key = signing_key(args.sign_key, args.sign_cert)?;
-    let (idp, verifier, bytes) = args.common.open()?;
+    let (idp, mut verifier, bytes) = args.common.open()?;
     let now = args.common.now;
+    verifier = verifier.allow_tripledes(args.allow_tripledes);
+    if !args.decryption_keys.is_empty() {
+        let keys = args
+            .decryption_keys
+            .iter()
+            .map(|path| Ok(SpDecryptionKey::from_pem(&text(path)?)?))
+            .collect::<Result<Vec<_>, Failure>>()?;
+        verifier = verifier.decryption_keys(SpDecryptionKeys::from_keys(keys)?);
+    }
     // One request, checked once: its one-time use in an empty in-memory
     // cache is always a first use, and hands over the NameID.
     let request = verifier
@@ -193,6 +217,8 @@ pub(crate) fn verify_logout_request(args: VerifyLogoutRequestArgs) -> Result<(),
             "ok": true,
             "request_id": request.request_id(),
             "name_id": request.name_id().value,
+            "name_id_format": request.name_id().format,
+            "name_id_encrypted": request.name_id_encrypted(),
             "session_indexes": request.session_indexes(),
             "response_url": answer.url(),
         })

@@ -1250,7 +1250,29 @@ pub fn logout(data: &[u8]) {
         panic!("fixture certificate");
     };
     let unsigned_ok = mode & 4 != 0;
-    let verifier = LogoutVerifier::new(sp, slo, idp, certs).dangerous_allow_unsigned(unsigned_ok);
+    let mut verifier =
+        LogoutVerifier::new(sp, slo, idp, certs).dangerous_allow_unsigned(unsigned_ok);
+    if mode & 16 != 0 {
+        // The SP's decryption keys (current and next), so that an EncryptedID
+        // reaches its decryption; 3DES by mode bit 5.
+        // Parsed once: the keys are fixtures, not fuzz input.
+        use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
+        static KEY: &str = include_str!("../../fixtures/keys/sp-enc.key.pem");
+        static NEXT: &str = include_str!("../../fixtures/keys/sp-enc-next.key.pem");
+        static KEYS: std::sync::OnceLock<SpDecryptionKeys> = std::sync::OnceLock::new();
+        let keys = KEYS.get_or_init(|| {
+            let (Ok(key), Ok(next)) = (
+                SpDecryptionKey::from_pem(KEY),
+                SpDecryptionKey::from_pem(NEXT),
+            ) else {
+                panic!("fixture decryption keys");
+            };
+            SpDecryptionKeys::new(key).with_next(next)
+        });
+        verifier = verifier
+            .decryption_keys(keys.clone())
+            .allow_tripledes(mode & 32 != 0);
+    }
     let input = if mode & 2 != 0 {
         let Ok(query) = std::str::from_utf8(rest) else {
             return;
@@ -1280,6 +1302,8 @@ pub fn logout(data: &[u8]) {
                 assert!(fresh.session_indexes().iter().all(|s| !s.trim().is_empty()));
                 assert!(fresh.relay_state().is_none_or(|r| r.len() <= 80));
                 assert!(unsigned_ok || fresh.is_signed());
+                // An EncryptedID is decrypted only under a verified signature.
+                assert!(!fresh.name_id_encrypted() || fresh.is_signed());
                 let Err(e) = again.check_replay(&cache, now) else {
                     panic!("a LogoutRequest was used twice");
                 };

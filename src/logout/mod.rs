@@ -45,9 +45,13 @@
 //!    - An unsigned message is refused unless the team allowed it for an
 //!      IdP that cannot sign ([`LogoutVerifier::dangerous_allow_unsigned`]);
 //!      a signature that is present must verify, allowed or not.
-//! 4. **Shape** (LogoutRequest): exactly one `saml:NameID` in the whole
-//!    document, a direct child of the root (`BaseID` and `EncryptedID` are
-//!    not supported); `SessionIndex`es only as direct children, in order.
+//! 4. **Shape** (LogoutRequest): exactly one `saml:NameID` or
+//!    `saml:EncryptedID` in the whole document, a direct child of the root
+//!    (`BaseID` is not supported); `SessionIndex`es only as direct
+//!    children, in order. An `EncryptedID` in an unsigned message is
+//!    `signature_missing` even with the unsigned opt-in, and without the
+//!    SP's [decryption keys](LogoutVerifier::decryption_keys)
+//!    [`encrypted_id_unsupported`](crate::ErrorKind::EncryptedIdUnsupported).
 //! 5. **Issuer**: present, of the entity format, equal to the IdP's entity
 //!    ID; for a LogoutResponse also exactly the configured
 //!    [issuer alias](LogoutVerifier::response_issuer_alias) (Azure AD,
@@ -60,11 +64,21 @@
 //!    **Status**: top-level Success is [`LogoutStatus::Success`], with a
 //!    second-level PartialLogout [`LogoutStatus::PartialLogout`], anything
 //!    else `status_not_success`.
+//! 8. LogoutRequest: **decryption** of an `EncryptedID`, last, with the
+//!    decryption of an Assertion's `EncryptedID` (the same algorithm
+//!    allow-list, [`EncryptionPolicy`](crate::vocabulary::EncryptionPolicy)
+//!    with the team's `allow_tripledes`; `rsa-1_5` is
+//!    `key_transport_refused`): the plaintext is parsed under the same
+//!    limits into a document whose root must be exactly one `saml:NameID`,
+//!    read as a cleartext one. Every failure from the key unwrap on is
+//!    [`decryption_failed`](crate::ErrorKind::DecryptionFailed).
 //!
 //! Everything returned is read from the root of the very tree the
 //! signature was checked on, after the checks: on HTTP-Redirect the whole
 //! message is signed; on HTTP-POST the root is the signed element, and
-//! nothing outside it (or inside its `Signature`) is read.
+//! nothing outside it (or inside its `Signature`) is read. A decrypted
+//! NameID comes from the ciphertext of the `EncryptedID` child of that
+//! root, which the signature covers.
 //!
 //! [`verify_enveloped`]: crate::dsig::verify_enveloped
 //! [`RedirectMessage`]: crate::binding::RedirectMessage

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{LOGOUT_REQUEST_LIFETIME, LogoutStatus, STATUS_PARTIAL_LOGOUT, STATUS_SUCCESS};
 use crate::binding::{RedirectMessage, decode_post_value, redirect::check_relay_state};
-use crate::certs::{CertFingerprint, IdpCertSet};
+use crate::certs::{CertFingerprint, IdpCertSet, SpDecryptionKeys};
 use crate::dsig::{
     element_text, has_enveloped_signature, verify_enveloped, verify_redirect_signature,
 };
@@ -16,8 +16,9 @@ use crate::ids::{EndpointUrl, EntityId, RequestId};
 use crate::limits::Limits;
 use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
 use crate::response::{DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW, NameId};
+use crate::rng::OsRng;
 use crate::store::{ReplayCache, ReplayKey, SessionKey, ready};
-use crate::vocabulary::{MessageKind, SignatureAlgorithm, SignaturePolicy};
+use crate::vocabulary::{EncryptionPolicy, MessageKind, SignatureAlgorithm, SignaturePolicy};
 use crate::xml::{Document, Element};
 
 const ENTITY_FORMAT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";
@@ -119,6 +120,8 @@ pub struct LogoutVerifier {
     signature_policy: SignaturePolicy,
     allow_unsigned: bool,
     limits: Limits,
+    decryption_keys: Option<SpDecryptionKeys>,
+    encryption_policy: EncryptionPolicy,
 }
 
 impl LogoutVerifier {
@@ -141,6 +144,8 @@ impl LogoutVerifier {
             signature_policy: SignaturePolicy::default(),
             allow_unsigned: false,
             limits: Limits::default(),
+            decryption_keys: None,
+            encryption_policy: EncryptionPolicy::default(),
         }
     }
 
@@ -186,10 +191,78 @@ impl LogoutVerifier {
         self
     }
 
-    /// Resource limits for the input (default [`Limits::default`]).
+    /// Resource limits for the input (default [`Limits::default`]); the
+    /// decrypted content of an `EncryptedID` is parsed under the same ones.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// The SP's decryption keys (the current one and, during a rollover,
+    /// the next): with them, a LogoutRequest whose subject is an
+    /// `EncryptedID` (as AD FS and Shibboleth send it to an SP that
+    /// publishes an encryption certificate) is decrypted, after every other
+    /// check has passed, signature first. Without them it is refused
+    /// ([`ErrorKind::EncryptedIdUnsupported`]).
+    ///
+    /// Decryption adds no trust: anyone can encrypt to the SP's
+    /// certificate. An `EncryptedID` is therefore decrypted only in a
+    /// message whose signature verified, even with
+    /// [`dangerous_allow_unsigned`](Self::dangerous_allow_unsigned) (an
+    /// unsigned one is `signature_missing`), and every failure from the key
+    /// unwrap to the decrypted NameID is [`ErrorKind::DecryptionFailed`].
+    ///
+    /// ```
+    /// use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
+    /// use saml_sp::logout::{LogoutInput, LogoutVerifier};
+    /// use saml_sp::{EndpointUrl, EntityId, ErrorKind, IdpCertSet, SigningCertificate};
+    /// let now = "2026-03-02T10:01:00Z".parse().unwrap();
+    /// let cert = SigningCertificate::parse(&std::fs::read("fixtures/keys/idp-a.crt.pem").unwrap())?;
+    /// let verifier = LogoutVerifier::new(
+    ///     EntityId::new("https://sso.example.com/saml/acme")?,
+    ///     EndpointUrl::new("https://sso.example.com/saml/acme/slo")?,
+    ///     EntityId::new("https://sts.windows.net/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/")?,
+    ///     IdpCertSet::new([cert], now)?,
+    /// );
+    /// // AD FS style: the NameID comes as an EncryptedID.
+    /// let xml = std::fs::read("fixtures/logout/lr-post-encrypted-id.xml").unwrap();
+    /// let input = LogoutInput::Post { value: &xml, relay_state: None };
+    /// let err = verifier.verify_request(input, now).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::EncryptedIdUnsupported);
+    ///
+    /// let key = std::fs::read_to_string("fixtures/keys/sp-enc.key.pem").unwrap();
+    /// let verifier = verifier.decryption_keys(SpDecryptionKeys::new(SpDecryptionKey::from_pem(&key)?));
+    /// let request = verifier
+    ///     .verify_request(input, now)?
+    ///     .check_replay(&saml_sp::store::MemoryReplayCache::new(10), now)?;
+    /// assert!(request.name_id_encrypted());
+    /// assert_eq!(request.name_id().value, "kV3q1nZ8y0bW2c4xR6t8uA0sD2fG4hJ6kL8zX0cV2bN");
+    /// # Ok::<(), saml_sp::Error>(())
+    /// ```
+    pub fn decryption_keys(mut self, keys: SpDecryptionKeys) -> Self {
+        self.decryption_keys = Some(keys);
+        self
+    }
+
+    /// Accept an `EncryptedID` whose data is encrypted with `tripledes-cbc`
+    /// (off by default: [`ErrorKind::TripledesNotAllowed`]): the team's
+    /// setting, the same as for encrypted assertions
+    /// ([`ResponseVerifier::allow_tripledes`](crate::response::ResponseVerifier::allow_tripledes)).
+    pub fn allow_tripledes(mut self, allow: bool) -> Self {
+        self.encryption_policy = self.encryption_policy.with_tripledes_allowed(allow);
+        self
+    }
+
+    /// What decryption needs, when the verifier has keys.
+    fn decryption(&self) -> Option<crate::xmlenc::Decryption<'_>> {
+        self.decryption_keys
+            .as_ref()
+            .map(|keys| crate::xmlenc::Decryption {
+                keys,
+                policy: self.encryption_policy,
+                recipient: self.sp_entity_id.as_str(),
+                limits: &self.limits,
+            })
     }
 
     /// Steps 1 and 3 for both message kinds: the document, its root, and
@@ -308,40 +381,29 @@ impl LogoutVerifier {
             relay_state,
         } = opened;
 
-        // 4. Shape: one NameID in the whole document, a child of the root.
-        let mut name_ids = 0usize;
-        let mut name_id = None;
-        for el in root.descendants() {
-            if el.is(SAML_ASSERTION, "NameID") {
-                name_ids += 1;
-                name_id = Some(el);
-            } else if el.is(SAML_ASSERTION, "BaseID") || el.is(SAML_ASSERTION, "EncryptedID") {
-                return Err(malformed(format!(
-                    "a {} (only a plain NameID is supported)",
-                    el.local_name()
-                )));
+        // 4. Shape: one NameID or EncryptedID in the whole document, a
+        // child of the root. An EncryptedID is decrypted only in a signed
+        // message, and only at the end (8).
+        let subject = match find_subject(root)? {
+            Subject::Plain(name_id) => Subject::Plain(read_name_id(name_id)?),
+            Subject::Encrypted(encrypted) => {
+                if signed == Signed::Unsigned {
+                    return Err(Error::new(
+                        ErrorKind::SignatureMissing,
+                        "the LogoutRequest's subject is an EncryptedID and the message is not \
+                         signed: an EncryptedID is decrypted only under a verified signature \
+                         (dangerous_allow_unsigned does not extend to it)",
+                    ));
+                }
+                let decryption = self.decryption().ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::EncryptedIdUnsupported,
+                        "the LogoutRequest's subject is an EncryptedID and no decryption key \
+                         is configured",
+                    )
+                })?;
+                Subject::Encrypted((encrypted, decryption))
             }
-        }
-        let name_id = match (name_ids, name_id) {
-            (1, Some(el)) if el.parent() == Some(root) => el,
-            (1, _) => {
-                return Err(malformed(
-                    "the NameID is not a child of the LogoutRequest".into(),
-                ));
-            }
-            (0, _) => return Err(malformed("no NameID".into())),
-            (n, _) => return Err(malformed(format!("{n} NameID elements"))),
-        };
-        let value = element_text(name_id);
-        if trim(&value).is_empty() {
-            return Err(malformed("the NameID is empty".into()));
-        }
-        let attr = |name: &str| name_id.attribute(None, name).map(str::to_owned);
-        let name_id = NameId {
-            value: value.into_owned(),
-            format: attr("Format"),
-            name_qualifier: attr("NameQualifier"),
-            sp_name_qualifier: attr("SPNameQualifier"),
         };
         let mut session_indexes = Vec::new();
         for el in root
@@ -383,11 +445,21 @@ impl LogoutVerifier {
                 self.clock_skew.num_seconds()
             )));
         }
+
+        // 8. Decryption, last: every check above held, the signature first,
+        // so no private-key operation is spent on a message that fails them.
+        let (name_id, name_id_encrypted) = match subject {
+            Subject::Plain(name_id) => (name_id, false),
+            Subject::Encrypted((encrypted, decryption)) => {
+                (decrypt_name_id(encrypted, &decryption)?, true)
+            }
+        };
         Ok(VerifiedLogoutRequest(FreshLogoutRequest {
             sp_entity_id: self.sp_entity_id.clone(),
             issuer: self.idp_entity_id.clone(),
             request_id: id.to_owned(),
             name_id,
+            name_id_encrypted,
             session_indexes,
             relay_state,
             replay_expiry: deadline + self.clock_skew,
@@ -507,6 +579,86 @@ impl LogoutVerifier {
             )),
         }
     }
+}
+
+/// The subject of a LogoutRequest: a NameID, or an EncryptedID (with what
+/// decrypting it needs, once known).
+enum Subject<N, E> {
+    Plain(N),
+    Encrypted(E),
+}
+
+/// Step 4: exactly one `saml:NameID` or `saml:EncryptedID` in the whole
+/// document (counted everywhere, as Assertions are in a Response; inside
+/// an EncryptedID too), a direct child of the root; no `BaseID` anywhere.
+fn find_subject<'d>(root: Element<'d>) -> Result<Subject<Element<'d>, Element<'d>>> {
+    let malformed = |d: String| Error::new(ErrorKind::LogoutRequestMalformed, d);
+    let mut subjects = 0usize;
+    let mut subject = None;
+    for el in root.descendants() {
+        if el.is(SAML_ASSERTION, "NameID") || el.is(SAML_ASSERTION, "EncryptedID") {
+            subjects += 1;
+            subject = Some(el);
+        } else if el.is(SAML_ASSERTION, "BaseID") {
+            return Err(malformed(
+                "a BaseID (only a NameID or an EncryptedID is supported)".into(),
+            ));
+        }
+    }
+    match (subjects, subject) {
+        (1, Some(el)) if el.parent() == Some(root) => Ok(if el.local_name() == "NameID" {
+            Subject::Plain(el)
+        } else {
+            Subject::Encrypted(el)
+        }),
+        (1, Some(el)) => Err(malformed(format!(
+            "the {} is not a child of the LogoutRequest",
+            el.local_name()
+        ))),
+        (0, _) => Err(malformed("no NameID or EncryptedID".into())),
+        (n, _) => Err(malformed(format!("{n} NameID and EncryptedID elements"))),
+    }
+}
+
+/// A NameID's value (its whole text, not blank) and attributes.
+fn read_name_id(name_id: Element<'_>) -> Result<NameId> {
+    let value = element_text(name_id);
+    if trim(&value).is_empty() {
+        return Err(Error::new(
+            ErrorKind::LogoutRequestMalformed,
+            "the NameID is empty",
+        ));
+    }
+    let attr = |name: &str| name_id.attribute(None, name).map(str::to_owned);
+    Ok(NameId {
+        value: value.into_owned(),
+        format: attr("Format"),
+        name_qualifier: attr("NameQualifier"),
+        sp_name_qualifier: attr("SPNameQualifier"),
+    })
+}
+
+/// Step 8: the EncryptedID decrypted (the same decryption as an Assertion's
+/// `EncryptedID`), its plaintext parsed under the verifier's limits into a
+/// document whose root is exactly one `saml:NameID`, read as a cleartext
+/// one. Every failure from the key unwrap on is `decryption_failed`; what
+/// the cleartext structure says (algorithms, placement) keeps its kind.
+fn decrypt_name_id(
+    encrypted: Element<'_>,
+    decryption: &crate::xmlenc::Decryption<'_>,
+) -> Result<NameId> {
+    let doc = crate::xmlenc::decrypt_element(
+        encrypted,
+        decryption,
+        (SAML_ASSERTION, "NameID"),
+        &mut OsRng,
+    )?;
+    read_name_id(doc.root()).map_err(|e| {
+        Error::new(
+            ErrorKind::DecryptionFailed,
+            format!("the decrypted NameID: {}", e.detail()),
+        )
+    })
 }
 
 /// Trims XML whitespace around a value (xs:anyURI and tokens collapse it).
@@ -695,6 +847,7 @@ pub struct FreshLogoutRequest {
     issuer: EntityId,
     request_id: String,
     name_id: NameId,
+    name_id_encrypted: bool,
     session_indexes: Vec<String>,
     relay_state: Option<String>,
     replay_expiry: DateTime<Utc>,
@@ -712,9 +865,16 @@ impl FreshLogoutRequest {
         &self.issuer
     }
 
-    /// The person to sign out: NameID with its format and qualifiers.
+    /// The person to sign out: NameID with its format and qualifiers
+    /// (decrypted, when it came as an `EncryptedID`).
     pub fn name_id(&self) -> &NameId {
         &self.name_id
+    }
+
+    /// Whether the NameID came encrypted (an `EncryptedID` decrypted with
+    /// the SP's key, see [`LogoutVerifier::decryption_keys`]).
+    pub fn name_id_encrypted(&self) -> bool {
+        self.name_id_encrypted
     }
 
     /// The SessionIndexes, in document order; empty means every session

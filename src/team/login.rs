@@ -150,9 +150,12 @@ impl LoginContext {
         self
     }
 
-    /// Decrypts encrypted assertions with `keys` (the SP's current key and,
-    /// during a rollover, the next one; their certificates go into the SP
-    /// metadata). Without keys an `EncryptedAssertion` is refused.
+    /// Decrypts encrypted assertions and the encrypted NameIDs
+    /// (`EncryptedID`) of IdPs' LogoutRequests with `keys` (the SP's current
+    /// key and, during a rollover, the next one; their certificates go into
+    /// the SP metadata). Without keys an `EncryptedAssertion` is refused,
+    /// and so is a LogoutRequest whose NameID is encrypted
+    /// ([`ErrorKind::EncryptedIdUnsupported`]).
     pub fn with_decryption_keys(mut self, keys: SpDecryptionKeys) -> Self {
         self.decryption_keys = Some(keys);
         self

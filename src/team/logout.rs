@@ -313,13 +313,17 @@ impl TeamConfig {
     }
 
     /// Handles an IdP-initiated LogoutRequest at the team's SLO URL:
-    /// verifies it, passes its one-time use, ends the sessions it names in
-    /// the context's registry (if it has one), and builds the
-    /// LogoutResponse (signed with the context's key, if any) with the
-    /// IdP's RelayState.
+    /// verifies it (an encrypted NameID is decrypted with the context's
+    /// decryption keys, under the team's `allow_tripledes`), passes its
+    /// one-time use, ends the sessions it names in the context's registry
+    /// (if it has one; looked up by the NameID and Format, decrypted when
+    /// they came encrypted), and builds the LogoutResponse (signed with the
+    /// context's key, if any) with the IdP's RelayState.
     ///
     /// # Errors
-    /// As [`LogoutVerifier::verify_request`](crate::logout::LogoutVerifier::verify_request);
+    /// As [`LogoutVerifier::verify_request`](crate::logout::LogoutVerifier::verify_request)
+    /// ([`ErrorKind::EncryptedIdUnsupported`] for an encrypted NameID and a
+    /// context without decryption keys);
     /// [`ErrorKind::LogoutRequestReplayed`]; the replay cache's and the
     /// registry's errors (fail closed: no answer claims a logout that may
     /// not have happened); [`ErrorKind::EndpointMissing`] when the IdP has
@@ -331,7 +335,11 @@ impl TeamConfig {
         rng: &mut R,
         now: DateTime<Utc>,
     ) -> Result<IdpLogout> {
-        let verified = self.logout_verifier()?.verify_request(input, now)?;
+        let mut verifier = self.logout_verifier()?;
+        if let Some(keys) = &context.decryption_keys {
+            verifier = verifier.decryption_keys(keys.clone());
+        }
+        let verified = verifier.verify_request(input, now)?;
         let binding = self.idp.logout_binding().ok_or_else(|| no_slo(self))?;
         let request = verified
             .check_replay_async(context.replay.as_ref(), now)

@@ -558,8 +558,9 @@ impl TeamConfig {
         self.require_encrypted_assertion = required;
     }
 
-    /// Whether the team accepts assertions encrypted with `tripledes-cbc`
-    /// (off by default: [`ErrorKind::TripledesNotAllowed`]).
+    /// Whether the team accepts assertions (and the encrypted NameIDs of
+    /// LogoutRequests) encrypted with `tripledes-cbc` (off by default:
+    /// [`ErrorKind::TripledesNotAllowed`]).
     pub fn allow_tripledes(&self) -> bool {
         self.allow_tripledes
     }
@@ -677,7 +678,10 @@ impl TeamConfig {
     /// The team's [`LogoutVerifier`]: Destination = the team's SLO URL,
     /// Issuer = its IdP (and, on LogoutResponses only, the IdP's
     /// [alias](IdpSettings::logout_issuer_alias)), signatures under its
-    /// certificates, unsigned messages only if the team allowed them.
+    /// certificates, unsigned messages only if the team allowed them, and
+    /// the team's `allow_tripledes` for encrypted NameIDs. The SP's
+    /// decryption keys (the SP's, not the team's:
+    /// [`LoginContext::with_decryption_keys`]) can be chained on it.
     ///
     /// # Errors
     /// [`ErrorKind::ConfigInvalid`] for a configuration stored without an
@@ -696,7 +700,8 @@ impl TeamConfig {
             self.idp.certificates.clone(),
         )
         .response_issuer_alias(self.idp.logout_issuer_alias())
-        .dangerous_allow_unsigned(self.idp.dangerous_allow_unsigned_logout))
+        .dangerous_allow_unsigned(self.idp.dangerous_allow_unsigned_logout)
+        .allow_tripledes(self.allow_tripledes))
     }
 
     /// The team's [`LogoutRequestBuilder`] (Issuer = the team's SP entity
