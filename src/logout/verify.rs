@@ -622,20 +622,7 @@ fn find_subject<'d>(root: Element<'d>) -> Result<Subject<Element<'d>, Element<'d
 
 /// A NameID's value (its whole text, not blank) and attributes.
 fn read_name_id(name_id: Element<'_>) -> Result<NameId> {
-    let value = element_text(name_id);
-    if trim(&value).is_empty() {
-        return Err(Error::new(
-            ErrorKind::LogoutRequestMalformed,
-            "the NameID is empty",
-        ));
-    }
-    let attr = |name: &str| name_id.attribute(None, name).map(str::to_owned);
-    Ok(NameId {
-        value: value.into_owned(),
-        format: attr("Format"),
-        name_qualifier: attr("NameQualifier"),
-        sp_name_qualifier: attr("SPNameQualifier"),
-    })
+    NameId::read(name_id, ErrorKind::LogoutRequestMalformed)
 }
 
 /// Step 8: the EncryptedID decrypted (the same decryption as an Assertion's

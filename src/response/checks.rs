@@ -453,17 +453,25 @@ fn read_assertion(
 }
 
 fn read_name_id(name_id: Element<'_>) -> Result<NameId> {
-    let value = element_text(name_id);
-    if trim(&value).is_empty() {
-        return Err(err(ErrorKind::SubjectInvalid, "the NameID is empty"));
+    NameId::read(name_id, ErrorKind::SubjectInvalid)
+}
+
+impl NameId {
+    /// A NameID element's value (its whole text, not blank: `blank` when
+    /// it is) and its attributes; shared by Responses and LogoutRequests.
+    pub(crate) fn read(name_id: Element<'_>, blank: ErrorKind) -> Result<NameId> {
+        let value = element_text(name_id);
+        if trim(&value).is_empty() {
+            return Err(err(blank, "the NameID is empty"));
+        }
+        let attr = |name: &str| name_id.attribute(None, name).map(str::to_owned);
+        Ok(NameId {
+            value: value.into_owned(),
+            format: attr("Format"),
+            name_qualifier: attr("NameQualifier"),
+            sp_name_qualifier: attr("SPNameQualifier"),
+        })
     }
-    let attr = |name: &str| name_id.attribute(None, name).map(str::to_owned);
-    Ok(NameId {
-        value: value.into_owned(),
-        format: attr("Format"),
-        name_qualifier: attr("NameQualifier"),
-        sp_name_qualifier: attr("SPNameQualifier"),
-    })
 }
 
 /// Subject: a NameID (in the clear or an EncryptedID), and a bearer confirmation valid for us. Returns the
