@@ -400,26 +400,28 @@ mod tests {
         TrackerKey::new("acme", browser).unwrap()
     }
 
+    fn remember(
+        tracker: &MemoryRequestTracker,
+        browser: &str,
+        id: &RequestId,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        ready(RequestTracker::remember(
+            tracker,
+            &key(browser),
+            id,
+            expires,
+            now,
+        ))
+    }
+
     #[test]
     fn remembers_and_takes_once() {
         let tracker = MemoryRequestTracker::new(4);
         let later = t0() + TimeDelta::seconds(30);
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b1"),
-            &id(1),
-            t0() + TimeDelta::minutes(10),
-            t0(),
-        ))
-        .unwrap();
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b1"),
-            &id(2),
-            t0() + TimeDelta::minutes(10),
-            t0(),
-        ))
-        .unwrap();
+        remember(&tracker, "b1", &id(1), t0() + TimeDelta::minutes(10), t0()).unwrap();
+        remember(&tracker, "b1", &id(2), t0() + TimeDelta::minutes(10), t0()).unwrap();
         assert_eq!(
             ready(RequestTracker::take(&tracker, &key("b1"), later)).unwrap(),
             vec![id(1), id(2)]
@@ -436,14 +438,7 @@ mod tests {
     fn keys_are_separate_per_team_and_browser() {
         let tracker = MemoryRequestTracker::new(4);
         let exp = t0() + TimeDelta::minutes(10);
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b1"),
-            &id(1),
-            exp,
-            t0(),
-        ))
-        .unwrap();
+        remember(&tracker, "b1", &id(1), exp, t0()).unwrap();
         let other_team = TrackerKey::new("globex", "b1").unwrap();
         assert!(
             ready(RequestTracker::take(&tracker, &other_team, t0()))
@@ -473,22 +468,8 @@ mod tests {
     #[test]
     fn expired_ids_are_not_returned() {
         let tracker = MemoryRequestTracker::new(4);
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b1"),
-            &id(1),
-            t0() + TimeDelta::seconds(60),
-            t0(),
-        ))
-        .unwrap();
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b1"),
-            &id(2),
-            t0() + TimeDelta::seconds(600),
-            t0(),
-        ))
-        .unwrap();
+        remember(&tracker, "b1", &id(1), t0() + TimeDelta::seconds(60), t0()).unwrap();
+        remember(&tracker, "b1", &id(2), t0() + TimeDelta::seconds(600), t0()).unwrap();
         let later = t0() + TimeDelta::seconds(60);
         assert_eq!(
             ready(RequestTracker::take(&tracker, &key("b1"), later)).unwrap(),
@@ -501,14 +482,7 @@ mod tests {
         let tracker = MemoryRequestTracker::new(4);
         let exp = t0() + TimeDelta::minutes(10);
         for n in 0..20 {
-            ready(RequestTracker::remember(
-                &tracker,
-                &key("b1"),
-                &id(n),
-                exp,
-                t0(),
-            ))
-            .unwrap();
+            remember(&tracker, "b1", &id(n), exp, t0()).unwrap();
         }
         let taken = ready(RequestTracker::take(&tracker, &key("b1"), t0())).unwrap();
         assert_eq!(taken, (12..20).map(id).collect::<Vec<_>>());
@@ -519,22 +493,8 @@ mod tests {
     fn same_id_twice_is_kept_once() {
         let tracker = MemoryRequestTracker::new(4);
         let exp = t0() + TimeDelta::minutes(10);
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b1"),
-            &id(1),
-            exp,
-            t0(),
-        ))
-        .unwrap();
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b1"),
-            &id(1),
-            exp,
-            t0(),
-        ))
-        .unwrap();
+        remember(&tracker, "b1", &id(1), exp, t0()).unwrap();
+        remember(&tracker, "b1", &id(1), exp, t0()).unwrap();
         assert_eq!(
             ready(RequestTracker::take(&tracker, &key("b1"), t0())).unwrap(),
             vec![id(1)]
@@ -545,49 +505,21 @@ mod tests {
     fn full_tracker_fails_closed_until_entries_expire() {
         let tracker = MemoryRequestTracker::new(2);
         let exp = t0() + TimeDelta::seconds(60);
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b1"),
-            &id(1),
-            exp,
-            t0(),
-        ))
-        .unwrap();
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b2"),
-            &id(2),
-            exp,
-            t0(),
-        ))
-        .unwrap();
-        let err = ready(RequestTracker::remember(
-            &tracker,
-            &key("b3"),
-            &id(3),
-            exp,
-            t0(),
-        ))
-        .unwrap_err();
+        remember(&tracker, "b1", &id(1), exp, t0()).unwrap();
+        remember(&tracker, "b2", &id(2), exp, t0()).unwrap();
+        let err = remember(&tracker, "b3", &id(3), exp, t0()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::RequestStoreUnavailable);
         // An existing key may still add requests while the tracker is full.
-        ready(RequestTracker::remember(
-            &tracker,
-            &key("b1"),
-            &id(4),
-            exp,
-            t0(),
-        ))
-        .unwrap();
+        remember(&tracker, "b1", &id(4), exp, t0()).unwrap();
         // Once the others expired, a new browser gets in.
         let later = t0() + TimeDelta::seconds(61);
-        ready(RequestTracker::remember(
+        remember(
             &tracker,
-            &key("b3"),
+            "b3",
             &id(3),
             later + TimeDelta::seconds(60),
             later,
-        ))
+        )
         .unwrap();
         assert_eq!(tracker.len(), 1);
     }
@@ -596,14 +528,7 @@ mod tests {
     fn expiry_not_after_now_is_refused() {
         let tracker = MemoryRequestTracker::new(2);
         for expires_at in [t0(), t0() - TimeDelta::seconds(1)] {
-            let err = ready(RequestTracker::remember(
-                &tracker,
-                &key("b1"),
-                &id(1),
-                expires_at,
-                t0(),
-            ))
-            .unwrap_err();
+            let err = remember(&tracker, "b1", &id(1), expires_at, t0()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::ConfigInvalid);
         }
         assert!(tracker.is_empty());
