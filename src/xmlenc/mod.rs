@@ -18,6 +18,9 @@
 //!   certificate or its serial number in their `KeyInfo`, or our entity ID
 //!   as `Recipient`) are tried first, those for someone else last, and at
 //!   most [`MAX_UNWRAPS`] private-key operations are spent on one element.
+//!   At most `MAX_ENCRYPTED_KEYS` (8) sibling `EncryptedKey`s, and as many
+//!   distinct ones named, counted before any reference is resolved: the
+//!   references cost work linear in the input.
 //!
 //! Every failure from the key unwrap to the parsed element is
 //! [`ErrorKind::DecryptionFailed`], with one user text: the SP is no padding
