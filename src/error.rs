@@ -500,8 +500,9 @@ error_kinds! {
     /// `EncryptedID`, a direct child of the root, in the whole document.
     LogoutRequestMalformed = "logout_request_malformed", Refused,
         "the logout request is malformed";
-    /// A `LogoutRequest`'s `NotOnOrAfter` is past, or it was issued longer
-    /// ago than the logout message age bound (both with the clock skew).
+    /// A `LogoutRequest`'s `NotOnOrAfter` is past, it was issued longer
+    /// ago than the logout message age bound, or its `IssueInstant` is in
+    /// the future (all with the clock skew).
     LogoutRequestExpired = "logout_request_expired", Refused,
         "the logout request has expired";
     /// The document is not a SAML 2.0 `LogoutResponse` (root, `Version`,

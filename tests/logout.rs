@@ -368,6 +368,38 @@ fn certificates_must_be_valid_now() {
     assert_eq!(err.kind(), ErrorKind::NoUsableCertificate);
 }
 
+/// A LogoutRequest issued in the future (beyond the clock skew) is refused:
+/// its one-time-use entry would be kept until `IssueInstant` + 10 minutes,
+/// so one from the year 9999 (anyone's, with the unsigned opt-in) stayed
+/// in the replay cache the sign-ins share for ever, and enough of them
+/// filled it (every sign-in then `replay_cache_unavailable`).
+#[test]
+fn a_logout_request_from_the_future_is_refused() {
+    let body = format!("{ISSUER}{NAME_ID}");
+    for issued in ["9999-12-31T23:59:59Z", "2026-03-02T10:04:01Z"] {
+        let xml = unsigned_request(&ROOT.replace("2026-03-02T10:00:30Z", issued), &body);
+        assert_eq!(
+            request_kind(&xml),
+            ErrorKind::LogoutRequestExpired,
+            "{issued}"
+        );
+    }
+    // Within the skew (now + 180 s): accepted, remembered at most
+    // IssueInstant + 600 s + skew.
+    let xml = unsigned_request(
+        &ROOT.replace("2026-03-02T10:00:30Z", "2026-03-02T10:04:00Z"),
+        &body,
+    );
+    let verified = verifier()
+        .dangerous_allow_unsigned(true)
+        .verify_request(post(&xml), now())
+        .unwrap();
+    assert_eq!(
+        verified.replay_expiry(),
+        common::time("2026-03-02T10:17:00Z")
+    );
+}
+
 #[test]
 fn a_logout_request_is_used_once() {
     let cache = MemoryReplayCache::new(8);

@@ -57,9 +57,11 @@
 //!    [issuer alias](LogoutVerifier::response_issuer_alias) (Azure AD,
 //!    see [`azure_logout_issuer_alias`]), never a looser comparison.
 //! 6. **Destination**: present and equal to our SLO URL.
-//! 7. LogoutRequest: **time**. `NotOnOrAfter`, if present, not past, and
-//!    the request issued at most [`LOGOUT_REQUEST_LIFETIME`] ago (both
-//!    with the clock skew): `logout_request_expired`. LogoutResponse:
+//! 7. LogoutRequest: **time**. `IssueInstant` not in the future,
+//!    `NotOnOrAfter`, if present, not past, and the request issued at most
+//!    [`LOGOUT_REQUEST_LIFETIME`] ago (all with the clock skew):
+//!    `logout_request_expired`. So its one-time-use entry is kept at most
+//!    `LOGOUT_REQUEST_LIFETIME` plus twice the skew. LogoutResponse:
 //!    `InResponseTo` names a LogoutRequest we sent and kept, then the
 //!    **Status**: top-level Success is [`LogoutStatus::Success`], with a
 //!    second-level PartialLogout [`LogoutStatus::PartialLogout`], anything

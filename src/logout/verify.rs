@@ -423,8 +423,18 @@ impl LogoutVerifier {
         self.check_issuer(root, None, malformed)?;
         self.check_destination(root)?;
 
-        // 7. Time: NotOnOrAfter if present, and the age bound.
+        // 7. Time: not issued in the future, NotOnOrAfter if present, and
+        // the age bound. Issued in the future, its one-time-use entry would
+        // be kept until IssueInstant + LOGOUT_REQUEST_LIFETIME: for ever,
+        // from the year 9999, in the replay cache the sign-ins share.
         let expired = |d: String| Error::new(ErrorKind::LogoutRequestExpired, d);
+        if issue_instant > now + self.clock_skew {
+            return Err(expired(format!(
+                "issued at {}, after {now} (skew {}s)",
+                issue_instant.to_rfc3339(),
+                self.clock_skew.num_seconds()
+            )));
+        }
         let not_on_or_after = optional_time(root, "NotOnOrAfter", malformed)?;
         let mut deadline = issue_instant + LOGOUT_REQUEST_LIFETIME;
         if let Some(limit) = not_on_or_after {

@@ -93,18 +93,19 @@ return 1
 
 /// End the sessions a LogoutRequest names and return the live ones, in one
 /// step. ARGV: now (ms), then the SessionIndexes (none: every session).
+/// The SessionIndexes are put in a set once: the work is linear in them
+/// (a comparison of each with each session held Redis, which every
+/// instance waits on, for about 100 ms with 29,000 of them and 32
+/// sessions).
 const END_LUA: &str = r"
 local now = tonumber(ARGV[1])
+local wanted = {}
+for j = 2, #ARGV do wanted['+' .. ARGV[j]] = true end
 local all = redis.call('HGETALL', KEYS[1])
 local out = {}
 for i = 1, #all, 2 do
   local exp, index = string.match(all[i + 1], '^(%d+)|(.*)$')
-  local hit = (#ARGV == 1) or (index == '-')
-  if not hit then
-    for j = 2, #ARGV do
-      if index == '+' .. ARGV[j] then hit = true end
-    end
-  end
+  local hit = (#ARGV == 1) or (index == '-') or (index ~= nil and wanted[index] == true)
   if hit or exp == nil or tonumber(exp) <= now then
     redis.call('HDEL', KEYS[1], all[i])
     if hit and exp ~= nil and tonumber(exp) > now then table.insert(out, all[i]) end

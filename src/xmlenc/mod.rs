@@ -18,6 +18,9 @@
 //!   certificate or its serial number in their `KeyInfo`, or our entity ID
 //!   as `Recipient`) are tried first, those for someone else last, and at
 //!   most [`MAX_UNWRAPS`] private-key operations are spent on one element.
+//!   At most `MAX_ENCRYPTED_KEYS` (8) sibling `EncryptedKey`s, and as many
+//!   distinct ones named, counted before any reference is resolved: the
+//!   references cost work linear in the input.
 //!
 //! Every failure from the key unwrap to the parsed element is
 //! [`ErrorKind::DecryptionFailed`], with one user text: the SP is no padding
@@ -199,15 +202,43 @@ fn read_encrypted_key(
 }
 
 /// The `EncryptedKey` elements that hold `data`'s session key, in the
-/// order the KeyInfo gives them.
+/// order the KeyInfo gives them, each once.
+///
+/// Linear in the input: at most [`MAX_ENCRYPTED_KEYS`] siblings (counted
+/// first), each sibling's `CarriedKeyName`s read once, and the list refused
+/// as soon as it holds more than [`MAX_ENCRYPTED_KEYS`] distinct keys (a
+/// KeyInfo of thousands of `KeyName`s or `RetrievalMethod`s, each matched
+/// against thousands of siblings, cost seconds and gigabytes before).
 fn key_elements<'d>(encrypted: Element<'d>, data: Element<'d>) -> Result<Vec<Element<'d>>> {
+    let too_many = |n: usize| malformed(format!("{n} EncryptedKeys, at most {MAX_ENCRYPTED_KEYS}"));
     let siblings: Vec<Element<'d>> = children(encrypted, XMLENC, "EncryptedKey").collect();
-    let mut found = Vec::new();
+    if siblings.len() > MAX_ENCRYPTED_KEYS {
+        return Err(too_many(siblings.len()));
+    }
+    // Each sibling's CarriedKeyNames, trimmed, gathered once.
+    let carried: Vec<Vec<String>> = siblings
+        .iter()
+        .map(|ek| {
+            children(*ek, XMLENC, "CarriedKeyName")
+                .map(|c| trim(&crate::dsig::element_text(c)).to_owned())
+                .collect()
+        })
+        .collect();
+    let mut found: Vec<Element<'d>> = Vec::new();
+    let add = |found: &mut Vec<Element<'d>>, ek: Element<'d>| -> Result<()> {
+        if !found.contains(&ek) {
+            found.push(ek);
+            if found.len() > MAX_ENCRYPTED_KEYS {
+                return Err(too_many(found.len()));
+            }
+        }
+        Ok(())
+    };
     let mut named = false;
     if let Some(info) = optional_child(data, DSIG, "KeyInfo")? {
         for item in info.child_elements() {
             if item.is(XMLENC, "EncryptedKey") {
-                found.push(item);
+                add(&mut found, item)?;
             } else if item.is(DSIG, "RetrievalMethod") {
                 named = true;
                 if item.attribute(None, "Type").map(trim) != Some(TYPE_ENCRYPTED_KEY) {
@@ -232,14 +263,17 @@ fn key_elements<'d>(encrypted: Element<'d>, data: Element<'d>) -> Result<Vec<Ele
                             "RetrievalMethod #{id} names no sibling EncryptedKey"
                         ))
                     })?;
-                found.push(*target);
+                add(&mut found, *target)?;
             } else if item.is(DSIG, "KeyName") {
                 // A hint, not a reference: when no CarriedKeyName matches,
                 // the siblings are tried as if it were absent.
-                let name = item.text();
-                found.extend(siblings.iter().filter(|ek| {
-                    children(**ek, XMLENC, "CarriedKeyName").any(|c| trim(&c.text()) == trim(&name))
-                }));
+                let name = crate::dsig::element_text(item);
+                let name = trim(&name);
+                for (ek, names) in siblings.iter().zip(&carried) {
+                    if names.iter().any(|c| c == name) {
+                        add(&mut found, *ek)?;
+                    }
+                }
             }
         }
     }
@@ -248,13 +282,6 @@ fn key_elements<'d>(encrypted: Element<'d>, data: Element<'d>) -> Result<Vec<Ele
     }
     if found.is_empty() {
         return Err(malformed("no EncryptedKey holds the session key"));
-    }
-    found.dedup();
-    if found.len() > MAX_ENCRYPTED_KEYS {
-        return Err(malformed(format!(
-            "{} EncryptedKeys, at most {MAX_ENCRYPTED_KEYS}",
-            found.len()
-        )));
     }
     Ok(found)
 }
