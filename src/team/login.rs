@@ -155,7 +155,10 @@ impl LoginContext {
     /// key and, during a rollover, the next one; their certificates go into
     /// the SP metadata). Without keys an `EncryptedAssertion` is refused,
     /// and so is a LogoutRequest whose NameID is encrypted
-    /// ([`ErrorKind::EncryptedIdUnsupported`]).
+    /// ([`ErrorKind::EncryptedIdUnsupported`]). The keys' certificates are
+    /// not added to a team's SP metadata for you; see
+    /// [`manual::login`](crate::manual::login#encrypted-assertions) for the
+    /// whole setup.
     pub fn with_decryption_keys(mut self, keys: SpDecryptionKeys) -> Self {
         self.decryption_keys = Some(keys);
         self
@@ -339,7 +342,8 @@ impl TeamConfig {
     /// Response against them with every check of
     /// [`ResponseVerifier`](crate::ResponseVerifier), and passes the
     /// one-time-use check. An unsolicited Response is accepted only when
-    /// the team allows IdP-initiated sign-in (see the module docs).
+    /// the team allows IdP-initiated sign-in (see
+    /// [`manual::login`](crate::manual::login#idp-initiated-sign-in)).
     ///
     /// ```
     /// use saml_sp::team::{LoginContext, ReturnPath};

@@ -176,7 +176,10 @@ impl TeamConfig {
     }
 
     /// Forgets the app session `app_session` of the person `name_id` (the
-    /// user signed out at the app). Resolves to whether it was registered.
+    /// user signed out at the app): the NameID of the sign-in
+    /// ([`FreshAssertion::name_id_details`], or
+    /// [`LogoutSubject::name_id`]). Resolves to whether it was registered.
+    /// There is no `_sync` twin.
     ///
     /// # Errors
     /// As [`register_session`](Self::register_session).
@@ -197,6 +200,12 @@ impl TeamConfig {
     /// browser ID as at sign-in): builds the LogoutRequest for `subject`
     /// to the team's IdP, remembers its ID for this browser (until
     /// [`LOGOUT_REQUEST_LIFETIME`]), and carries `return_to` as RelayState.
+    /// `subject` is the person of the sign-in:
+    /// [`LogoutSubject::from_assertion`] at sign-in, kept in the app's
+    /// session (or rebuilt from the NameID, its format and qualifiers and
+    /// the SessionIndex it stored, with [`LogoutSubject::new`]). The whole
+    /// round trip is in
+    /// [`manual::login`](crate::manual::login#sessions-and-single-logout).
     ///
     /// # Errors
     /// [`ErrorKind::EndpointMissing`] when the IdP has no
