@@ -106,7 +106,7 @@
 //!    the NameID with its format and qualifiers, and the SessionIndex).
 //! 2. The user signs out here (SP-initiated): end the app's session,
 //!    [`TeamConfig::unregister_session`](crate::TeamConfig::unregister_session)
-//!    (async only: it has no `_sync` twin), then
+//!    (async only; its docs show the call without a runtime), then
 //!    [`TeamConfig::start_logout`](crate::TeamConfig::start_logout) and send
 //!    the browser to the IdP. Its LogoutResponse comes back to the team's
 //!    SLO URL: [`TeamConfig::finish_logout`](crate::TeamConfig::finish_logout).
