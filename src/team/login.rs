@@ -263,7 +263,8 @@ impl TeamConfig {
     /// As [`AuthnRequestBuilder::redirect`](crate::request::AuthnRequestBuilder::redirect)
     /// (an IdP that wants signed requests and no key in `context`:
     /// [`ErrorKind::ConfigInvalid`]); [`ErrorKind::ConfigInvalid`] for an
-    /// empty or long browser ID; the tracker's error, typically
+    /// empty browser ID, [`ErrorKind::InputTooLarge`] for one over 256
+    /// bytes; the tracker's error, typically
     /// [`ErrorKind::RequestStoreUnavailable`].
     pub fn start_login<'a, R: Csprng + ?Sized>(
         &'a self,
