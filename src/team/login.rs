@@ -111,6 +111,10 @@ impl std::fmt::Debug for LoginContext {
 impl LoginContext {
     /// Stores of the app's choice (`Arc<RedisRequestTracker>` and
     /// `Arc<RedisReplayCache>` behind the `redis` feature, or its own).
+    /// It has no session registry, unlike [`in_memory`](Self::in_memory):
+    /// add one with [`with_session_registry`](Self::with_session_registry)
+    /// for [`TeamConfig::register_session`] (which fails without one) and
+    /// Single Logout.
     pub fn new(tracker: Arc<dyn RequestTracker>, replay: Arc<dyn ReplayCache>) -> Self {
         Self {
             tracker,
