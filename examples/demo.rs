@@ -88,7 +88,7 @@ fn main() -> Result<(), saml_sp::Error> {
         team.authn_request()
             .redirect(Some("/dashboard"), &mut rng, now)?;
     let url = redirect.url();
-    println!("   302 -> {}…", &url[..url.len().min(96)]);
+    println!("   303 -> {}…", &url[..url.len().min(96)]);
     println!(
         "   request ID to remember for this browser: {}",
         request_id.as_str()
@@ -219,7 +219,7 @@ fn main() -> Result<(), saml_sp::Error> {
     let answer = team
         .logout_response()
         .redirect(&request, LogoutStatus::Success, &mut rng, now)?;
-    println!("   302 -> {}…", &answer.url()[..answer.url().len().min(96)]);
+    println!("   303 -> {}…", &answer.url()[..answer.url().len().min(96)]);
     let again = logout_verifier.verify_request(LogoutInput::Redirect(query), now)?;
     let err = again.check_replay(&cache, now).unwrap_err();
     println!("   the same LogoutRequest again: {}", err.kind().as_str());

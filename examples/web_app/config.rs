@@ -24,11 +24,12 @@
 //! }
 //! ```
 //!
-//! Relative file names are relative to the configuration file.
+//! Relative file names are relative to the configuration file (so the
+//! example's `fixtures/...` path needs the file at the repository root).
 //!
 //! `allow_idp_initiated` (default false) lets the team's users sign in from
 //! the IdP's portal (a Response that answers no request of ours; see
-//! `saml_sp::team` on login CSRF before turning it on). `landing_page`
+//! `saml_sp::manual::login` on login CSRF before turning it on). `landing_page`
 //! (default `/`, a local path) is where such a sign-in lands when the IdP's
 //! RelayState is not a local path.
 //!

@@ -2,8 +2,8 @@
 //! base64-encoded and percent-encoded into a query string, optionally signed
 //! over the query octets.
 //!
-//! Encoding serves every SP-sent message (AuthnRequest now, LogoutRequest and
-//! LogoutResponse later): [`encode`] takes the message kind, the XML, the
+//! Encoding serves every SP-sent message (AuthnRequest, LogoutRequest and
+//! LogoutResponse): [`encode`] takes the message kind, the XML, the
 //! RelayState and an optional signer, injected by the caller (this module
 //! knows no keys). Decoding ([`RedirectMessage`]) is for tests and tooling,
 //! and for messages an IdP redirects to us; checking a query signature is

@@ -8,8 +8,9 @@ use crate::crypto::RsaSigner;
 use crate::error::{Error, ErrorKind, Result};
 use crate::rng::Csprng;
 
-/// The SP's RSA private key, for signing the requests we send
-/// (AuthnRequests; LogoutRequests later): rsa-sha256, RSASSA-PKCS1-v1_5.
+/// The SP's RSA private key, for signing the messages we send
+/// (AuthnRequests, LogoutRequests, LogoutResponses): rsa-sha256,
+/// RSASSA-PKCS1-v1_5.
 ///
 /// **Side channels.** Signing is a private-key operation of the pure-Rust
 /// `rsa` crate. Its 0.9 releases, the subject of advisory RUSTSEC-2023-0071

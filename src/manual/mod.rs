@@ -2,8 +2,9 @@
 //! chapter is a module so that it is versioned, linked and tested with the
 //! code it describes.
 //!
-//! - [`login`]: signing a team's people in with two calls, and IdP-initiated
-//!   sign-in with its login-CSRF risk.
+//! - [`login`]: signing a team's people in with two calls, IdP-initiated
+//!   sign-in with its login-CSRF risk, sessions and Single Logout both
+//!   ways, and encrypted assertions.
 //! - [`security`]: the security model (each attack class and what stops it)
 //!   and the cost of hostile input.
 //! - [`architecture`]: the floors of the crate, and why arrows only point

@@ -1,6 +1,7 @@
-//! The replay cache and the request tracker on Redis (feature `redis`), so
-//! that several app instances behind a load balancer share one-time use and
-//! request tracking.
+//! The replay cache, the request tracker and the Single Logout session
+//! registry on Redis (feature `redis`), so that several app instances
+//! behind a load balancer share one-time use, request tracking and the
+//! sessions an IdP's LogoutRequest ends.
 //!
 //! Keys (`<ns>` is the namespace given to [`RedisStore::open`]):
 //!
@@ -114,10 +115,10 @@ end
 return out
 ";
 
-/// A connection to Redis shared by [`RedisReplayCache`] and
-/// [`RedisRequestTracker`]: a reconnecting [`ConnectionManager`], the key
-/// namespace and the per-operation deadline. Cheap to clone (one
-/// connection, multiplexed).
+/// A connection to Redis shared by [`RedisReplayCache`],
+/// [`RedisRequestTracker`] and [`RedisSessionRegistry`]: a reconnecting
+/// [`ConnectionManager`], the key namespace and the per-operation
+/// deadline. Cheap to clone (one connection, multiplexed).
 ///
 /// Running Redis for this:
 /// - `maxmemory-policy noeviction`: an evicted replay key would let that
@@ -131,11 +132,16 @@ return out
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), saml_sp::Error> {
-/// use saml_sp::store::{RedisReplayCache, RedisRequestTracker, RedisStore};
+/// use std::sync::Arc;
+/// use saml_sp::store::{RedisReplayCache, RedisRequestTracker, RedisSessionRegistry, RedisStore};
+/// use saml_sp::team::LoginContext;
 /// let store = RedisStore::open("redis://127.0.0.1:6379/", "my-app")?;
 /// store.ping().await?; // optional health check at start-up
 /// let replay = RedisReplayCache::new(store.clone());
-/// let requests = RedisRequestTracker::new(store);
+/// let requests = RedisRequestTracker::new(store.clone());
+/// // What the team facade (start_login, finish_login, ...) runs on:
+/// let context = LoginContext::new(Arc::new(requests), Arc::new(replay))
+///     .with_session_registry(Arc::new(RedisSessionRegistry::new(store)));
 /// # Ok(()) }
 /// ```
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

@@ -111,6 +111,10 @@ impl std::fmt::Debug for LoginContext {
 impl LoginContext {
     /// Stores of the app's choice (`Arc<RedisRequestTracker>` and
     /// `Arc<RedisReplayCache>` behind the `redis` feature, or its own).
+    /// It has no session registry, unlike [`in_memory`](Self::in_memory):
+    /// add one with [`with_session_registry`](Self::with_session_registry)
+    /// for [`TeamConfig::register_session`] (which fails without one) and
+    /// Single Logout.
     pub fn new(tracker: Arc<dyn RequestTracker>, replay: Arc<dyn ReplayCache>) -> Self {
         Self {
             tracker,
@@ -155,7 +159,10 @@ impl LoginContext {
     /// key and, during a rollover, the next one; their certificates go into
     /// the SP metadata). Without keys an `EncryptedAssertion` is refused,
     /// and so is a LogoutRequest whose NameID is encrypted
-    /// ([`ErrorKind::EncryptedIdUnsupported`]).
+    /// ([`ErrorKind::EncryptedIdUnsupported`]). The keys' certificates are
+    /// not added to a team's SP metadata for you; see
+    /// [`manual::login`](crate::manual::login#encrypted-assertions) for the
+    /// whole setup.
     pub fn with_decryption_keys(mut self, keys: SpDecryptionKeys) -> Self {
         self.decryption_keys = Some(keys);
         self
@@ -260,7 +267,8 @@ impl TeamConfig {
     /// As [`AuthnRequestBuilder::redirect`](crate::request::AuthnRequestBuilder::redirect)
     /// (an IdP that wants signed requests and no key in `context`:
     /// [`ErrorKind::ConfigInvalid`]); [`ErrorKind::ConfigInvalid`] for an
-    /// empty or long browser ID; the tracker's error, typically
+    /// empty browser ID, [`ErrorKind::InputTooLarge`] for one over 256
+    /// bytes; the tracker's error, typically
     /// [`ErrorKind::RequestStoreUnavailable`].
     pub fn start_login<'a, R: Csprng + ?Sized>(
         &'a self,
@@ -339,7 +347,8 @@ impl TeamConfig {
     /// Response against them with every check of
     /// [`ResponseVerifier`](crate::ResponseVerifier), and passes the
     /// one-time-use check. An unsolicited Response is accepted only when
-    /// the team allows IdP-initiated sign-in (see the module docs).
+    /// the team allows IdP-initiated sign-in (see
+    /// [`manual::login`](crate::manual::login#idp-initiated-sign-in)).
     ///
     /// ```
     /// use saml_sp::team::{LoginContext, ReturnPath};

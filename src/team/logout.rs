@@ -176,7 +176,42 @@ impl TeamConfig {
     }
 
     /// Forgets the app session `app_session` of the person `name_id` (the
-    /// user signed out at the app). Resolves to whether it was registered.
+    /// user signed out at the app): the NameID of the sign-in
+    /// ([`FreshAssertion::name_id_details`], or
+    /// [`LogoutSubject::name_id`]). Resolves to whether it was registered.
+    ///
+    /// There is no `_sync` twin: code without an async runtime keeps the
+    /// registry it built the context with and drives it with
+    /// [`store::ready`](crate::store::ready):
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use saml_sp::response::NameId;
+    /// use saml_sp::store::{MemoryReplayCache, MemoryRequestTracker, MemorySessionRegistry, SessionRegistry, ready};
+    /// use saml_sp::team::LoginContext;
+    /// # use saml_sp::*;
+    /// # let now = "2026-03-02T10:01:00Z".parse().unwrap();
+    /// # let cert = SigningCertificate::parse(&std::fs::read("fixtures/keys/idp-a.crt.pem").unwrap())?;
+    /// # let idp = IdpSettings::manual(EntityId::new("https://idp.example.com")?,
+    /// #     EndpointUrl::new("https://idp.example.com/sso")?, vocabulary::Binding::HttpRedirect, [cert], now)?;
+    /// # let team = TeamConfig::new(TeamSlug::new("acme")?, &SpUrlLayout::new("https://sso.example.com")?, idp)?;
+    /// let registry = Arc::new(MemorySessionRegistry::new(100_000));
+    /// let context = LoginContext::new(
+    ///     Arc::new(MemoryRequestTracker::new(100_000)),
+    ///     Arc::new(MemoryReplayCache::new(100_000)),
+    /// )
+    /// .with_session_registry(registry.clone());
+    /// // At sign-out, with the NameID kept in the app's session:
+    /// let name_id = NameId {
+    ///     value: "alice@acme.example".into(),
+    ///     format: Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress".into()),
+    ///     name_qualifier: None,
+    ///     sp_name_qualifier: None,
+    /// };
+    /// let was_registered = ready(registry.unregister(&team.session_key(&name_id)?, "app-session-1", now))?;
+    /// assert!(!was_registered);
+    /// # Ok::<(), saml_sp::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`register_session`](Self::register_session).
@@ -197,6 +232,12 @@ impl TeamConfig {
     /// browser ID as at sign-in): builds the LogoutRequest for `subject`
     /// to the team's IdP, remembers its ID for this browser (until
     /// [`LOGOUT_REQUEST_LIFETIME`]), and carries `return_to` as RelayState.
+    /// `subject` is the person of the sign-in:
+    /// [`LogoutSubject::from_assertion`] at sign-in, kept in the app's
+    /// session (or rebuilt from the NameID, its format and qualifiers and
+    /// the SessionIndex it stored, with [`LogoutSubject::new`]). The whole
+    /// round trip is in
+    /// [`manual::login`](crate::manual::login#sessions-and-single-logout).
     ///
     /// # Errors
     /// [`ErrorKind::EndpointMissing`] when the IdP has no

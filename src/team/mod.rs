@@ -359,7 +359,9 @@ pub struct RotationReport {
 /// facade: [`TeamConfig::register_session`] after sign-in,
 /// [`TeamConfig::start_logout`] / [`TeamConfig::finish_logout`] when the
 /// user signs out here, [`TeamConfig::handle_logout_request`] when the IdP
-/// signs them out (see [`crate::logout`] for the checks).
+/// signs them out (see [`crate::logout`] for the checks, and
+/// [`manual::login`](crate::manual::login#sessions-and-single-logout) for
+/// the round trip).
 ///
 /// **Rotation, as admins do it.** [`TeamConfig::add_certificate`] (up to
 /// three; a fourth, a duplicate or an expired one is refused),
@@ -622,7 +624,11 @@ impl TeamConfig {
 
     /// The team's SP metadata for the IdP admin: entity ID, ACS URL
     /// (HTTP-POST) and the SingleLogoutService URL for HTTP-Redirect and
-    /// HTTP-POST. Chain a signing certificate and NameID formats on it.
+    /// HTTP-POST. Chain a signing certificate, the SP's encryption
+    /// certificates and NameID formats on it: the keys of a
+    /// [`LoginContext`] are not added for you (see
+    /// [`SpMetadata::with_signing_certificate`] and
+    /// [`SpMetadata::with_encryption_certificate`]).
     ///
     /// ```
     /// # use saml_sp::*;
