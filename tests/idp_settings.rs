@@ -18,9 +18,10 @@ use saml_sp::response::RequiredSignature;
 use saml_sp::{EndpointUrl, EntityId, Error, IdpCertSet, ResponseVerifier};
 
 mod common;
-use common::{
-    IDP, SP, cert, fixtures, now, real_dir, real_manifest, real_verifier, request, time, verifier,
-};
+#[path = "common/real_recordings.rs"]
+mod real_recordings;
+use common::{IDP, SP, cert, fixtures, now, real_manifest, real_verifier, request, time, verifier};
+use real_recordings::real_recordings_dir;
 
 /// The issuers of the Google Workspace, OneLogin and other-IdP responses
 /// of `fixtures/provisioning` (`generate.py`).
@@ -460,8 +461,7 @@ fn other_url_mismatches_get_no_hint() {
 /// (rsa-sha1: the generic row).
 #[test]
 fn real_recordings_name_the_setting() {
-    let Some(dir) = real_dir() else {
-        println!("skipped: ../shared/fixtures/real not found");
+    let Some(dir) = real_recordings_dir("the IdP-setting hints on real recordings") else {
         return;
     };
     let rows = real_manifest(&dir);

@@ -17,9 +17,7 @@ use saml_sp::{
 };
 
 mod common;
-use common::{
-    ACS, IDP, REQUEST, SP, fixtures, fresh, now, real_dir, real_verifier, request, time, verifier,
-};
+use common::{ACS, IDP, REQUEST, SP, fixtures, fresh, now, real_verifier, request, time, verifier};
 
 #[path = "common/real_recordings.rs"]
 mod real_recordings;
@@ -607,8 +605,7 @@ fn fresh_real(
 /// the tenant, password sign-in, no group or role claim configured).
 #[test]
 fn real_azure_claims() {
-    let Some(dir) = real_dir() else {
-        println!("skipped: ../shared/fixtures/real not found");
+    let Some(dir) = real_recordings_dir("the Azure claims of every real Azure AD response") else {
         return;
     };
     let manifest: serde_json::Value =

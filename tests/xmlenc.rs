@@ -9,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use saml_sp::certs::{CertificatePolicy, SpDecryptionKey, SpDecryptionKeys};
 use saml_sp::{
@@ -17,7 +17,10 @@ use saml_sp::{
 };
 
 mod common;
+#[path = "common/real_recordings.rs"]
+mod real_recordings;
 use common::{fixtures, fresh, time};
+use real_recordings::real_recordings_dir;
 
 fn xmlenc_dir() -> PathBuf {
     fixtures().join("xmlenc")
@@ -370,20 +373,12 @@ fn decryption_keys_load() {
 
 // ---- the real Okta recording (../shared/fixtures/real) ------------------------
 
-fn real_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
-    dir.is_dir().then_some(dir)
-}
-
 /// crewjam/saml's Okta recording: Response signed over the EncryptedAssertion
 /// (RetrievalMethod to a sibling EncryptedKey, RSA-1024 SP key), decrypted
 /// with the key and checked against the identity the manifest gives.
 #[test]
 fn real_okta_encrypted_assertion() {
-    let Some(dir) = real_dir() else {
-        println!(
-            "NOT RUN: ../shared/fixtures/real not found; the real Okta encrypted assertion was not checked"
-        );
+    let Some(dir) = real_recordings_dir("the real Okta encrypted assertion") else {
         return;
     };
     let manifest: serde_json::Value =

@@ -70,12 +70,6 @@ pub(crate) fn fresh(assertion: saml_sp::VerifiedAssertion) -> saml_sp::FreshAsse
         .unwrap()
 }
 
-/// `../shared/fixtures/real` (the real IdP recordings), if present.
-pub(crate) fn real_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real");
-    dir.is_dir().then_some(dir)
-}
-
 /// The rows of the real recordings' `manifest.json`.
 pub(crate) fn real_manifest(dir: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read(dir.join("manifest.json")).unwrap();
