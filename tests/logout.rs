@@ -911,6 +911,8 @@ fn idp_initiated_logout_ends_the_registered_session_once() {
     let LoginSend::Redirect(answer) = handled.send() else {
         panic!("Azure answers over HTTP-Redirect");
     };
+    assert_eq!(handled.redirect_url(), Some(answer.as_str()));
+    assert!(handled.post_form().is_none());
     assert!(answer.starts_with(
         "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/saml2?SAMLResponse="
     ));
@@ -968,6 +970,12 @@ fn sp_initiated_logout_round_trip_with_azure_issuer() {
         team.unregister_session(&context, alice.name_id_details(), "app-session-1", now())
             .now_or_never()
     );
+    // Unregistered once: the second time there is nothing to forget.
+    assert!(
+        !team
+            .unregister_session_sync(&context, alice.name_id_details(), "app-session-1", now())
+            .unwrap()
+    );
     let subject = LogoutSubject::from_assertion(&alice);
     let return_to = ReturnPath::new("/teams/acme/signed-out").unwrap();
     let mut rng = RecordedRequestId::new(KEPT).unwrap();
@@ -982,6 +990,7 @@ fn sp_initiated_logout_round_trip_with_azure_issuer() {
         )
         .unwrap();
     assert_eq!(start.request_id().as_str(), KEPT);
+    assert!(start.post_form().is_none(), "Azure takes HTTP-Redirect");
     let sent =
         RedirectMessage::from_url(start.redirect_url().unwrap(), &Limits::default()).unwrap();
     let xml = String::from_utf8(sent.xml().to_vec()).unwrap();

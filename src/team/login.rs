@@ -195,6 +195,24 @@ pub enum LoginSend {
     Post(PostForm),
 }
 
+impl LoginSend {
+    /// The redirect URL, when the IdP takes HTTP-Redirect.
+    pub fn redirect_url(&self) -> Option<&str> {
+        match self {
+            LoginSend::Redirect(url) => Some(url),
+            LoginSend::Post(_) => None,
+        }
+    }
+
+    /// The form, when the IdP takes HTTP-POST.
+    pub fn post_form(&self) -> Option<&PostForm> {
+        match self {
+            LoginSend::Post(form) => Some(form),
+            LoginSend::Redirect(_) => None,
+        }
+    }
+}
+
 impl LoginStart {
     /// How to send the browser on.
     pub fn send(&self) -> &LoginSend {
@@ -203,18 +221,12 @@ impl LoginStart {
 
     /// The redirect URL, when the IdP takes HTTP-Redirect.
     pub fn redirect_url(&self) -> Option<&str> {
-        match &self.send {
-            LoginSend::Redirect(url) => Some(url),
-            LoginSend::Post(_) => None,
-        }
+        self.send.redirect_url()
     }
 
     /// The form, when the IdP takes HTTP-POST.
     pub fn post_form(&self) -> Option<&PostForm> {
-        match &self.send {
-            LoginSend::Post(form) => Some(form),
-            LoginSend::Redirect(_) => None,
-        }
+        self.send.post_form()
     }
 
     /// The AuthnRequest's ID (remembered already; for logs).

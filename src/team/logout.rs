@@ -34,6 +34,7 @@ use crate::ids::RequestId;
 use crate::logout::{
     FreshLogoutRequest, LOGOUT_REQUEST_LIFETIME, LogoutInput, LogoutStatus, LogoutSubject,
 };
+use crate::request::PostForm;
 use crate::response::{FreshAssertion, NameId};
 use crate::rng::Csprng;
 use crate::store::{TrackerKey, ready_future};
@@ -53,12 +54,15 @@ impl LogoutStart {
         &self.send
     }
 
-    /// The redirect URL, when the IdP takes HTTP-Redirect.
+    /// The redirect URL, when the IdP's SingleLogoutService takes
+    /// HTTP-Redirect.
     pub fn redirect_url(&self) -> Option<&str> {
-        match &self.send {
-            LoginSend::Redirect(url) => Some(url),
-            LoginSend::Post(_) => None,
-        }
+        self.send.redirect_url()
+    }
+
+    /// The form, when the IdP's SingleLogoutService takes HTTP-POST.
+    pub fn post_form(&self) -> Option<&PostForm> {
+        self.send.post_form()
     }
 
     /// The LogoutRequest's ID (remembered already; for logs).
@@ -112,6 +116,17 @@ impl IdpLogout {
     /// The LogoutResponse to send the browser back to the IdP with.
     pub fn send(&self) -> &LoginSend {
         &self.send
+    }
+
+    /// The LogoutResponse's redirect URL, when it goes back over
+    /// HTTP-Redirect.
+    pub fn redirect_url(&self) -> Option<&str> {
+        self.send.redirect_url()
+    }
+
+    /// The LogoutResponse's form, when it goes back over HTTP-POST.
+    pub fn post_form(&self) -> Option<&PostForm> {
+        self.send.post_form()
     }
 }
 
@@ -180,27 +195,16 @@ impl TeamConfig {
     /// ([`FreshAssertion::name_id_details`], or
     /// [`LogoutSubject::name_id`]). Resolves to whether it was registered.
     ///
-    /// There is no `_sync` twin: code without an async runtime keeps the
-    /// registry it built the context with and drives it with
-    /// [`store::ready`](crate::store::ready):
-    ///
     /// ```
-    /// use std::sync::Arc;
-    /// use saml_sp::response::NameId;
-    /// use saml_sp::store::{MemoryReplayCache, MemoryRequestTracker, MemorySessionRegistry, SessionRegistry, ready};
-    /// use saml_sp::team::LoginContext;
     /// # use saml_sp::*;
+    /// use saml_sp::response::NameId;
+    /// use saml_sp::team::LoginContext;
     /// # let now = "2026-03-02T10:01:00Z".parse().unwrap();
     /// # let cert = SigningCertificate::parse(&std::fs::read("fixtures/keys/idp-a.crt.pem").unwrap())?;
     /// # let idp = IdpSettings::manual(EntityId::new("https://idp.example.com")?,
     /// #     EndpointUrl::new("https://idp.example.com/sso")?, vocabulary::Binding::HttpRedirect, [cert], now)?;
     /// # let team = TeamConfig::new(TeamSlug::new("acme")?, &SpUrlLayout::new("https://sso.example.com")?, idp)?;
-    /// let registry = Arc::new(MemorySessionRegistry::new(100_000));
-    /// let context = LoginContext::new(
-    ///     Arc::new(MemoryRequestTracker::new(100_000)),
-    ///     Arc::new(MemoryReplayCache::new(100_000)),
-    /// )
-    /// .with_session_registry(registry.clone());
+    /// let context = LoginContext::in_memory(); // has a session registry
     /// // At sign-out, with the NameID kept in the app's session:
     /// let name_id = NameId {
     ///     value: "alice@acme.example".into(),
@@ -208,7 +212,8 @@ impl TeamConfig {
     ///     name_qualifier: None,
     ///     sp_name_qualifier: None,
     /// };
-    /// let was_registered = ready(registry.unregister(&team.session_key(&name_id)?, "app-session-1", now))?;
+    /// // `.unregister_session(..).await` on an async runtime.
+    /// let was_registered = team.unregister_session_sync(&context, &name_id, "app-session-1", now)?;
     /// assert!(!was_registered);
     /// # Ok::<(), saml_sp::Error>(())
     /// ```
@@ -226,6 +231,21 @@ impl TeamConfig {
         registry
             .unregister(&self.session_key(name_id)?, app_session, now)
             .await
+    }
+
+    /// [`unregister_session`](Self::unregister_session) for code without
+    /// an async runtime (stores that answer at once).
+    ///
+    /// # Errors
+    /// As [`register_session`](Self::register_session).
+    pub fn unregister_session_sync(
+        &self,
+        context: &LoginContext,
+        name_id: &NameId,
+        app_session: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        ready_future(self.unregister_session(context, name_id, app_session, now))
     }
 
     /// Starts an SP-initiated logout for the browser `browser` (the same
