@@ -674,3 +674,30 @@ fn real_azure_claims() {
         "only {documents} Azure AD metadata documents"
     );
 }
+
+/// An assertion valid for months (as Keycloak can be set up) is usable for
+/// an hour after its IssueInstant, and its one-time-use entry lives no
+/// longer: a replay cache entry cannot be made to outlive two hours.
+#[test]
+fn assertion_life_is_capped_at_max_assertion_age() {
+    let xml = std::fs::read(fixtures().join("attacks/lifetime-months.xml")).unwrap();
+    let assertion = verifier().verify(&xml, &request(), now()).unwrap();
+    let issued = time("2026-03-02T10:00:00.120Z");
+    assert_eq!(
+        assertion.not_on_or_after(),
+        issued + saml_sp::response::MAX_ASSERTION_AGE
+    );
+    assert_eq!(
+        assertion.replay_expiry(),
+        issued + saml_sp::response::MAX_ASSERTION_AGE + saml_sp::response::DEFAULT_CLOCK_SKEW
+    );
+    // Verified in time, used too late: refused at the one-time-use check.
+    let late = assertion.replay_expiry();
+    let err = assertion
+        .check_replay(&MemoryReplayCache::new(4), late)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AssertionExpired);
+
+    let err = verifier().verify(&xml, &request(), late).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AssertionExpired);
+}

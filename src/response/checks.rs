@@ -4,8 +4,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::hints::{Fact, IdpProduct, hint};
 use super::{
-    Attributes, CoveredAssertion, NameId, RequiredSignature, ResponseVerifier, SignedParts,
-    VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
+    Attributes, CoveredAssertion, MAX_ASSERTION_AGE, NameId, RequiredSignature, ResponseVerifier,
+    SignedParts, VerifiedAssertion, is_saml, is_samlp, verify_if_signed,
 };
 use crate::dsig::element_text;
 use crate::error::{Error, ErrorKind, Result};
@@ -431,6 +431,7 @@ fn read_assertion(
         Some(c) => c.min(confirmation_expiry),
         None => confirmation_expiry,
     };
+    let not_on_or_after = check_age(issue_instant, not_on_or_after, verifier.clock_skew, now)?;
     Ok(VerifiedAssertion {
         issuer: verifier.idp_entity_id.clone(),
         sp_entity_id: verifier.sp_entity_id.clone(),
@@ -600,6 +601,35 @@ fn check_bearer(
         ));
     }
     Ok(not_on_or_after)
+}
+
+/// The assertion's age: used within [`MAX_ASSERTION_AGE`] of its
+/// IssueInstant whatever its NotOnOrAfter says, and issued no more than
+/// that far in the future (IdPs tolerate SP clocks behind theirs: Azure AD
+/// puts NotBefore five minutes before IssueInstant, so the future bound is
+/// not the clock skew). Returns the validity end the rest of the crate uses
+/// (the replay entry lives until then plus the skew): the earlier of the
+/// two, so that no IdP, not even a team's own, can make an entry of the
+/// shared replay cache outlive two hours.
+fn check_age(
+    issue_instant: DateTime<Utc>,
+    not_on_or_after: DateTime<Utc>,
+    skew: TimeDelta,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
+    if issue_instant > now + MAX_ASSERTION_AGE {
+        return Err(err(
+            ErrorKind::AssertionNotYetValid,
+            format!(
+                "the Assertion's IssueInstant {} is more than {}s after {now}",
+                issue_instant.to_rfc3339(),
+                MAX_ASSERTION_AGE.num_seconds()
+            ),
+        ));
+    }
+    let aged_out = issue_instant + MAX_ASSERTION_AGE;
+    check_not_on_or_after(aged_out, skew, now, "IssueInstant + MAX_ASSERTION_AGE:")?;
+    Ok(not_on_or_after.min(aged_out))
 }
 
 fn check_not_on_or_after(

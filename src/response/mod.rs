@@ -117,6 +117,20 @@ pub struct ResponseVerifier {
 pub const DEFAULT_CLOCK_SKEW: TimeDelta = TimeDelta::seconds(180);
 /// Largest clock skew [`ResponseVerifier::clock_skew`] accepts: 10 minutes.
 pub const MAX_CLOCK_SKEW: TimeDelta = TimeDelta::seconds(600);
+/// How long after its `IssueInstant` an Assertion is accepted, whatever its
+/// `NotOnOrAfter` says: one hour (plus the clock skew).
+///
+/// A browser posts the Response seconds after the IdP issued it; real IdPs
+/// give 60 s to 1 h (Azure AD, AD FS and Auth0: 1 h in `Conditions`,
+/// Okta, Google, PingFederate: 5 min), but some let an admin set months
+/// (a Keycloak recording in `../shared`: 239 days). The one-time-use entry
+/// of an assertion lives until its validity ends, so without this bound an
+/// IdP, a team's own among them, could fill the shared replay cache with
+/// entries that never expire. [`VerifiedAssertion::not_on_or_after`] is
+/// already the earlier of the two; an assertion issued more than this in
+/// the future is [`ErrorKind::AssertionNotYetValid`], so no replay entry
+/// outlives two hours and the skew.
+pub const MAX_ASSERTION_AGE: TimeDelta = TimeDelta::seconds(3600);
 
 impl ResponseVerifier {
     /// A verifier for responses to `sp_entity_id` (the Audience) at
@@ -325,7 +339,8 @@ impl VerifiedAssertion {
     }
 
     /// The earliest `NotOnOrAfter` of the Conditions and the bearer
-    /// confirmation: the assertion is not usable from then on.
+    /// confirmation, and `IssueInstant` + [`MAX_ASSERTION_AGE`]: the
+    /// assertion is not usable from then on (plus the clock skew).
     pub fn not_on_or_after(&self) -> DateTime<Utc> {
         self.not_on_or_after
     }
@@ -437,7 +452,7 @@ impl FreshAssertion {
     }
 
     /// The earliest `NotOnOrAfter` of the Conditions and the bearer
-    /// confirmation.
+    /// confirmation, and `IssueInstant` + [`MAX_ASSERTION_AGE`].
     pub fn not_on_or_after(&self) -> DateTime<Utc> {
         self.0.not_on_or_after
     }
