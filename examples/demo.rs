@@ -10,6 +10,11 @@
 //! an implementation independent of ours, with test keys
 //! (`fixtures/*/generate.py`). Every step takes the time as a value: the
 //! demo runs at the response's own time, 2026-03-02T10:01:00Z.
+//!
+//! It shows the pieces one by one. An app does steps 3 and 4 in two calls
+//! of the login facade, `TeamConfig::start_login` and
+//! `TeamConfig::finish_login` (README "Quick start", `saml_sp::manual::login`,
+//! `examples/web_app`), and Single Logout with `handle_logout_request`.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
