@@ -8,7 +8,10 @@
 //! the POSTed `SAMLResponse` and `RelayState` at the ACS URL, takes the
 //! browser's outstanding request IDs, verifies the Response, passes the
 //! one-time-use check, and returns the [`FreshAssertion`](crate::FreshAssertion) with a return path
-//! that is safe to redirect to. Each has a `_sync` twin of the same logic
+//! that is safe to redirect to. The outstanding IDs are taken whatever the
+//! outcome, like an OAuth `state`: a refused Response (or junk posted from
+//! another site while a sign-in is outstanding) ends that attempt, and the
+//! user signs in again. Each has a `_sync` twin of the same logic
 //! for code without an async runtime (tests, tools), which works with stores
 //! that answer at once (the in-memory ones).
 //!
