@@ -521,6 +521,26 @@ mod key_reference_cost {
         assert_eq!(timed(&xml), Err(ErrorKind::EncryptedDataMalformed));
     }
 
+    /// 14,000 KeyNames against one sibling EncryptedKey that carries
+    /// 12,000 CarriedKeyNames, none of them equal: 168 million
+    /// comparisons (1.5 s in a debug build). The schema allows
+    /// one CarriedKeyName per EncryptedKey; more are refused before any
+    /// KeyName is matched.
+    #[test]
+    fn keyname_times_many_carried_key_names_is_refused_quickly() {
+        let xml = keyname_xml();
+        let names = "<ds:KeyName>x</ds:KeyName>".repeat(14_000);
+        let carried = "<xenc:CarriedKeyName>k</xenc:CarriedKeyName>".repeat(12_000);
+        let xml = xml
+            .replacen("<ds:KeyName>", &format!("{names}<ds:KeyName>"), 1)
+            .replacen(
+                "</EncryptedAssertion>",
+                &format!("<xenc:EncryptedKey>{carried}</xenc:EncryptedKey></EncryptedAssertion>"),
+                1,
+            );
+        assert_eq!(timed(&xml), Err(ErrorKind::EncryptedDataMalformed));
+    }
+
     /// 14,000 RetrievalMethods naming the last of 14,000 sibling
     /// EncryptedKeys: 196 million lookups.
     #[test]

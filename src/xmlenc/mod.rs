@@ -205,7 +205,7 @@ fn read_encrypted_key(
 /// order the KeyInfo gives them, each once.
 ///
 /// Linear in the input: at most [`MAX_ENCRYPTED_KEYS`] siblings (counted
-/// first), each sibling's `CarriedKeyName`s read once, and the list refused
+/// first), each sibling's one `CarriedKeyName` read once, and the list refused
 /// as soon as it holds more than [`MAX_ENCRYPTED_KEYS`] distinct keys (a
 /// KeyInfo of thousands of `KeyName`s or `RetrievalMethod`s, each matched
 /// against thousands of siblings, cost seconds and gigabytes before).
@@ -215,15 +215,16 @@ fn key_elements<'d>(encrypted: Element<'d>, data: Element<'d>) -> Result<Vec<Ele
     if siblings.len() > MAX_ENCRYPTED_KEYS {
         return Err(too_many(siblings.len()));
     }
-    // Each sibling's CarriedKeyNames, trimmed, gathered once.
-    let carried: Vec<Vec<String>> = siblings
+    // Each sibling's CarriedKeyName (at most one, as the schema says),
+    // trimmed, read once: a KeyName is then matched in at most
+    // MAX_ENCRYPTED_KEYS comparisons.
+    let carried: Vec<Option<String>> = siblings
         .iter()
         .map(|ek| {
-            children(*ek, XMLENC, "CarriedKeyName")
-                .map(|c| trim(&crate::dsig::element_text(c)).to_owned())
-                .collect()
+            Ok(optional_child(*ek, XMLENC, "CarriedKeyName")?
+                .map(|c| trim(&crate::dsig::element_text(c)).to_owned()))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut found: Vec<Element<'d>> = Vec::new();
     let add = |found: &mut Vec<Element<'d>>, ek: Element<'d>| -> Result<()> {
         if !found.contains(&ek) {
@@ -269,8 +270,8 @@ fn key_elements<'d>(encrypted: Element<'d>, data: Element<'d>) -> Result<Vec<Ele
                 // the siblings are tried as if it were absent.
                 let name = crate::dsig::element_text(item);
                 let name = trim(&name);
-                for (ek, names) in siblings.iter().zip(&carried) {
-                    if names.iter().any(|c| c == name) {
+                for (ek, carried) in siblings.iter().zip(&carried) {
+                    if carried.as_deref() == Some(name) {
                         add(&mut found, *ek)?;
                     }
                 }
