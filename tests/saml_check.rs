@@ -710,7 +710,7 @@ fn logout_verifiers_give_the_manifest_verdicts() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 67);
+    assert_eq!(checked, 79);
 }
 
 #[test]
