@@ -267,10 +267,20 @@ type Pending = VecDeque<(RequestId, DateTime<Utc>)>;
 /// A bounded in-memory request tracker for a single process.
 ///
 /// Holds at most `capacity` keys (browsers with outstanding requests), each
-/// with at most [`MAX_PENDING_REQUESTS`] IDs. When full, keys whose requests
-/// all expired are dropped; if it is still full, remembering fails with
-/// [`ErrorKind::RequestStoreUnavailable`] (fail closed: a flood of login
-/// starts cannot push live requests out).
+/// with at most [`MAX_PENDING_REQUESTS`] IDs. When full, a new browser's
+/// request pushes out the browser that started one least recently (an
+/// expired one, as a rule): O(1) amortised per call, whatever the flood.
+///
+/// Starting a sign-in needs no key, so a tracker that refused new browsers
+/// when full would let anyone stop every team's sign-ins for the request
+/// lifetime with `capacity` requests (100,000 in ten minutes: about 170 a
+/// second). Losing an outstanding request can only refuse a Response
+/// (`in_response_to_mismatch`; that person signs in again), never accept
+/// one, so the tracker makes room instead: a flood must push `capacity`
+/// starts through in the time a person takes at the IdP (100,000 in 30 s,
+/// about 3,300 a second) to disturb anyone. Several instances share a
+/// `RedisRequestTracker` (feature `redis`), which has
+/// no capacity of its own (size Redis's memory for the flood you expect).
 ///
 /// ```
 /// use chrono::{TimeDelta, TimeZone, Utc};
@@ -291,21 +301,54 @@ type Pending = VecDeque<(RequestId, DateTime<Utc>)>;
 #[derive(Debug)]
 pub struct MemoryRequestTracker {
     capacity: usize,
-    entries: Mutex<HashMap<TrackerKey, Pending>>,
+    entries: Mutex<Tracked>,
 }
 
-impl MemoryRequestTracker {
-    /// A tracker holding at most `capacity` keys.
-    pub fn new(capacity: usize) -> Self {
-        Self {
-            capacity,
-            entries: Mutex::new(HashMap::new()),
+/// The keys with their pending requests, and the order in which they were
+/// last written (oldest first; an entry whose sequence number is no longer
+/// its key's is stale and skipped).
+#[derive(Debug, Default)]
+struct Tracked {
+    map: HashMap<TrackerKey, (u64, Pending)>,
+    order: VecDeque<(u64, TrackerKey)>,
+    next_seq: u64,
+}
+
+impl Tracked {
+    /// Drops the least recently written key.
+    fn evict_oldest(&mut self) {
+        while let Some((seq, key)) = self.order.pop_front() {
+            if self.map.get(&key).is_some_and(|(s, _)| *s == seq) {
+                self.map.remove(&key);
+                return;
+            }
         }
     }
 
-    /// How many keys are held (expired ones included until purged).
+    /// Drops stale order entries once they outnumber the keys: each call
+    /// is paid for by the writes and takes that made them stale.
+    fn compact(&mut self) {
+        if self.order.len() > 2 * self.map.len() + 64 {
+            let map = &self.map;
+            self.order
+                .retain(|(seq, key)| map.get(key).is_some_and(|(s, _)| s == seq));
+        }
+    }
+}
+
+impl MemoryRequestTracker {
+    /// A tracker holding at most `capacity` keys (at least one).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            entries: Mutex::new(Tracked::default()),
+        }
+    }
+
+    /// How many keys are held (expired ones included until pushed out or
+    /// taken).
     pub fn len(&self) -> usize {
-        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+        self.entries.lock().map(|e| e.map.len()).unwrap_or(0)
     }
 
     /// Whether the tracker holds nothing.
@@ -313,7 +356,7 @@ impl MemoryRequestTracker {
         self.len() == 0
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, HashMap<TrackerKey, Pending>>> {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Tracked>> {
         self.entries.lock().map_err(|_| {
             Error::new(
                 ErrorKind::RequestStoreUnavailable,
@@ -332,27 +375,34 @@ impl MemoryRequestTracker {
         now: DateTime<Utc>,
     ) -> Result<()> {
         check_lifetime(expires_at, now)?;
-        let mut entries = self.lock()?;
-        if !entries.contains_key(key) && entries.len() >= self.capacity {
-            entries.retain(|_, pending| pending.iter().any(|(_, expiry)| *expiry > now));
-            if entries.len() >= self.capacity {
-                return Err(Error::new(
-                    ErrorKind::RequestStoreUnavailable,
-                    format!("request tracker full ({} live keys)", self.capacity),
-                ));
+        let mut guard = self.lock()?;
+        let tracked = &mut *guard;
+        if !tracked.map.contains_key(key) {
+            while tracked.map.len() >= self.capacity && !tracked.order.is_empty() {
+                tracked.evict_oldest();
             }
         }
-        let pending = entries.entry(key.clone()).or_default();
+        let seq = tracked.next_seq;
+        tracked.next_seq += 1;
+        tracked.order.push_back((seq, key.clone()));
+        let (slot_seq, pending) = tracked.map.entry(key.clone()).or_default();
+        *slot_seq = seq;
         pending.retain(|(old, expiry)| *expiry > now && old != id);
         pending.push_back((id.clone(), expires_at));
         while pending.len() > MAX_PENDING_REQUESTS {
             pending.pop_front();
         }
+        tracked.compact();
         Ok(())
     }
 
     fn take_now(&self, key: &TrackerKey, now: DateTime<Utc>) -> Result<Vec<RequestId>> {
-        let pending = self.lock()?.remove(key).unwrap_or_default();
+        let pending = self
+            .lock()?
+            .map
+            .remove(key)
+            .map(|(_, pending)| pending)
+            .unwrap_or_default();
         Ok(pending
             .into_iter()
             .filter(|(_, expiry)| *expiry > now)
@@ -502,25 +552,56 @@ mod tests {
     }
 
     #[test]
-    fn full_tracker_fails_closed_until_entries_expire() {
+    fn full_tracker_pushes_out_the_least_recent_browser() {
         let tracker = MemoryRequestTracker::new(2);
         let exp = t0() + TimeDelta::seconds(60);
         remember(&tracker, "b1", &id(1), exp, t0()).unwrap();
         remember(&tracker, "b2", &id(2), exp, t0()).unwrap();
-        let err = remember(&tracker, "b3", &id(3), exp, t0()).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::RequestStoreUnavailable);
-        // An existing key may still add requests while the tracker is full.
+        // b1 starts another sign-in: now b2 is the least recent.
         remember(&tracker, "b1", &id(4), exp, t0()).unwrap();
-        // Once the others expired, a new browser gets in.
-        let later = t0() + TimeDelta::seconds(61);
-        remember(
-            &tracker,
-            "b3",
-            &id(3),
-            later + TimeDelta::seconds(60),
-            later,
-        )
-        .unwrap();
+        remember(&tracker, "b3", &id(3), exp, t0()).unwrap();
+        assert_eq!(tracker.len(), 2);
+        let take = |b: &str| ready(RequestTracker::take(&tracker, &key(b), t0())).unwrap();
+        assert!(take("b2").is_empty(), "b2 was pushed out");
+        assert_eq!(take("b1"), vec![id(1), id(4)]);
+        assert_eq!(take("b3"), vec![id(3)]);
+        assert!(tracker.is_empty());
+    }
+
+    /// A flood of sign-in starts from new browsers (no key needed) never
+    /// makes the tracker refuse, keeps it at its capacity, and costs the
+    /// same per call whether it is full or not.
+    #[test]
+    fn flood_of_new_browsers_is_bounded_and_never_refused() {
+        let tracker = MemoryRequestTracker::new(1_000);
+        let exp = t0() + TimeDelta::minutes(10);
+        remember(&tracker, "victim", &id(0), exp, t0()).unwrap();
+        for n in 0..50_000 {
+            remember(&tracker, &format!("flood-{n}"), &id(n + 1), exp, t0()).unwrap();
+            assert!(tracker.len() <= 1_000);
+            if n % 997 == 0 {
+                // Some flooders come back: their keys are rewritten.
+                remember(&tracker, &format!("flood-{n}"), &id(n + 2), exp, t0()).unwrap();
+            }
+        }
+        assert_eq!(tracker.len(), 1_000);
+        let order = tracker.lock().unwrap().order.len();
+        assert!(order <= 2 * 1_000 + 64, "stale order entries kept: {order}");
+        // The victim, least recent of all, was pushed out: its Response
+        // will be refused, never accepted.
+        assert!(
+            ready(RequestTracker::take(&tracker, &key("victim"), t0()))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn capacity_zero_holds_one() {
+        let tracker = MemoryRequestTracker::new(0);
+        let exp = t0() + TimeDelta::seconds(60);
+        remember(&tracker, "b1", &id(1), exp, t0()).unwrap();
+        remember(&tracker, "b2", &id(2), exp, t0()).unwrap();
         assert_eq!(tracker.len(), 1);
     }
 
