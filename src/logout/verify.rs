@@ -16,10 +16,9 @@ use crate::ids::{EndpointUrl, EntityId, RequestId};
 use crate::limits::Limits;
 use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
 use crate::response::{DEFAULT_CLOCK_SKEW, MAX_CLOCK_SKEW, NameId};
-use crate::rng::OsRng;
 use crate::store::{ReplayCache, ReplayKey, SessionKey, ready};
 use crate::vocabulary::{EncryptionPolicy, MessageKind, SignatureAlgorithm, SignaturePolicy};
-use crate::xml::{Document, Element};
+use crate::xml::{Document, Element, trim_xml_whitespace as trim};
 
 const ENTITY_FORMAT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";
 
@@ -638,29 +637,14 @@ fn read_name_id(name_id: Element<'_>) -> Result<NameId> {
 /// Step 8: the EncryptedID decrypted (the same decryption as an Assertion's
 /// `EncryptedID`), its plaintext parsed under the verifier's limits into a
 /// document whose root is exactly one `saml:NameID`, read as a cleartext
-/// one. Every failure from the key unwrap on is `decryption_failed`; what
-/// the cleartext structure says (algorithms, placement) keeps its kind.
+/// one. Every failure from the key unwrap on is `decryption_failed` (a
+/// blank decrypted NameID too); what the cleartext structure says
+/// (algorithms, placement) keeps its kind.
 fn decrypt_name_id(
     encrypted: Element<'_>,
     decryption: &crate::xmlenc::Decryption<'_>,
 ) -> Result<NameId> {
-    let doc = crate::xmlenc::decrypt_element(
-        encrypted,
-        decryption,
-        (SAML_ASSERTION, "NameID"),
-        &mut OsRng,
-    )?;
-    read_name_id(doc.root()).map_err(|e| {
-        Error::new(
-            ErrorKind::DecryptionFailed,
-            format!("the decrypted NameID: {}", e.detail()),
-        )
-    })
-}
-
-/// Trims XML whitespace around a value (xs:anyURI and tokens collapse it).
-fn trim(s: &str) -> &str {
-    s.trim_matches([' ', '\t', '\n', '\r'])
+    NameId::decrypt(encrypted, decryption, ErrorKind::DecryptionFailed)
 }
 
 /// Step 2: the root is `samlp:<local>`, Version 2.0, with an ID and an

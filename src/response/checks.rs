@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{EntityId, RequestId};
 use crate::ns::{SAML_ASSERTION, SAML_PROTOCOL};
 use crate::rng::OsRng;
-use crate::xml::{Document, Element};
+use crate::xml::{Document, Element, trim_xml_whitespace as trim};
 
 const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
@@ -24,11 +24,6 @@ fn err(kind: ErrorKind, detail: impl Into<String>) -> Error {
 
 fn malformed(detail: impl Into<String>) -> Error {
     err(ErrorKind::ResponseMalformed, detail)
-}
-
-/// Trims XML whitespace around a URI-like value (xs:anyURI collapses it).
-fn trim(s: &str) -> &str {
-    s.trim_matches([' ', '\t', '\n', '\r'])
 }
 
 /// The child elements `{ns}local` of `el`.
@@ -473,6 +468,23 @@ impl NameId {
             sp_name_qualifier: attr("SPNameQualifier"),
         })
     }
+
+    /// An `EncryptedID` decrypted into a document whose root is exactly one
+    /// `saml:NameID`, read as [`read`](Self::read) reads a cleartext one;
+    /// shared by Assertions and LogoutRequests.
+    pub(crate) fn decrypt(
+        encrypted: Element<'_>,
+        decryption: &crate::xmlenc::Decryption<'_>,
+        blank: ErrorKind,
+    ) -> Result<NameId> {
+        let doc = crate::xmlenc::decrypt_element(
+            encrypted,
+            decryption,
+            (SAML_ASSERTION, "NameID"),
+            &mut OsRng,
+        )?;
+        NameId::read(doc.root(), blank)
+    }
 }
 
 /// Subject: a NameID (in the clear or an EncryptedID), and a bearer confirmation valid for us. Returns the
@@ -506,13 +518,7 @@ fn check_subject(
                     "the Subject has an EncryptedID and no decryption key is configured",
                 )
             })?;
-            let doc = crate::xmlenc::decrypt_element(
-                encrypted,
-                &decryption,
-                (SAML_ASSERTION, "NameID"),
-                &mut OsRng,
-            )?;
-            read_name_id(doc.root())?
+            NameId::decrypt(encrypted, &decryption, ErrorKind::SubjectInvalid)?
         }
         (None, None) => {
             return Err(err(ErrorKind::SubjectInvalid, "the Subject has no NameID"));

@@ -93,6 +93,12 @@ pub(crate) fn is_xml_char(c: u32) -> bool {
     matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
 
+/// `s` without the XML whitespace (production [3]) around it: the value of
+/// a token or an xs:anyURI, which collapse it.
+pub(crate) fn trim_xml_whitespace(s: &str) -> &str {
+    s.trim_matches([' ', '\t', '\n', '\r'])
+}
+
 /// XML whitespace (production [3]) after end-of-line normalisation.
 pub(crate) fn is_xml_whitespace(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))

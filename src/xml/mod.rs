@@ -29,7 +29,7 @@ mod scope;
 pub(crate) mod work;
 mod writer;
 
-pub(crate) use chars::is_ncname;
+pub(crate) use chars::{is_ncname, trim_xml_whitespace};
 pub(crate) use scope::Scope;
 pub(crate) use writer::{XmlWriter, check_xml_text, escape_attr_into};
 

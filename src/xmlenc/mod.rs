@@ -36,7 +36,7 @@ use crate::limits::Limits;
 use crate::ns::{DSIG, XMLENC, XMLENC11};
 use crate::rng::Csprng;
 use crate::vocabulary::{DataEncryption, EncryptionPolicy, KeyTransport};
-use crate::xml::{Document, Element};
+use crate::xml::{Document, Element, trim_xml_whitespace as trim};
 
 /// The most RSA private-key operations one encrypted element may cost
 /// (EncryptedKeys times our keys): enough for two recipients and our two
@@ -91,10 +91,6 @@ fn optional_child<'d>(el: Element<'d>, ns: &str, local: &str) -> Result<Option<E
 fn required_child<'d>(el: Element<'d>, ns: &str, local: &str) -> Result<Element<'d>> {
     optional_child(el, ns, local)?
         .ok_or_else(|| malformed(format!("<{}> has no {local}", el.local_name())))
-}
-
-fn trim(s: &str) -> &str {
-    s.trim_matches([' ', '\t', '\n', '\r'])
 }
 
 fn algorithm(method: Element<'_>) -> Result<&str> {
