@@ -1061,6 +1061,28 @@ fn compare(
 
 // ---- xmlenc ----------------------------------------------------------------
 
+/// The SP's decryption key `sp-enc` (PEM), which the plaintext mode of
+/// `xmlenc` also encrypts to.
+static SP_ENC_KEY: &str = include_str!("../../fixtures/keys/sp-enc.key.pem");
+
+/// The SP's decryption keys, sp-enc and sp-enc-next (current and next):
+/// fixtures, not fuzz input, so parsed once for every target and run.
+fn sp_decryption_keys() -> saml_sp::certs::SpDecryptionKeys {
+    use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
+    static NEXT: &str = include_str!("../../fixtures/keys/sp-enc-next.key.pem");
+    static KEYS: OnceLock<SpDecryptionKeys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let (Ok(key), Ok(next)) = (
+            SpDecryptionKey::from_pem(SP_ENC_KEY),
+            SpDecryptionKey::from_pem(NEXT),
+        ) else {
+            panic!("fixture decryption keys");
+        };
+        SpDecryptionKeys::new(key).with_next(next)
+    })
+    .clone()
+}
+
 /// Target `xmlenc`: the XML Encryption structures of an encrypted
 /// response, decrypted with the SP's keys (sp-enc and sp-enc-next). The
 /// first byte chooses the mode:
@@ -1079,11 +1101,8 @@ fn compare(
 /// XML or structure error of the decrypted content escapes as its own kind
 /// (every failure there is `decryption_failed`: no format oracle).
 pub fn xmlenc(data: &[u8]) {
-    use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
     use saml_sp::{EndpointUrl, EntityId, IdpCertSet, RequestId, ResponseVerifier};
     static CERT: &[u8] = include_bytes!("../../fixtures/keys/idp-a.crt.pem");
-    static KEY: &str = include_str!("../../fixtures/keys/sp-enc.key.pem");
-    static NEXT: &str = include_str!("../../fixtures/keys/sp-enc-next.key.pem");
     static AZURE: &str =
         include_str!("../../fixtures/xmlenc/alg-aes256cbc-rsaoaepmgf1p-sha1-azure.xml");
     let Some((&mode, rest)) = data.split_first() else {
@@ -1091,19 +1110,17 @@ pub fn xmlenc(data: &[u8]) {
     };
     let plaintext_mode = mode % 2 == 1;
     let input = if plaintext_mode {
-        encrypt_into_azure(AZURE, KEY, rest).into_bytes()
+        encrypt_into_azure(AZURE, SP_ENC_KEY, rest).into_bytes()
     } else {
         rest.to_vec()
     };
     let now = fixture_now();
-    let (Ok(cert), Ok(sp), Ok(acs), Ok(idp), Ok(request), Ok(key), Ok(next)) = (
+    let (Ok(cert), Ok(sp), Ok(acs), Ok(idp), Ok(request)) = (
         saml_sp::SigningCertificate::parse(CERT),
         EntityId::new(SP),
         EndpointUrl::new(ACS),
         EntityId::new(IDP),
         RequestId::new(REQUEST),
-        SpDecryptionKey::from_pem(KEY),
-        SpDecryptionKey::from_pem(NEXT),
     ) else {
         panic!("fixture setup");
     };
@@ -1111,7 +1128,7 @@ pub fn xmlenc(data: &[u8]) {
         panic!("fixture certificate");
     };
     let verifier = ResponseVerifier::new(sp, acs, idp, certs)
-        .decryption_keys(SpDecryptionKeys::new(key).with_next(next))
+        .decryption_keys(sp_decryption_keys())
         .allow_tripledes(mode & 2 == 2);
     match verifier.verify(&input, std::slice::from_ref(&request), now) {
         Ok(assertion) => {
@@ -1253,24 +1270,10 @@ pub fn logout(data: &[u8]) {
     let mut verifier =
         LogoutVerifier::new(sp, slo, idp, certs).dangerous_allow_unsigned(unsigned_ok);
     if mode & 16 != 0 {
-        // The SP's decryption keys (current and next), so that an EncryptedID
-        // reaches its decryption; 3DES by mode bit 5.
-        // Parsed once: the keys are fixtures, not fuzz input.
-        use saml_sp::certs::{SpDecryptionKey, SpDecryptionKeys};
-        static KEY: &str = include_str!("../../fixtures/keys/sp-enc.key.pem");
-        static NEXT: &str = include_str!("../../fixtures/keys/sp-enc-next.key.pem");
-        static KEYS: std::sync::OnceLock<SpDecryptionKeys> = std::sync::OnceLock::new();
-        let keys = KEYS.get_or_init(|| {
-            let (Ok(key), Ok(next)) = (
-                SpDecryptionKey::from_pem(KEY),
-                SpDecryptionKey::from_pem(NEXT),
-            ) else {
-                panic!("fixture decryption keys");
-            };
-            SpDecryptionKeys::new(key).with_next(next)
-        });
+        // The SP's decryption keys, so that an EncryptedID reaches its
+        // decryption; 3DES by mode bit 5.
         verifier = verifier
-            .decryption_keys(keys.clone())
+            .decryption_keys(sp_decryption_keys())
             .allow_tripledes(mode & 32 != 0);
     }
     let input = if mode & 2 != 0 {
